@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# bpfdns - `make help` lists the targets. Everything is built into $(OUT).
+
+OUT      ?= build
+CC       ?= cc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	    -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) -MMD -MP
+LDLIBS   += -lbpf -lelf -lz
+
+BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Iinclude \
+	      $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH)) -MMD -MP
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.PHONY: all clean check test run deps test-deps help fuzz bench install
+
+BPF_OBJS   := $(OUT)/fastpath.bpf.o
+SKELS      := $(OUT)/fastpath.skel.h
+LIB_SRCS   := $(wildcard user/*.c)
+LIB_SRCS   := $(filter-out user/main.c,$(LIB_SRCS))
+LIB_OBJS   := $(patsubst user/%.c,$(OUT)/user/%.o,$(LIB_SRCS))
+TEST_LIB   := $(patsubst tests/lib/%.c,$(OUT)/tests/lib/%.o,$(wildcard tests/lib/*.c))
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(wildcard tests/unit/*.c))
+BPF_TESTS  := $(patsubst tests/bpf/%.c,$(OUT)/tests/bpf/%,$(wildcard tests/bpf/*.c))
+E2E_BINS   := $(patsubst tests/e2e/%.c,$(OUT)/tests/e2e/%,$(wildcard tests/e2e/*.c))
+PROGS      := $(if $(wildcard user/main.c),$(OUT)/bpfdnsd) \
+	      $(if $(wildcard tools/bpfdnsctl.c),$(OUT)/bpfdnsctl)
+
+all: $(BPF_OBJS) $(SKELS) $(LIB_OBJS) $(PROGS) $(UNIT_BINS) $(BPF_TESTS) $(E2E_BINS)
+
+help:
+	@echo 'make            build everything into $(OUT)/ (V=1 shows commands)'
+	@echo 'make run        install missing packages, build, run bpfdnsd in the foreground on lo'
+	@echo 'make check      install what the tests use, build, run every test'
+	@echo 'make deps       install the build dependencies (Debian packages)'
+	@echo 'make clean      remove $(OUT)/'
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(*F)_bpf > $@
+
+$(OUT)/user/%.o: user/%.c $(SKELS) | $(OUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/tests/lib/%.o: tests/lib/%.c $(SKELS) | $(OUT)/tests/lib
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/lib -c $< -o $@
+
+$(OUT)/tests/%: tests/%.c $(LIB_OBJS) $(TEST_LIB) $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(LIB_OBJS) $(TEST_LIB) $(LDLIBS) -o $@
+
+$(OUT)/bpfdnsd: user/main.c $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/bpfdnsctl: tools/bpfdnsctl.c $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT) $(OUT)/user $(OUT)/tests/lib:
+	$(Q)mkdir -p $@
+
+deps:
+	$(Q)tools/install-deps build
+
+test-deps:
+	$(Q)tools/install-deps test
+
+check: test-deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/run $(OUT)
+
+test: all
+	$(Q)tests/run $(OUT)
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(OUT)/bpfdnsd --interface=lo --keep-in-foreground --log-queries
+
+clean:
+	$(call msg,CLEAN,$(OUT))
+	$(Q)rm -rf $(OUT)
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)

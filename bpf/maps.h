@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* maps.h - the fast path's maps (BTF-defined; pinned by the daemon). */
+#ifndef BPFDNS_MAPS_H
+#define BPFDNS_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "bpfdns.h"
+
+/* The cache: query key -> records to answer with. LRU, so it never holds
+ * more than max_entries (set by the loader from cache-size). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFDNS_CACHE_DEFAULT);
+	__type(key, struct bpfdns_key);
+	__type(value, struct bpfdns_entry);
+} cache SEC(".maps");
+
+/* Addresses and ports queries are answered on; the value is unused (0). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPFDNS_LISTEN_MAX);
+	__type(key, struct bpfdns_listen_key);
+	__type(value, __u32);
+} listen_addrs SEC(".maps");
+
+/* Per-CPU outcome counters, a single entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpfdns_counters);
+} counters SEC(".maps");
+
+/* Layout of the structs above, for whoever adopts the pinned maps; a
+ * single entry written by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpfdns_layout);
+} layout SEC(".maps");
+
+#endif /* BPFDNS_MAPS_H */

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * bpfdns.h - the contract between the BPF fast path and userspace.
+ *
+ * Everything here is shared by bpf/ and user/ and by tools such as bpftool
+ * (the maps carry BTF, so `bpftool map dump` shows these field names).
+ * Fixed-width types only, explicit padding, sizes asserted at the bottom.
+ * Any change to a struct below must bump BPFDNS_LAYOUT_VERSION.
+ *
+ * How a cached answer is laid out
+ * -------------------------------
+ * The cache map is keyed by struct bpfdns_key: the query name in wire format
+ * (length-prefixed labels, ending with the root label), lowercased (ASCII
+ * only) and zero-padded to BPFDNS_NAME_MAX, plus qtype, qclass and the DO/CD
+ * bits of the query.
+ *
+ * Its value, struct bpfdns_entry, holds what goes after the question in the
+ * answer: the answer, authority and additional records of the upstream reply
+ * (without its OPT record), in wire format, in data[0..data_len). The fast
+ * path builds the answer as
+ *
+ *     DNS header (12 bytes: client's ID, flags from the query and the entry)
+ *     question   (copied from the query, so the client's letter case stays)
+ *     data       (every TTL at ttl_off[i] lowered by the entry's age)
+ *     OPT        (11 bytes, only when the query had one)
+ *
+ * The question of the answer has the same length as the question of the
+ * reply the entry was made from, so data[] starts at the same offset in both
+ * (12 + question length) and compression pointers in data[] stay valid: they
+ * are offsets from the start of the DNS message and may point into the
+ * question or into earlier bytes of data[].
+ */
+#ifndef BPFDNS_H
+#define BPFDNS_H
+
+#include <linux/types.h>
+
+/* Bumped on any change to the structs below; pinned with the maps. */
+#define BPFDNS_LAYOUT_VERSION 1
+
+/* A wire-format name is at most 255 bytes including the root label. */
+#define BPFDNS_NAME_MAX 256
+/* Records per entry whose TTL the fast path ages (answer+authority+additional). */
+#define BPFDNS_TTL_MAX 64
+/* Bytes of records per entry; sized so that struct bpfdns_entry is 2 KiB. */
+#define BPFDNS_DATA_MAX 1888
+
+/* Smallest and default largest DNS payload over UDP (RFC 1035, DNS flag day 2020). */
+#define BPFDNS_UDP_MIN 512
+#define BPFDNS_UDP_DEFAULT 1232
+
+/* Default number of cache entries (the LRU map's max_entries). */
+#define BPFDNS_CACHE_DEFAULT 8192
+/* Maximum number of listen addresses the fast path answers on. */
+#define BPFDNS_LISTEN_MAX 16
+
+/* struct bpfdns_key.flags: query bits that select a different answer. */
+#define BPFDNS_KEY_DO 0x01 /* EDNS DO: the client wants DNSSEC records */
+#define BPFDNS_KEY_CD 0x02 /* header CD: checking disabled */
+
+/* Cache key. Name lowercased and zero-padded; qtype/qclass in host order. */
+struct bpfdns_key {
+	__u8 name[BPFDNS_NAME_MAX];
+	__u16 qtype;
+	__u16 qclass;
+	__u8 flags; /* BPFDNS_KEY_* */
+	__u8 pad[3];
+};
+
+/* struct bpfdns_entry.flags */
+#define BPFDNS_ENTRY_AD 0x01 /* the upstream reply had AD set */
+
+/* Cache value: the records that follow the question, see the top of this file. */
+struct bpfdns_entry {
+	__u64 stored_ns; /* CLOCK_BOOTTIME when stored: TTLs age from here */
+	__u64 expire_ns; /* CLOCK_BOOTTIME from which it is no longer served */
+	__u8 rcode;	 /* RCODE of the reply (low 4 bits) */
+	__u8 flags;	 /* BPFDNS_ENTRY_* */
+	__u16 ancount;	 /* records in data[]: answer section */
+	__u16 nscount;	 /* authority section */
+	__u16 arcount;	 /* additional section, OPT not included */
+	__u16 data_len;	 /* bytes used in data[] */
+	__u16 ttl_count; /* entries used in ttl_off[] */
+	__u32 reserved;	 /* zero */
+	__u16 ttl_off[BPFDNS_TTL_MAX]; /* offset in data[] of each record's TTL */
+	__u8 data[BPFDNS_DATA_MAX];    /* the records, wire format */
+};
+
+/* Listen address families in struct bpfdns_listen_key */
+#define BPFDNS_AF_INET 4
+#define BPFDNS_AF_INET6 6
+
+/*
+ * An address and port the fast path answers on. IPv4 addresses take the
+ * first 4 bytes of addr; an all-zero addr matches any address of that family.
+ */
+struct bpfdns_listen_key {
+	__u8 addr[16];
+	__u16 port;  /* host order */
+	__u8 family; /* BPFDNS_AF_* */
+	__u8 pad;
+};
+
+/*
+ * Per-CPU counters of the fast path: one per outcome. Every packet the
+ * program sees is counted exactly once.
+ */
+struct bpfdns_counters {
+	__u64 hit;	 /* answered from the cache */
+	__u64 not_ours;	 /* not UDP to a listen address and port */
+	__u64 not_plain; /* a query left to the daemon: opcode, counts, class,
+			  * EDNS version or client subnet, name compression */
+	__u64 miss;	 /* no entry for the key */
+	__u64 expired;	 /* entry past its expiry */
+	__u64 too_big;	 /* answer larger than the client accepts over UDP */
+	__u64 no_room;	 /* the hook could not grow the packet to the answer */
+	__u64 malformed; /* truncated or invalid headers, bad labels, trailing bytes */
+};
+
+/* Identifies the layout of the pinned maps (single-entry array "layout"). */
+struct bpfdns_layout {
+	__u32 version;	   /* BPFDNS_LAYOUT_VERSION */
+	__u32 entry_size;  /* sizeof(struct bpfdns_entry) */
+	__u32 key_size;	   /* sizeof(struct bpfdns_key) */
+	__u32 reserved;
+};
+
+_Static_assert(sizeof(struct bpfdns_key) == 264, "bpfdns_key layout");
+_Static_assert(sizeof(struct bpfdns_entry) == 2048, "bpfdns_entry layout");
+_Static_assert(sizeof(struct bpfdns_listen_key) == 20, "bpfdns_listen_key layout");
+_Static_assert(sizeof(struct bpfdns_counters) == 64, "bpfdns_counters layout");
+_Static_assert(sizeof(struct bpfdns_layout) == 16, "bpfdns_layout layout");
+
+#endif /* BPFDNS_H */

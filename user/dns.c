@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* dns.c - DNS wire-format reading; see dns.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "dns.h"
+
+int dns_header_read(const uint8_t *msg, size_t len, struct dns_header *h)
+{
+	if (len < DNS_HDR_LEN)
+		return -EINVAL;
+	h->id = dns_get16(msg);
+	h->flags2 = msg[2];
+	h->flags3 = msg[3];
+	h->qdcount = dns_get16(msg + 4);
+	h->ancount = dns_get16(msg + 6);
+	h->nscount = dns_get16(msg + 8);
+	h->arcount = dns_get16(msg + 10);
+	return 0;
+}
+
+int dns_name_read(const uint8_t *msg, size_t len, size_t *off, uint8_t *out, size_t *out_len)
+{
+	size_t pos = *off, after = 0, n = 0;
+	size_t limit = *off; /* pointers must go strictly below this */
+	int jumped = 0;
+
+	for (;;) {
+		uint8_t l;
+
+		if (pos >= len)
+			return -EINVAL;
+		l = msg[pos];
+		if ((l & 0xc0) == 0xc0) {
+			size_t target;
+
+			if (pos + 1 >= len)
+				return -EINVAL;
+			target = (size_t)(l & 0x3f) << 8 | msg[pos + 1];
+			if (target >= limit)
+				return -EINVAL; /* forward or self pointer: could loop */
+			if (!jumped)
+				after = pos + 2;
+			jumped = 1;
+			limit = target;
+			pos = target;
+			continue;
+		}
+		if (l & 0xc0)
+			return -EINVAL; /* extended label types: obsolete */
+		if (n + 1 + l > DNS_NAME_MAX || pos + 1 + l > len)
+			return -EINVAL;
+		if (out)
+			memcpy(out + n, msg + pos, 1 + l);
+		n += 1 + l;
+		pos += 1 + l;
+		if (l == 0)
+			break;
+	}
+	*off = jumped ? after : pos;
+	if (out_len)
+		*out_len = n;
+	return 0;
+}
+
+void dns_name_lower(uint8_t *name, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (name[i] >= 'A' && name[i] <= 'Z')
+			name[i] |= 0x20;
+}
+
+int dns_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	if (alen != blen)
+		return 0;
+	for (size_t i = 0; i < alen; i++) {
+		uint8_t x = a[i], y = b[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x |= 0x20;
+		if (y >= 'A' && y <= 'Z')
+			y |= 0x20;
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
+void dns_name_to_text(const uint8_t *name, size_t len, char *buf, size_t n)
+{
+	size_t i = 0, o = 0;
+
+	if (!n)
+		return;
+	if (len == 1 || len == 0) {
+		snprintf(buf, n, ".");
+		return;
+	}
+	while (i < len && name[i]) {
+		uint8_t l = name[i++];
+
+		for (uint8_t j = 0; j < l && i < len; j++, i++) {
+			uint8_t c = name[i];
+			int w;
+
+			if (c == '.' || c == '\\')
+				w = snprintf(buf + o, n - o, "\\%c", c);
+			else if (c > 0x20 && c < 0x7f)
+				w = snprintf(buf + o, n - o, "%c", c);
+			else
+				w = snprintf(buf + o, n - o, "\\%03u", c);
+			if (w < 0 || (size_t)w >= n - o)
+				return;
+			o += w;
+		}
+		if (o + 1 >= n)
+			return;
+		buf[o++] = '.';
+		buf[o] = '\0';
+	}
+}
+
+int dns_name_from_text(const char *text, uint8_t *out, size_t n)
+{
+	const char *p = text;
+	size_t o = 0;
+
+	if (!strcmp(text, ".")) {
+		if (n < 1)
+			return -EINVAL;
+		out[0] = 0;
+		return 1;
+	}
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t l = dot ? (size_t)(dot - p) : strlen(p);
+
+		if (l == 0 || l > 63 || o + l + 2 > n || o + l + 2 > DNS_NAME_MAX)
+			return -EINVAL;
+		out[o++] = (uint8_t)l;
+		memcpy(out + o, p, l);
+		o += l;
+		p += l;
+		if (*p == '.')
+			p++;
+	}
+	if (o + 1 > n)
+		return -EINVAL;
+	out[o++] = 0;
+	return (int)o;
+}
+
+int dns_question_read(const uint8_t *msg, size_t len, size_t *off, struct dns_question *q)
+{
+	size_t pos = *off;
+	int err;
+
+	q->start = pos;
+	err = dns_name_read(msg, len, &pos, q->name, &q->name_len);
+	if (err)
+		return err;
+	if (pos + 4 > len)
+		return -EINVAL;
+	q->qtype = dns_get16(msg + pos);
+	q->qclass = dns_get16(msg + pos + 2);
+	q->end = pos + 4;
+	*off = q->end;
+	return 0;
+}
+
+int dns_rr_read(const uint8_t *msg, size_t len, size_t *off, struct dns_rr *rr)
+{
+	size_t pos = *off;
+	int err;
+
+	rr->start = pos;
+	err = dns_name_read(msg, len, &pos, NULL, NULL);
+	if (err)
+		return err;
+	if (pos + 10 > len)
+		return -EINVAL;
+	rr->type = dns_get16(msg + pos);
+	rr->class = dns_get16(msg + pos + 2);
+	rr->ttl_off = pos + 4;
+	rr->ttl = dns_get32(msg + pos + 4);
+	rr->rdlen = dns_get16(msg + pos + 8);
+	rr->rdata = pos + 10;
+	if (rr->rdata + rr->rdlen > len)
+		return -EINVAL;
+	rr->end = rr->rdata + rr->rdlen;
+	*off = rr->end;
+	return 0;
+}
+
+int dns_rdata_names(const uint8_t *msg, size_t len, const struct dns_rr *rr, size_t offs[2])
+{
+	size_t pos = rr->rdata, end = rr->end;
+	int n = 0;
+
+	switch (rr->type) {
+	case 2: case 3: case 4: case 5: case 7: case 8: case 9: case 12: /* NS..PTR */
+		offs[n++] = pos;
+		break;
+	case 6:	 /* SOA: MNAME RNAME, then 20 bytes */
+	case 14: /* MINFO */
+	case 17: /* RP */
+		offs[n++] = pos;
+		if (dns_name_read(msg, end, &pos, NULL, NULL))
+			return -EINVAL;
+		offs[n++] = pos;
+		break;
+	case 15: /* MX */
+	case 18: /* AFSDB */
+	case 21: /* RT */
+	case 36: /* KX */
+		if (rr->rdlen < 3)
+			return -EINVAL;
+		offs[n++] = pos + 2;
+		break;
+	case 33: /* SRV: compression not allowed, yet some servers do it */
+		if (rr->rdlen < 7)
+			return -EINVAL;
+		offs[n++] = pos + 6;
+		break;
+	default:
+		return 0;
+	}
+	/* every name must end inside the RDATA */
+	for (int i = 0; i < n; i++) {
+		size_t p = offs[i];
+
+		if (dns_name_read(msg, end, &p, NULL, NULL))
+			return -EINVAL;
+	}
+	(void)len;
+	return n;
+}

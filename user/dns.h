@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * dns.h - DNS wire-format reading for userspace: names, questions, records.
+ *
+ * Every function takes the whole message (msg, len) and an offset, checks
+ * every byte it reads against len, and returns 0 or -EINVAL (-errno). Input
+ * is untrusted (clients and upstreams); these are the fuzzed parsers.
+ */
+#ifndef BPFDNS_DNS_H
+#define BPFDNS_DNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DNS_HDR_LEN 12
+#define DNS_NAME_MAX 255 /* wire form, root label included */
+
+#define DNS_TYPE_A 1
+#define DNS_TYPE_NS 2
+#define DNS_TYPE_CNAME 5
+#define DNS_TYPE_SOA 6
+#define DNS_TYPE_PTR 12
+#define DNS_TYPE_MX 15
+#define DNS_TYPE_TXT 16
+#define DNS_TYPE_AAAA 28
+#define DNS_TYPE_SRV 33
+#define DNS_TYPE_OPT 41
+#define DNS_CLASS_IN 1
+#define DNS_CLASS_CH 3
+
+#define DNS_RCODE_NOERROR 0
+#define DNS_RCODE_FORMERR 1
+#define DNS_RCODE_SERVFAIL 2
+#define DNS_RCODE_NXDOMAIN 3
+#define DNS_RCODE_NOTIMP 4
+#define DNS_RCODE_REFUSED 5
+
+/* Header flag bytes (offsets 2 and 3) */
+#define DNS_QR 0x80
+#define DNS_OPCODE 0x78
+#define DNS_AA 0x04
+#define DNS_TC 0x02
+#define DNS_RD 0x01
+#define DNS_RA 0x80
+#define DNS_AD 0x20
+#define DNS_CD 0x10
+#define DNS_RCODE 0x0f
+
+static inline uint16_t dns_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t dns_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void dns_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static inline void dns_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+struct dns_header {
+	uint16_t id;
+	uint8_t flags2, flags3;
+	uint16_t qdcount, ancount, nscount, arcount;
+};
+
+/* A question: the name uncompressed (wire form) and where it ends. */
+struct dns_question {
+	uint8_t name[DNS_NAME_MAX + 1];
+	size_t name_len;
+	uint16_t qtype, qclass;
+	size_t start, end; /* message offsets of the question */
+};
+
+/* A resource record, as offsets into the message. */
+struct dns_rr {
+	size_t start;	 /* owner name */
+	size_t ttl_off;	 /* the TTL field */
+	size_t rdata;	 /* RDATA */
+	size_t end;	 /* first byte after the record */
+	uint16_t type, class, rdlen;
+	uint32_t ttl;
+};
+
+/* Read the fixed header; -EINVAL when len < DNS_HDR_LEN. */
+int dns_header_read(const uint8_t *msg, size_t len, struct dns_header *h);
+
+/*
+ * Read the name at *off, following compression pointers (strictly backwards,
+ * so loops cannot happen). If out is not NULL it receives the uncompressed
+ * wire name (DNS_NAME_MAX + 1 bytes) and *out_len its length. *off moves past
+ * the name as it is written at *off.
+ */
+int dns_name_read(const uint8_t *msg, size_t len, size_t *off, uint8_t *out, size_t *out_len);
+
+/* Lowercase the ASCII letters of a wire name in place. */
+void dns_name_lower(uint8_t *name, size_t len);
+
+/* Case-insensitive equality of two wire names. */
+int dns_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+
+/* Wire name to text ("www.example.com."), into buf of size n. */
+void dns_name_to_text(const uint8_t *name, size_t len, char *buf, size_t n);
+
+/* Text name to wire form; returns its length or -EINVAL. */
+int dns_name_from_text(const char *text, uint8_t *out, size_t n);
+
+int dns_question_read(const uint8_t *msg, size_t len, size_t *off, struct dns_question *q);
+
+/* Read one record at *off and move past it; the RDATA is not interpreted. */
+int dns_rr_read(const uint8_t *msg, size_t len, size_t *off, struct dns_rr *rr);
+
+/*
+ * Offsets (from the message start) of the names inside rr's RDATA that may
+ * be compressed (RFC 3597 section 4: the RFC 1035 types, plus MX-like
+ * types). Returns how many (0..2) went into offs, or -EINVAL.
+ */
+int dns_rdata_names(const uint8_t *msg, size_t len, const struct dns_rr *rr, size_t offs[2]);
+
+#endif /* BPFDNS_DNS_H */

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* entry.c - upstream reply -> struct bpfdns_entry; see entry.h. */
+#include <errno.h>
+#include <string.h>
+#include "dns.h"
+#include "entry.h"
+
+int entry_key(struct bpfdns_key *key, const uint8_t *name, size_t name_len, uint16_t qtype, uint8_t flags)
+{
+	if (name_len < 1 || name_len > DNS_NAME_MAX)
+		return -EINVAL;
+	memset(key, 0, sizeof(*key));
+	memcpy(key->name, name, name_len);
+	dns_name_lower(key->name, name_len);
+	key->qtype = qtype;
+	key->qclass = DNS_CLASS_IN;
+	key->flags = flags;
+	return 0;
+}
+
+/* A removed span [cut, cut + cut_len) of the message: pointers past it move. */
+struct cut {
+	size_t start, len;
+};
+
+/* Rewrite the compression pointer ending the name at off (in the copy at
+ * out, which is the message with the cut removed, starting at out_base). */
+static int fix_name(const uint8_t *msg, size_t len, size_t off, uint8_t *out, size_t out_base,
+		    const struct cut *cut)
+{
+	while (off < len) {
+		uint8_t l = msg[off];
+
+		if ((l & 0xc0) == 0xc0) {
+			size_t target;
+
+			if (off + 1 >= len)
+				return -EINVAL;
+			target = (size_t)(l & 0x3f) << 8 | msg[off + 1];
+			if (target >= cut->start && target < cut->start + cut->len)
+				return -EINVAL; /* points into the OPT */
+			if (target >= cut->start + cut->len) {
+				size_t o = off - cut->len - out_base;
+
+				target -= cut->len;
+				out[o] = 0xc0 | (uint8_t)(target >> 8);
+				out[o + 1] = (uint8_t)target;
+			}
+			return 0;
+		}
+		if (l == 0)
+			return 0;
+		off += 1 + l;
+	}
+	return -EINVAL;
+}
+
+static void info_min(uint32_t *v, uint32_t x)
+{
+	if (x < *v)
+		*v = x;
+}
+
+int entry_from_reply(const uint8_t *msg, size_t len, struct bpfdns_entry *e, struct reply_info *info)
+{
+	struct dns_rr rrs[BPFDNS_TTL_MAX + 1];
+	struct dns_question q;
+	struct dns_header h;
+	struct cut cut = { 0, 0 };
+	size_t off = DNS_HDR_LEN, data_start, data_end, n_rr = 0, total;
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	memset(info, 0, sizeof(*info));
+	info->min_ttl = UINT32_MAX;
+	info->neg_ttl = UINT32_MAX;
+
+	err = dns_header_read(msg, len, &h);
+	if (err)
+		return err;
+	if (!(h.flags2 & DNS_QR) || (h.flags2 & DNS_OPCODE) || h.qdcount != 1)
+		return -EINVAL;
+	err = dns_question_read(msg, len, &off, &q);
+	if (err)
+		return err;
+	err = entry_key(&info->key, q.name, q.name_len, q.qtype, 0);
+	if (err)
+		return err;
+	info->key.qclass = q.qclass;
+	info->rcode = h.flags3 & DNS_RCODE;
+	info->truncated = !!(h.flags2 & DNS_TC);
+	info->ancount = h.ancount;
+
+	/* the records must start where the fast path puts them: right after a
+	 * question of the same length as the client's, written uncompressed */
+	if (q.end - q.start != q.name_len + 4)
+		return -EINVAL;
+	data_start = q.end;
+	total = (size_t)h.ancount + h.nscount + h.arcount;
+	for (size_t i = 0; i < total; i++) {
+		struct dns_rr rr;
+
+		err = dns_rr_read(msg, len, &off, &rr);
+		if (err)
+			return err;
+		if (rr.type == DNS_TYPE_OPT) {
+			if (i < (size_t)h.ancount + h.nscount || cut.len || msg[rr.start] != 0)
+				return -EINVAL; /* RFC 6891 6.1.1: one, in additional, root owner */
+			if (msg[rr.ttl_off] != 0)
+				return -EINVAL; /* extended RCODE: not something we replay */
+			cut.start = rr.start;
+			cut.len = rr.end - rr.start;
+			continue;
+		}
+		if (n_rr >= BPFDNS_TTL_MAX)
+			return -E2BIG;
+		rrs[n_rr++] = rr;
+	}
+	data_end = off; /* anything after the last record is ignored */
+	if (data_end - data_start - cut.len > BPFDNS_DATA_MAX)
+		return -E2BIG;
+
+	/* copy the records around the OPT */
+	if (cut.len) {
+		memcpy(e->data, msg + data_start, cut.start - data_start);
+		memcpy(e->data + (cut.start - data_start), msg + cut.start + cut.len,
+		       data_end - cut.start - cut.len);
+	} else {
+		memcpy(e->data, msg + data_start, data_end - data_start);
+	}
+	e->data_len = (uint16_t)(data_end - data_start - cut.len);
+
+	for (size_t i = 0; i < n_rr; i++) {
+		struct dns_rr *rr = &rrs[i];
+		size_t shift = (cut.len && rr->start > cut.start) ? cut.len : 0;
+		size_t ttl_at = rr->ttl_off - data_start - shift;
+		uint32_t ttl = rr->ttl;
+		size_t names[2];
+		int n;
+
+		if (ttl & 0x80000000u) { /* RFC 2181 8: treat as zero */
+			ttl = 0;
+			dns_put32(e->data + ttl_at, 0);
+		}
+		e->ttl_off[i] = (uint16_t)ttl_at;
+		info_min(&info->min_ttl, ttl);
+		if (rr->type == DNS_TYPE_SOA && i >= h.ancount && i < (size_t)h.ancount + h.nscount &&
+		    rr->rdlen >= 22)
+			info_min(&info->neg_ttl, ttl < dns_get32(msg + rr->end - 4) ? ttl : dns_get32(msg + rr->end - 4));
+
+		if (!cut.len || rr->start < cut.start)
+			continue; /* pointers only point backwards: nothing moved before the OPT */
+		n = dns_rdata_names(msg, len, rr, names);
+		if (n < 0)
+			return n;
+		err = fix_name(msg, len, rr->start, e->data, data_start, &cut);
+		for (int k = 0; !err && k < n; k++)
+			err = fix_name(msg, len, names[k], e->data, data_start, &cut);
+		if (err)
+			return err;
+	}
+	e->ttl_count = (uint16_t)n_rr;
+	e->ancount = h.ancount;
+	e->nscount = h.nscount;
+	e->arcount = h.arcount - (cut.len ? 1 : 0);
+	e->rcode = info->rcode;
+	e->flags = (h.flags3 & DNS_AD) ? BPFDNS_ENTRY_AD : 0;
+	return 0;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* entry.h - turn an upstream reply into a fast-path cache entry. */
+#ifndef BPFDNS_ENTRY_H
+#define BPFDNS_ENTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "bpfdns.h"
+
+/* What the caller needs to decide whether and how long to cache. */
+struct reply_info {
+	struct bpfdns_key key; /* from the reply's question; flags left 0 */
+	uint8_t rcode;
+	uint8_t truncated;     /* TC was set */
+	uint32_t min_ttl;      /* smallest TTL of the records (OPT excluded);
+			        * UINT32_MAX when there are none */
+	uint32_t neg_ttl;      /* RFC 2308: min(SOA TTL, SOA MINIMUM) of an SOA in
+			        * the authority section; UINT32_MAX without one */
+	uint16_t ancount;      /* answer records */
+};
+
+/*
+ * Build e (data, counts, TTL offsets, rcode, AD) from a reply message and
+ * fill info. stored_ns and expire_ns are left 0 for the caller. The OPT
+ * record is dropped wherever it is; compression pointers are adjusted.
+ * TTLs with the top bit set are stored as 0 (RFC 2181 8).
+ * Returns 0, -EINVAL for a malformed reply or one the fast path cannot
+ * reproduce (extended RCODE), -E2BIG when it does not fit in an entry.
+ */
+int entry_from_reply(const uint8_t *msg, size_t len, struct bpfdns_entry *e, struct reply_info *info);
+
+/* Key for a wire name (any case) and type, class IN; flags BPFDNS_KEY_*.
+ * Returns 0 or -EINVAL for a name over 255 bytes. */
+int entry_key(struct bpfdns_key *key, const uint8_t *name, size_t name_len, uint16_t qtype, uint8_t flags);
+
+#endif /* BPFDNS_ENTRY_H */

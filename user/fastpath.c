@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* fastpath.c - load, attach and feed the BPF fast path; see fastpath.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "fastpath.h"
+#include "fastpath.skel.h"
+#include "log.h"
+
+struct fastpath {
+	struct fastpath_bpf *skel;
+	struct bpf_link *xdp_link;
+	struct bpf_tc_hook tc_hook;
+	struct bpf_tc_opts tc_opts;
+	int tc_attached;
+	int tc_hook_created;
+	int ncpus;
+};
+
+const char *fastpath_hook_name(enum fastpath_hook hook)
+{
+	switch (hook) {
+	case FASTPATH_XDP:
+		return "xdp";
+	case FASTPATH_TC:
+		return "tc";
+	default:
+		return "none";
+	}
+}
+
+static int write_layout(struct fastpath *fp)
+{
+	struct bpfdns_layout l = {
+		.version = BPFDNS_LAYOUT_VERSION,
+		.entry_size = sizeof(struct bpfdns_entry),
+		.key_size = sizeof(struct bpfdns_key),
+	};
+	__u32 zero = 0;
+	int err;
+
+	err = bpf_map_update_elem(bpf_map__fd(fp->skel->maps.layout), &zero, &l, BPF_ANY);
+	if (err)
+		pr_err("cannot write the layout map: %s", strerror(errno));
+	return err ? -errno : 0;
+}
+
+int fastpath_open(struct fastpath **out, const struct fastpath_opts *opts)
+{
+	struct fastpath *fp;
+	int err;
+
+	fp = calloc(1, sizeof(*fp));
+	if (!fp)
+		return -ENOMEM;
+	fp->ncpus = libbpf_num_possible_cpus();
+	if (fp->ncpus < 1) {
+		err = fp->ncpus ? fp->ncpus : -EINVAL;
+		pr_err("cannot count CPUs: %s", strerror(-err));
+		goto err_free;
+	}
+	fp->skel = fastpath_bpf__open();
+	if (!fp->skel) {
+		err = -errno;
+		pr_err("cannot open the BPF object: %s", strerror(-err));
+		goto err_free;
+	}
+	fp->skel->rodata->edns_udp_max = opts && opts->edns_udp_max ? opts->edns_udp_max : BPFDNS_UDP_DEFAULT;
+	err = bpf_map__set_max_entries(fp->skel->maps.cache,
+				       opts && opts->cache_entries ? opts->cache_entries : BPFDNS_CACHE_DEFAULT);
+	if (err) {
+		pr_err("cannot size the cache map: %s", strerror(-err));
+		goto err_destroy;
+	}
+	err = fastpath_bpf__load(fp->skel);
+	if (err) {
+		pr_err("cannot load the BPF programs: %s (needs root or CAP_BPF and CAP_NET_ADMIN, "
+		       "and a kernel >= 5.18)", strerror(-err));
+		goto err_destroy;
+	}
+	err = write_layout(fp);
+	if (err)
+		goto err_destroy;
+	*out = fp;
+	return 0;
+
+err_destroy:
+	fastpath_bpf__destroy(fp->skel);
+err_free:
+	free(fp);
+	return err;
+}
+
+static int attach_tc(struct fastpath *fp, int ifindex)
+{
+	int err;
+
+	fp->tc_hook = (struct bpf_tc_hook){ .sz = sizeof(fp->tc_hook), .ifindex = ifindex,
+					    .attach_point = BPF_TC_INGRESS };
+	err = bpf_tc_hook_create(&fp->tc_hook);
+	if (err && err != -EEXIST) {
+		pr_err("cannot create the clsact qdisc on ifindex %d: %s", ifindex, strerror(-err));
+		return err;
+	}
+	fp->tc_hook_created = !err;
+	fp->tc_opts = (struct bpf_tc_opts){ .sz = sizeof(fp->tc_opts),
+					    .prog_fd = bpf_program__fd(fp->skel->progs.bpfdns_tc) };
+	err = bpf_tc_attach(&fp->tc_hook, &fp->tc_opts);
+	if (err) {
+		pr_err("cannot attach the TC program on ifindex %d: %s", ifindex, strerror(-err));
+		if (fp->tc_hook_created)
+			bpf_tc_hook_destroy(&fp->tc_hook);
+		fp->tc_hook_created = 0;
+		return err;
+	}
+	fp->tc_attached = 1;
+	return 0;
+}
+
+int fastpath_attach(struct fastpath *fp, int ifindex, enum fastpath_hook hook)
+{
+	char name[IF_NAMESIZE] = "?";
+	int err;
+
+	if_indextoname(ifindex, name);
+	switch (hook) {
+	case FASTPATH_NONE:
+		return 0;
+	case FASTPATH_XDP:
+		/* a link: the kernel picks native mode where the driver has it */
+		fp->xdp_link = bpf_program__attach_xdp(fp->skel->progs.bpfdns_xdp, ifindex);
+		if (!fp->xdp_link) {
+			err = -errno;
+			pr_err("cannot attach XDP to %s: %s", name, strerror(-err));
+			return err;
+		}
+		break;
+	case FASTPATH_TC:
+		err = attach_tc(fp, ifindex);
+		if (err)
+			return err;
+		break;
+	}
+	pr_info("fast path attached to %s (%s)", name, fastpath_hook_name(hook));
+	return 0;
+}
+
+void fastpath_detach(struct fastpath *fp)
+{
+	if (fp->xdp_link) {
+		bpf_link__destroy(fp->xdp_link);
+		fp->xdp_link = NULL;
+	}
+	if (fp->tc_attached) {
+		fp->tc_opts.flags = fp->tc_opts.prog_fd = fp->tc_opts.prog_id = 0;
+		if (bpf_tc_detach(&fp->tc_hook, &fp->tc_opts))
+			pr_warn("cannot detach the TC program from ifindex %d", fp->tc_hook.ifindex);
+		fp->tc_attached = 0;
+	}
+	if (fp->tc_hook_created) {
+		bpf_tc_hook_destroy(&fp->tc_hook);
+		fp->tc_hook_created = 0;
+	}
+}
+
+void fastpath_close(struct fastpath *fp)
+{
+	if (!fp)
+		return;
+	fastpath_detach(fp);
+	fastpath_bpf__destroy(fp->skel);
+	free(fp);
+}
+
+int fastpath_listen_add(struct fastpath *fp, int family, const void *addr, uint16_t port)
+{
+	struct bpfdns_listen_key k = { .port = port };
+	__u32 v = 0;
+
+	k.family = family == 6 ? BPFDNS_AF_INET6 : BPFDNS_AF_INET;
+	if (addr)
+		memcpy(k.addr, addr, family == 6 ? 16 : 4);
+	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.listen_addrs), &k, &v, BPF_ANY)) {
+		pr_err("cannot add a listen address: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int fastpath_store(struct fastpath *fp, const struct bpfdns_key *key, const struct bpfdns_entry *e)
+{
+	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.cache), key, e, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int fastpath_delete(struct fastpath *fp, const struct bpfdns_key *key)
+{
+	if (bpf_map_delete_elem(bpf_map__fd(fp->skel->maps.cache), key))
+		return -errno;
+	return 0;
+}
+
+int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out)
+{
+	struct bpfdns_counters *per_cpu;
+	__u32 zero = 0;
+	int err = 0;
+
+	per_cpu = calloc(fp->ncpus, sizeof(*per_cpu));
+	if (!per_cpu)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	if (bpf_map_lookup_elem(bpf_map__fd(fp->skel->maps.counters), &zero, per_cpu)) {
+		err = -errno;
+		goto out;
+	}
+	for (int c = 0; c < fp->ncpus; c++) {
+		__u64 *dst = (__u64 *)out, *src = (__u64 *)&per_cpu[c];
+
+		for (size_t i = 0; i < sizeof(*out) / sizeof(__u64); i++)
+			dst[i] += src[i];
+	}
+out:
+	free(per_cpu);
+	return err;
+}
+
+int fastpath_prog_fd(struct fastpath *fp, enum fastpath_hook hook)
+{
+	if (hook == FASTPATH_XDP)
+		return bpf_program__fd(fp->skel->progs.bpfdns_xdp);
+	if (hook == FASTPATH_TC)
+		return bpf_program__fd(fp->skel->progs.bpfdns_tc);
+	return -EINVAL;
+}
+
+int fastpath_cache_fd(struct fastpath *fp)
+{
+	return bpf_map__fd(fp->skel->maps.cache);
+}

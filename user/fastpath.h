@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* fastpath.h - load, attach and feed the BPF fast path (the skeleton's owner). */
+#ifndef BPFDNS_FASTPATH_H
+#define BPFDNS_FASTPATH_H
+
+#include <stdint.h>
+#include "bpfdns.h"
+
+enum fastpath_hook {
+	FASTPATH_NONE, /* loaded, not attached (cache only) */
+	FASTPATH_XDP,  /* native XDP where the driver has it, generic otherwise */
+	FASTPATH_TC,   /* clsact ingress */
+};
+
+struct fastpath_opts {
+	uint32_t cache_entries; /* LRU map size; 0: BPFDNS_CACHE_DEFAULT */
+	uint16_t edns_udp_max;	/* server UDP payload limit; 0: BPFDNS_UDP_DEFAULT */
+};
+
+struct fastpath;
+
+/* Open and load the programs and maps. Returns 0 or -errno (logged). */
+int fastpath_open(struct fastpath **fp, const struct fastpath_opts *opts);
+/* Attach to an interface; detached again by fastpath_detach or close. */
+int fastpath_attach(struct fastpath *fp, int ifindex, enum fastpath_hook hook);
+void fastpath_detach(struct fastpath *fp);
+void fastpath_close(struct fastpath *fp);
+
+/* Answer on addr (4 or 16 bytes for family 4 or 6; NULL: any) and port. */
+int fastpath_listen_add(struct fastpath *fp, int family, const void *addr, uint16_t port);
+int fastpath_store(struct fastpath *fp, const struct bpfdns_key *key, const struct bpfdns_entry *e);
+int fastpath_delete(struct fastpath *fp, const struct bpfdns_key *key);
+/* Counters summed over CPUs. */
+int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out);
+
+/* Program fds, for BPF_PROG_TEST_RUN. */
+int fastpath_prog_fd(struct fastpath *fp, enum fastpath_hook hook);
+int fastpath_cache_fd(struct fastpath *fp);
+
+const char *fastpath_hook_name(enum fastpath_hook hook);
+
+#endif /* BPFDNS_FASTPATH_H */

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* log.h - leveled logging to stderr (foreground) or syslog (background). */
+#ifndef BPFDNS_LOG_H
+#define BPFDNS_LOG_H
+
+enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+
+/* Messages above this level are dropped; default LOG_LVL_INFO. */
+void log_set_level(enum log_level level);
+/* Send messages to syslog instead of stderr (after daemonizing). */
+void log_use_syslog(const char *ident);
+/* Route libbpf's messages through log_msg, its debug output only when verbose. */
+void log_route_libbpf(int verbose);
+
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define pr_err(...) log_msg(LOG_LVL_ERROR, __VA_ARGS__)
+#define pr_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)
+#define pr_info(...) log_msg(LOG_LVL_INFO, __VA_ARGS__)
+#define pr_debug(...) log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
+
+#endif /* BPFDNS_LOG_H */
