@@ -68,7 +68,7 @@ $(OUT)/tests/lib/%.o: tests/lib/%.c $(SKELS) | $(OUT)/tests/lib
 $(OUT)/tests/%: tests/%.c $(LIB_OBJS) $(TEST_LIB) $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(LIB_OBJS) $(TEST_LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers -Itests/lib $< $(LIB_OBJS) $(TEST_LIB) $(LDLIBS) -o $@
 
 $(OUT)/bpfdnsd: user/main.c $(LIB_OBJS)
 	$(call msg,LINK,$@)

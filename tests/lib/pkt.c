@@ -49,28 +49,35 @@ void msg_counts(struct msg *m, uint16_t qd, uint16_t an, uint16_t ns, uint16_t a
 	put16(m->buf + 10, ar);
 }
 
-/* Write a name: text or "@..." reference; returns where it starts. */
+/* Write the pointer for a reference "@q", "@oN" or "@tN". */
+static void msg_ref(struct msg *m, const char *ref)
+{
+	size_t target;
+
+	if (ref[1] == 'q')
+		target = m->question_at;
+	else if (ref[1] == 'o')
+		target = m->owner_at[atoi(ref + 2)];
+	else
+		target = m->target_at[atoi(ref + 2)];
+	msg_u16(m, 0xc000 | (uint16_t)target);
+}
+
+/* Write a name: labels, ending with the root or with a reference
+ * ("mail.@o0" is the label "mail" and a pointer). Returns where it starts. */
 static size_t msg_name(struct msg *m, const char *name)
 {
 	size_t at = m->len;
 
-	if (name[0] == '@') {
-		size_t target;
-
-		if (name[1] == 'q')
-			target = m->question_at;
-		else if (name[1] == 'o')
-			target = m->owner_at[atoi(name + 2)];
-		else
-			target = m->target_at[atoi(name + 2)];
-		msg_u16(m, 0xc000 | (uint16_t)target);
-		return at;
-	}
 	for (const char *p = name; *p && strcmp(p, ".");) {
 		const char *dot = strchr(p, '.');
 		size_t l = dot ? (size_t)(dot - p) : strlen(p);
 		uint8_t b = (uint8_t)l;
 
+		if (*p == '@') {
+			msg_ref(m, p);
+			return at;
+		}
 		msg_bytes(m, &b, 1);
 		msg_bytes(m, p, l);
 		p += l;

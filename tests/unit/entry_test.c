@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* entry_test.c - DNS wire reading and reply -> entry normalisation (no root). */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dns.h"
+#include "entry.h"
+#include "pkt.h"
+#include "test.h"
+
+static const uint8_t a1[] = { 192, 0, 2, 1 };
+static const uint8_t soa_tail[] = { 0, 0, 0, 1, 0, 0, 0x0e, 0x10, 0, 0, 0x07, 0x08,
+				    0, 0x12, 0x75, 0, 0, 0, 0x00, 0x3c }; /* MINIMUM 60 */
+
+static void test_names(void)
+{
+	/* header, then "a.b." at 12, then a pointer to it, then a loop */
+	uint8_t m[64] = { 0 };
+	uint8_t out[256];
+	size_t off, len;
+
+	memcpy(m + 12, "\1a\1b\0", 5);
+	m[17] = 0xc0, m[18] = 12;			/* -> a.b. */
+	m[19] = 1, m[20] = 'X', m[21] = 0xc0, m[22] = 17; /* X + -> (-> a.b.) */
+	m[23] = 0xc0, m[24] = 23;			/* points at itself */
+	m[25] = 0xc0, m[26] = 40;			/* points forward */
+	m[27] = 0x40;					/* obsolete label type */
+
+	off = 17;
+	CHECK("name: pointer followed", !dns_name_read(m, sizeof(m), &off, out, &len) && len == 5 &&
+	      !memcmp(out, "\1a\1b\0", 5) && off == 19, "len %zu off %zu", len, off);
+	off = 19;
+	CHECK("name: chain of pointers", !dns_name_read(m, sizeof(m), &off, out, &len) && len == 7 &&
+	      off == 23, "len %zu", len);
+	off = 23;
+	CHECK("name: self pointer refused", dns_name_read(m, sizeof(m), &off, out, &len) == -EINVAL, "accepted");
+	off = 25;
+	CHECK("name: forward pointer refused", dns_name_read(m, sizeof(m), &off, out, &len) == -EINVAL,
+	      "accepted");
+	off = 27;
+	CHECK("name: bad label type refused", dns_name_read(m, sizeof(m), &off, out, &len) == -EINVAL,
+	      "accepted");
+	off = 12;
+	CHECK("name: cut short refused", dns_name_read(m, 15, &off, out, &len) == -EINVAL, "accepted");
+
+	CHECK("name: from text", dns_name_from_text("www.Example.com.", out, sizeof(out)) == 17 &&
+	      !memcmp(out, "\3www\7Example\3com\0", 17), "wrong");
+	CHECK("name: from text, root", dns_name_from_text(".", out, sizeof(out)) == 1 && out[0] == 0, "wrong");
+	CHECK("name: from text, empty label refused", dns_name_from_text("a..b", out, sizeof(out)) < 0,
+	      "accepted");
+	{
+		char text[300];
+
+		dns_name_from_text("a\\.b.c.", out, sizeof(out));
+		dns_name_to_text((const uint8_t *)"\3w.w\3com\0", 9, text, sizeof(text));
+		CHECK("name: to text escapes dots", !strcmp(text, "w\\.w.com."), "got %s", text);
+	}
+}
+
+static size_t reply(struct msg *r, uint8_t rcode, int with_soa, uint32_t ttl)
+{
+	struct trr a = { "@q", DNS_TYPE_A, ttl, a1, 4 };
+	struct trr soa = { "example.com.", DNS_TYPE_SOA, 300, .names = { "ns.@o1", "h.@o1" },
+			   .post = soa_tail, .post_len = sizeof(soa_tail) };
+
+	msg_init(r, 7, DNS_QR | DNS_RD, DNS_RA | rcode);
+	msg_counts(r, 1, with_soa ? 0 : 1, with_soa ? 1 : 0, 0);
+	msg_question(r, "WWW.example.com.", DNS_TYPE_A, DNS_CLASS_IN);
+	if (with_soa) {
+		r->owner_at[1] = r->len; /* so that "@o1" means the SOA owner */
+		r->nrr = 1;
+		msg_rr(r, &soa, 0);
+	} else {
+		msg_rr(r, &a, 0);
+	}
+	return r->len;
+}
+
+static void test_entries(void)
+{
+	struct bpfdns_entry e;
+	struct reply_info info;
+	struct msg r;
+	int err;
+
+	reply(&r, 0, 0, 300);
+	err = entry_from_reply(r.buf, r.len, &e, &info);
+	CHECK("entry: A record", !err && e.ancount == 1 && e.ttl_count == 1 && info.min_ttl == 300 &&
+	      e.data_len == r.len - 33 && !memcmp(info.key.name, "\3www\7example\3com", 17) &&
+	      info.key.qtype == DNS_TYPE_A, "err %d", err);
+
+	reply(&r, 0, 0, 0x80000005);
+	err = entry_from_reply(r.buf, r.len, &e, &info);
+	CHECK("entry: TTL with the top bit set becomes 0", !err && info.min_ttl == 0 &&
+	      dns_get32(e.data + e.ttl_off[0]) == 0, "err %d ttl %u", err, info.min_ttl);
+
+	reply(&r, DNS_RCODE_NXDOMAIN, 1, 0);
+	err = entry_from_reply(r.buf, r.len, &e, &info);
+	CHECK("entry: NXDOMAIN negative TTL is min(SOA TTL, MINIMUM)", !err && info.neg_ttl == 60 &&
+	      e.rcode == DNS_RCODE_NXDOMAIN && e.nscount == 1, "err %d neg %u", err, info.neg_ttl);
+
+	reply(&r, 0, 0, 300);
+	r.buf[2] &= ~DNS_QR;
+	CHECK("entry: a query is refused", entry_from_reply(r.buf, r.len, &e, &info) == -EINVAL, "accepted");
+
+	reply(&r, 0, 0, 300);
+	msg_opt(&r, 1232, 0, 0, NULL, 0);
+	r.buf[11] = 1;
+	r.buf[r.len - 6] = 1; /* extended RCODE */
+	CHECK("entry: extended RCODE refused", entry_from_reply(r.buf, r.len, &e, &info) == -EINVAL, "accepted");
+
+	reply(&r, 0, 0, 300);
+	msg_opt(&r, 1232, 0, 0, NULL, 0);
+	r.buf[7] = 2, r.buf[11] = 0; /* the OPT counted in the answer section */
+	CHECK("entry: OPT outside additional refused", entry_from_reply(r.buf, r.len, &e, &info) == -EINVAL,
+	      "accepted");
+
+	reply(&r, 0, 0, 300);
+	r.buf[7] = 2; /* claims a record that is not there */
+	CHECK("entry: missing record refused", entry_from_reply(r.buf, r.len, &e, &info) == -EINVAL, "accepted");
+
+	{
+		struct trr a = { "@q", DNS_TYPE_A, 300, a1, 4 };
+
+		msg_init(&r, 7, DNS_QR, 0);
+		msg_counts(&r, 1, BPFDNS_TTL_MAX + 1, 0, 0);
+		msg_question(&r, "a.", DNS_TYPE_A, DNS_CLASS_IN);
+		for (int i = 0; i <= BPFDNS_TTL_MAX; i++)
+			msg_rr(&r, &a, 0);
+		CHECK("entry: too many records is E2BIG", entry_from_reply(r.buf, r.len, &e, &info) == -E2BIG,
+		      "not E2BIG");
+	}
+}
+
+/* Every message of other projects' corpora, as a reply: no crash, and an
+ * accepted one yields an entry that stays inside its bounds. */
+static void test_corpus(const char *dir)
+{
+	char cmd[512], path[1024];
+	int files = 0, accepted = 0, bad = 0;
+	FILE *list;
+
+	snprintf(cmd, sizeof(cmd), "find '%s' -type f 2>/dev/null", dir);
+	list = popen(cmd, "r");
+	if (!list) {
+		test_skip("entry: corpus", "cannot list it");
+		return;
+	}
+	while (fgets(path, sizeof(path), list)) {
+		static uint8_t buf[65536];
+		struct bpfdns_entry e;
+		struct reply_info info;
+		FILE *f;
+		size_t n;
+
+		path[strcspn(path, "\n")] = '\0';
+		f = fopen(path, "rb");
+		if (!f)
+			continue;
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		files++;
+		if (entry_from_reply(buf, n, &e, &info) == 0) {
+			accepted++;
+			for (int i = 0; i < e.ttl_count; i++)
+				if (e.ttl_off[i] + 4 > e.data_len)
+					bad++;
+			if (e.data_len > BPFDNS_DATA_MAX || e.ttl_count > BPFDNS_TTL_MAX)
+				bad++;
+		}
+	}
+	pclose(list);
+	if (!files) {
+		test_skip("entry: corpus of other projects' messages", "corpus not found");
+		return;
+	}
+	printf("# corpus: %d messages, %d accepted as cacheable replies\n", files, accepted);
+	CHECK("entry: corpus of other projects' messages", bad == 0, "%d entries out of bounds", bad);
+}
+
+int main(int argc, char **argv)
+{
+	test_names();
+	test_entries();
+	test_corpus(argc > 1 ? argv[1] : "../shared/corpus/dns-packets");
+	return test_exit();
+}
