@@ -205,6 +205,33 @@ int fastpath_delete(struct fastpath *fp, const struct bpfdns_key *key)
 	return 0;
 }
 
+int fastpath_lookup(struct fastpath *fp, const struct bpfdns_key *key, struct bpfdns_entry *e)
+{
+	if (bpf_map_lookup_elem(bpf_map__fd(fp->skel->maps.cache), key, e))
+		return -errno;
+	return 0;
+}
+
+int fastpath_sweep(struct fastpath *fp, uint64_t now_ns)
+{
+	int fd = bpf_map__fd(fp->skel->maps.cache), removed = 0;
+	struct bpfdns_key key, next;
+	struct bpfdns_entry e;
+	void *prev = NULL;
+
+	/* delete behind the iterator so that get_next_key keeps its place */
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (prev && !bpf_map_lookup_elem(fd, &key, &e) && e.expire_ns <= now_ns &&
+		    !bpf_map_delete_elem(fd, &key))
+			removed++;
+		key = next;
+		prev = &key;
+	}
+	if (prev && !bpf_map_lookup_elem(fd, &key, &e) && e.expire_ns <= now_ns && !bpf_map_delete_elem(fd, &key))
+		removed++;
+	return removed;
+}
+
 int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out)
 {
 	struct bpfdns_counters *per_cpu;

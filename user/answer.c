@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* answer.c - client queries and daemon-side answers; see answer.h. */
+#include <string.h>
+#include "answer.h"
+#include "entry.h"
+
+int query_parse(const uint8_t *msg, size_t len, struct client_query *cq)
+{
+	size_t off = DNS_HDR_LEN;
+
+	memset(cq, 0, sizeof(*cq));
+	if (dns_header_read(msg, len, &cq->h) || (cq->h.flags2 & DNS_QR))
+		return -1;
+	if (cq->h.flags2 & DNS_OPCODE)
+		return DNS_RCODE_NOTIMP;
+	if (cq->h.qdcount != 1 || dns_question_read(msg, len, &off, &cq->q))
+		return DNS_RCODE_FORMERR;
+	/* skip answer and authority records (none expected), find an OPT */
+	for (unsigned i = 0; i < (unsigned)cq->h.ancount + cq->h.nscount + cq->h.arcount; i++) {
+		struct dns_rr rr;
+
+		if (dns_rr_read(msg, len, &off, &rr))
+			return DNS_RCODE_FORMERR;
+		if (rr.type != DNS_TYPE_OPT)
+			continue;
+		if (cq->has_opt || i < (unsigned)cq->h.ancount + cq->h.nscount || msg[rr.start] != 0)
+			return DNS_RCODE_FORMERR; /* RFC 6891 6.1.1 */
+		cq->has_opt = 1;
+		cq->udp_size = rr.class;
+		cq->edns_version = msg[rr.ttl_off + 1];
+		cq->edns_do = !!(msg[rr.ttl_off + 2] & 0x80);
+	}
+	if (entry_key(&cq->key, cq->q.name, cq->q.name_len, cq->q.qtype,
+		      (cq->edns_do ? BPFDNS_KEY_DO : 0) | (cq->h.flags3 & DNS_CD ? BPFDNS_KEY_CD : 0)))
+		return DNS_RCODE_FORMERR;
+	cq->key.qclass = cq->q.qclass;
+	return 0;
+}
+
+size_t query_udp_limit(const struct client_query *cq, uint16_t server_max)
+{
+	size_t lim;
+
+	if (!cq->has_opt)
+		return BPFDNS_UDP_MIN;
+	lim = cq->udp_size < server_max ? cq->udp_size : server_max;
+	return lim < BPFDNS_UDP_MIN ? BPFDNS_UDP_MIN : lim;
+}
+
+static size_t put_opt(uint8_t *p, const struct client_query *cq, uint16_t server_max)
+{
+	static const uint8_t opt[11] = { 0, 0, DNS_TYPE_OPT };
+
+	memcpy(p, opt, sizeof(opt));
+	dns_put16(p + 3, server_max);
+	p[7] = cq->edns_do ? 0x80 : 0;
+	return sizeof(opt);
+}
+
+size_t answer_error(const uint8_t *query, const struct client_query *cq, uint8_t rcode, uint16_t server_max,
+		    uint8_t *out, size_t outsz)
+{
+	size_t qlen = cq->q.end - cq->q.start, n = DNS_HDR_LEN + qlen;
+
+	if (n + 11 > outsz)
+		return 0;
+	memset(out, 0, DNS_HDR_LEN);
+	memcpy(out, query, 2);
+	out[2] = DNS_QR | (query[2] & (DNS_OPCODE | DNS_RD));
+	out[3] = DNS_RA | (query[3] & DNS_CD) | (rcode & DNS_RCODE);
+	dns_put16(out + 4, 1);
+	memcpy(out + DNS_HDR_LEN, query + cq->q.start, qlen);
+	if (cq->has_opt) {
+		dns_put16(out + 10, 1);
+		n += put_opt(out + n, cq, server_max);
+	}
+	return n;
+}
+
+size_t answer_from_entry(const uint8_t *query, const struct client_query *cq, const struct bpfdns_entry *e,
+			 uint64_t now_ns, uint16_t server_max, size_t limit, uint8_t *out, size_t outsz)
+{
+	size_t qlen = cq->q.end - cq->q.start, n, data_at;
+	uint64_t age = now_ns > e->stored_ns ? (now_ns - e->stored_ns) / 1000000000ULL : 0;
+	int ad = (e->flags & BPFDNS_ENTRY_AD) && (cq->edns_do || (cq->h.flags3 & DNS_AD));
+
+	if (e->data_len > BPFDNS_DATA_MAX || e->ttl_count > BPFDNS_TTL_MAX || cq->q.start != DNS_HDR_LEN)
+		return 0;
+	n = DNS_HDR_LEN + qlen + e->data_len + (cq->has_opt ? 11 : 0);
+	if (n > limit || n > outsz)
+		return 0;
+	memcpy(out, query, 2);
+	out[2] = DNS_QR | (query[2] & DNS_RD);
+	out[3] = DNS_RA | (ad ? DNS_AD : 0) | (query[3] & DNS_CD) | (e->rcode & DNS_RCODE);
+	dns_put16(out + 4, 1);
+	dns_put16(out + 6, e->ancount);
+	dns_put16(out + 8, e->nscount);
+	dns_put16(out + 10, e->arcount + (cq->has_opt ? 1 : 0));
+	memcpy(out + DNS_HDR_LEN, query + DNS_HDR_LEN, qlen);
+	data_at = DNS_HDR_LEN + qlen;
+	memcpy(out + data_at, e->data, e->data_len);
+	for (unsigned i = 0; i < e->ttl_count; i++) {
+		size_t off = e->ttl_off[i];
+		uint32_t ttl;
+
+		if (off + 4 > e->data_len)
+			return 0;
+		ttl = dns_get32(e->data + off);
+		dns_put32(out + data_at + off, ttl > age ? (uint32_t)(ttl - age) : 0);
+	}
+	if (cq->has_opt)
+		put_opt(out + data_at + e->data_len, cq, server_max);
+	return n;
+}

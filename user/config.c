@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* config.c - bpfdnsd options; see config.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config.h"
+#include "log.h"
+
+void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->port = 53;
+	snprintf(cfg->interface, sizeof(cfg->interface), "lo");
+	snprintf(cfg->resolv_file, sizeof(cfg->resolv_file), "/etc/resolv.conf");
+	cfg->cache_size = BPFDNS_CACHE_DEFAULT;
+	cfg->max_cache_ttl = 86400;
+	cfg->edns_packet_max = BPFDNS_UDP_DEFAULT;
+	cfg->attach = FASTPATH_XDP;
+	cfg->timeout_ms = 2000;
+}
+
+int config_parse_addr(const char *text, uint16_t dflt, struct sockaddr_storage *ss)
+{
+	char host[INET6_ADDRSTRLEN + 8];
+	const char *hash = strchr(text, '#');
+	size_t n = hash ? (size_t)(hash - text) : strlen(text);
+	unsigned long port = dflt;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	if (n >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, text, n);
+	host[n] = '\0';
+	if (hash) {
+		char *end;
+
+		errno = 0;
+		port = strtoul(hash + 1, &end, 10);
+		if (errno || *end || !hash[1] || port == 0 || port > 65535)
+			return -EINVAL;
+	}
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int parse_u32(const char *v, uint32_t max, uint32_t *out)
+{
+	unsigned long long x;
+	char *end;
+
+	if (!v || !*v)
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(v, &end, 10);
+	if (errno || *end || x > max || v[0] == '-')
+		return -EINVAL;
+	*out = (uint32_t)x;
+	return 0;
+}
+
+enum opt_kind { OPT_FLAG, OPT_U32, OPT_STRING, OPT_CUSTOM };
+
+struct option_def {
+	const char *name;
+	enum opt_kind kind;
+	size_t off;   /* into struct config */
+	uint32_t max; /* OPT_U32: inclusive; OPT_STRING: buffer size */
+	const char *help;
+};
+
+#define F(field) offsetof(struct config, field)
+
+/* dnsmasq's names where dnsmasq has the same meaning. */
+static const struct option_def options[] = {
+	{ "port", OPT_CUSTOM, 0, 0, "port to listen on (53)" },
+	{ "listen-address", OPT_CUSTOM, 0, 0, "address to listen on; repeatable (127.0.0.1 and ::1)" },
+	{ "interface", OPT_STRING, F(interface), sizeof(((struct config *)0)->interface),
+	  "interface the fast path attaches to (lo)" },
+	{ "bind-interfaces", OPT_FLAG, F(bind_interfaces), 0, "accepted: bpfdnsd always binds its addresses" },
+	{ "server", OPT_CUSTOM, 0, 0, "upstream IP[#port]; repeatable" },
+	{ "resolv-file", OPT_STRING, F(resolv_file), PATH_MAX, "upstreams' nameserver lines (/etc/resolv.conf)" },
+	{ "no-resolv", OPT_FLAG, F(no_resolv), 0, "do not read the resolv-file" },
+	{ "all-servers", OPT_CUSTOM, 0, 0, "race every upstream at once (the default)" },
+	{ "strict-order", OPT_FLAG, F(strict_order), 0, "ask upstreams one at a time, in order" },
+	{ "cache-size", OPT_U32, F(cache_size), 10000000, "cache entries; 0 turns the cache off" },
+	{ "no-negcache", OPT_FLAG, F(no_negcache), 0, "do not cache NXDOMAIN or NODATA" },
+	{ "neg-ttl", OPT_U32, F(neg_ttl), 86400 * 7, "seconds to cache negative replies without an SOA" },
+	{ "min-cache-ttl", OPT_U32, F(min_cache_ttl), 3600, "lowest TTL cached, seconds" },
+	{ "max-cache-ttl", OPT_U32, F(max_cache_ttl), 86400 * 7, "highest TTL cached, seconds (86400)" },
+	{ "edns-packet-max", OPT_CUSTOM, 0, 0, "largest UDP answer we send (1232)" },
+	{ "log-queries", OPT_FLAG, F(log_queries), 0, "log each query and its fate" },
+	{ "keep-in-foreground", OPT_FLAG, F(foreground), 0, "do not daemonize (-k)" },
+	{ "no-daemon", OPT_FLAG, F(foreground), 0, "do not daemonize (-d)" },
+	{ "pid-file", OPT_STRING, F(pid_file), PATH_MAX, "write our PID here" },
+	{ "user", OPT_STRING, F(user), 64, "drop privileges to this user after set-up" },
+	{ "attach", OPT_CUSTOM, 0, 0, "fast path hook: xdp (default), tc or none" },
+	{ "query-timeout", OPT_U32, F(timeout_ms), 60000, "ms before a client gets SERVFAIL (2000)" },
+	{ "verbose", OPT_FLAG, F(verbose), 0, "debug logging, libbpf's included" },
+};
+
+static int set_custom(struct config *cfg, const struct option_def *o, const char *v)
+{
+	uint32_t x;
+
+	if (!strcmp(o->name, "port")) {
+		if (parse_u32(v, 65535, &x) || !x)
+			return -EINVAL;
+		cfg->port = (uint16_t)x;
+	} else if (!strcmp(o->name, "listen-address") || !strcmp(o->name, "server")) {
+		int is_listen = o->name[0] == 'l';
+		struct sockaddr_storage *arr = is_listen ? cfg->listen : cfg->servers;
+		int *n = is_listen ? &cfg->n_listen : &cfg->n_servers;
+
+		if (!v || *n >= CONFIG_ADDR_MAX || config_parse_addr(v, is_listen ? 0 : 53, &arr[*n]))
+			return -EINVAL;
+		(*n)++;
+	} else if (!strcmp(o->name, "all-servers")) {
+		if (v)
+			return -EINVAL;
+		cfg->strict_order = 0;
+	} else if (!strcmp(o->name, "edns-packet-max")) {
+		if (parse_u32(v, 65535, &x) || x < 512)
+			return -EINVAL;
+		cfg->edns_packet_max = (uint16_t)x;
+	} else if (!strcmp(o->name, "attach")) {
+		if (!v)
+			return -EINVAL;
+		if (!strcmp(v, "xdp"))
+			cfg->attach = FASTPATH_XDP;
+		else if (!strcmp(v, "tc"))
+			cfg->attach = FASTPATH_TC;
+		else if (!strcmp(v, "none"))
+			cfg->attach = FASTPATH_NONE;
+		else
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int config_set_option(struct config *cfg, const char *name, const char *value, const char *where)
+{
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		const struct option_def *o = &options[i];
+		char *field = (char *)cfg + o->off;
+		int err = 0;
+
+		if (strcmp(o->name, name))
+			continue;
+		switch (o->kind) {
+		case OPT_FLAG:
+			if (value)
+				err = -EINVAL;
+			else
+				*(int *)field = 1;
+			break;
+		case OPT_U32:
+			err = parse_u32(value, o->max, (uint32_t *)field);
+			break;
+		case OPT_STRING:
+			if (!value || !*value || strlen(value) >= o->max)
+				err = -EINVAL;
+			else
+				snprintf(field, o->max, "%s", value);
+			break;
+		case OPT_CUSTOM:
+			err = set_custom(cfg, o, value);
+			break;
+		}
+		if (err)
+			pr_err("%s: bad value for %s%s%s (%s)", where, name, value ? ": " : "", value ? value : "",
+			       o->help);
+		return err;
+	}
+	pr_err("%s: unknown option \"%s\"", where, name);
+	return -EINVAL;
+}
+
+int config_load_file(struct config *cfg, const char *path)
+{
+	char line[1024], where[PATH_MAX + 32];
+	int lineno = 0, err = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		err = -errno;
+		pr_err("cannot read config file %s: %s", path, strerror(-err));
+		return err;
+	}
+	while (!err && fgets(line, sizeof(line), f)) {
+		char *s = line, *eq, *end;
+
+		lineno++;
+		s[strcspn(s, "#\r\n")] = '\0';
+		while (*s == ' ' || *s == '\t')
+			s++;
+		end = s + strlen(s);
+		while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (!*s)
+			continue;
+		snprintf(where, sizeof(where), "%s:%d", path, lineno);
+		eq = strchr(s, '=');
+		if (eq)
+			*eq = '\0';
+		err = config_set_option(cfg, s, eq ? eq + 1 : NULL, where);
+	}
+	fclose(f);
+	return err;
+}
+
+static void usage(void)
+{
+	printf("usage: bpfdnsd [-C FILE] [-k] [-d] [--name[=value]]...\n\n"
+	       "Options (also as name=value lines in a -C config file):\n");
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		printf("  --%-20s %s\n", options[i].name, options[i].help);
+}
+
+int config_parse_args(struct config *cfg, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i], *eq;
+		int err;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage();
+			return 1;
+		}
+		if (!strcmp(a, "-k") || !strcmp(a, "-d")) {
+			cfg->foreground = 1;
+			continue;
+		}
+		if (!strcmp(a, "-C") || !strncmp(a, "--conf-file=", 12)) {
+			const char *path = a[1] == 'C' ? (i + 1 < argc ? argv[++i] : NULL) : a + 12;
+
+			if (!path) {
+				pr_err("command line: -C needs a file");
+				return -EINVAL;
+			}
+			err = config_load_file(cfg, path);
+			if (err)
+				return err;
+			continue;
+		}
+		if (strncmp(a, "--", 2)) {
+			pr_err("command line: unexpected \"%s\" (options are --name=value)", a);
+			return -EINVAL;
+		}
+		a += 2;
+		eq = strchr(a, '=');
+		if (eq)
+			*eq = '\0';
+		err = config_set_option(cfg, a, eq ? eq + 1 : NULL, "command line");
+		if (eq)
+			*eq = '=';
+		if (err)
+			return err;
+	}
+	return 0;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * config.h - bpfdnsd's options: one table, dnsmasq's names, used alike by
+ * the config file (-C FILE, lines "name=value") and the command line
+ * ("--name=value").
+ */
+#ifndef BPFDNS_CONFIG_H
+#define BPFDNS_CONFIG_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include "fastpath.h"
+
+#define CONFIG_ADDR_MAX 16
+
+struct config {
+	uint16_t port;				       /* port=, default 53 */
+	struct sockaddr_storage listen[CONFIG_ADDR_MAX]; /* listen-address= */
+	int n_listen;
+	char interface[32];			       /* interface=, default lo */
+	int bind_interfaces;			       /* accepted; we always bind addresses */
+	struct sockaddr_storage servers[CONFIG_ADDR_MAX]; /* server=IP[#port] */
+	int n_servers;
+	char resolv_file[PATH_MAX]; /* resolv-file=, default /etc/resolv.conf */
+	int no_resolv;
+	int strict_order; /* one upstream at a time, in order; else race them all */
+	uint32_t cache_size; /* entries; 0 turns caching and the fast path off */
+	int no_negcache;
+	uint32_t neg_ttl;	/* s, for negative replies without an SOA */
+	uint32_t min_cache_ttl; /* s */
+	uint32_t max_cache_ttl; /* s */
+	uint16_t edns_packet_max;
+	int log_queries;
+	int foreground;
+	char pid_file[PATH_MAX];
+	char user[64];
+	enum fastpath_hook attach;
+	uint32_t timeout_ms; /* query-timeout=: SERVFAIL after this long */
+	int verbose;
+};
+
+void config_defaults(struct config *cfg);
+/*
+ * Apply one option; value is NULL for a flag. where ("file:line" or
+ * "command line") goes into the message. Returns 0 or -EINVAL (logged).
+ */
+int config_set_option(struct config *cfg, const char *name, const char *value, const char *where);
+/* Read a config file: "name=value" or "name" lines, '#' comments. */
+int config_load_file(struct config *cfg, const char *path);
+/* Parse argv (--name=value, --name, -C FILE, -k, -d, -h); 1 when help was printed. */
+int config_parse_args(struct config *cfg, int argc, char **argv);
+/* Parse "IP" or "IP#port" into ss (port defaults to dflt). */
+int config_parse_addr(const char *text, uint16_t dflt, struct sockaddr_storage *ss);
+
+#endif /* BPFDNS_CONFIG_H */

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* main.c - bpfdnsd: options -> fast path -> sockets -> event loop. */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include "config.h"
+#include "fastpath.h"
+#include "log.h"
+#include "server.h"
+#include "upstream.h"
+
+static volatile int stop;
+static volatile int reload;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		stop = 1;
+}
+
+static void default_listen(struct config *cfg)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&cfg->listen[0];
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&cfg->listen[1];
+
+	memset(cfg->listen, 0, 2 * sizeof(cfg->listen[0]));
+	s4->sin_family = AF_INET;
+	s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s6->sin6_family = AF_INET6;
+	s6->sin6_addr = in6addr_loopback;
+	cfg->n_listen = 2;
+}
+
+/* Tell the fast path which addresses and port are ours. */
+static int fastpath_listen(struct fastpath *fp, const struct config *cfg)
+{
+	for (int i = 0; i < cfg->n_listen; i++) {
+		const struct sockaddr_storage *ss = &cfg->listen[i];
+		int err;
+
+		if (ss->ss_family == AF_INET)
+			err = fastpath_listen_add(fp, 4, &((const struct sockaddr_in *)ss)->sin_addr, cfg->port);
+		else
+			err = fastpath_listen_add(fp, 6, &((const struct sockaddr_in6 *)ss)->sin6_addr, cfg->port);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int drop_privileges(const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+
+	if (!pw) {
+		pr_err("user=%s: no such user", user);
+		return -ENOENT;
+	}
+	if (setgroups(0, NULL) || setgid(pw->pw_gid) || setuid(pw->pw_uid)) {
+		pr_err("cannot become user %s: %s", user, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int write_pid_file(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		pr_err("cannot write pid-file %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	fprintf(f, "%d\n", (int)getpid());
+	fclose(f);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct fastpath_opts fopts = { 0 };
+	struct fastpath *fp = NULL;
+	struct server *srv = NULL;
+	struct upstreams ups;
+	struct config cfg;
+	int err, ifindex;
+
+	/* options */
+	config_defaults(&cfg);
+	err = config_parse_args(&cfg, argc, argv);
+	if (err)
+		return err > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	if (cfg.verbose)
+		log_set_level(LOG_LVL_DEBUG);
+	log_route_libbpf(cfg.verbose);
+	if (!cfg.n_listen)
+		default_listen(&cfg);
+	if (upstreams_load(&ups, &cfg))
+		return EXIT_FAILURE;
+	for (int i = 0; i < ups.n; i++)
+		pr_info("upstream %s", ups.list[i].name);
+
+	/* the fast path: cache map, and the program on the interface */
+	if (cfg.cache_size) {
+		fopts.cache_entries = cfg.cache_size;
+		fopts.edns_udp_max = cfg.edns_packet_max;
+		err = fastpath_open(&fp, &fopts);
+		if (err)
+			goto out;
+		err = fastpath_listen(fp, &cfg);
+		if (err)
+			goto out;
+	}
+
+	/* sockets, then the hook: a client never meets an attached program
+	 * without a daemon behind it */
+	err = server_open(&srv, &cfg, &ups, fp);
+	if (err)
+		goto out;
+	if (fp && cfg.attach != FASTPATH_NONE) {
+		ifindex = if_nametoindex(cfg.interface);
+		if (!ifindex) {
+			err = -ENODEV;
+			pr_err("interface=%s: no such interface", cfg.interface);
+			goto out;
+		}
+		err = fastpath_attach(fp, ifindex, cfg.attach);
+		if (err)
+			goto out;
+	}
+	if (!cfg.foreground) {
+		if (daemon(0, 0)) {
+			err = -errno;
+			pr_err("cannot daemonize: %s", strerror(-err));
+			goto out;
+		}
+		log_use_syslog("bpfdnsd");
+	}
+	if (cfg.pid_file[0] && (err = write_pid_file(cfg.pid_file)))
+		goto out;
+	if (cfg.user[0] && (err = drop_privileges(cfg.user)))
+		goto out;
+
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	signal(SIGHUP, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	pr_info("bpfdnsd ready (cache %u entries, fast path %s)", cfg.cache_size,
+		fp ? fastpath_hook_name(cfg.attach) : "off");
+	while (!stop) {
+		err = server_run(srv, &stop);
+		if (err)
+			break;
+	}
+	(void)reload; /* SIGHUP re-reading comes with the resolv-file watcher */
+	pr_info("stopping");
+out:
+	server_close(srv);
+	fastpath_close(fp);
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}

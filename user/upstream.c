@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* upstream.c - upstream servers; see upstream.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include "log.h"
+#include "upstream.h"
+
+socklen_t addr_len(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+}
+
+void addr_to_text(const struct sockaddr_storage *ss, char *buf, size_t n)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	uint16_t port;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const void *)ss;
+
+		inet_ntop(AF_INET, &s->sin_addr, ip, sizeof(ip));
+		port = ntohs(s->sin_port);
+	} else {
+		const struct sockaddr_in6 *s = (const void *)ss;
+
+		inet_ntop(AF_INET6, &s->sin6_addr, ip, sizeof(ip));
+		port = ntohs(s->sin6_port);
+	}
+	snprintf(buf, n, "%s#%u", ip, port);
+}
+
+static int same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return !memcmp(a, b, sizeof(struct sockaddr_in));
+	return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
+		       16) &&
+	       ((const struct sockaddr_in6 *)a)->sin6_port == ((const struct sockaddr_in6 *)b)->sin6_port;
+}
+
+/* One of our listen addresses (or a loopback address on our port when we
+ * listen on the defaults)? */
+static int is_self(const struct config *cfg, const struct sockaddr_storage *ss)
+{
+	struct sockaddr_storage l;
+
+	for (int i = 0; i < cfg->n_listen; i++) {
+		l = cfg->listen[i];
+		if (l.ss_family == AF_INET)
+			((struct sockaddr_in *)&l)->sin_port = htons(cfg->port);
+		else
+			((struct sockaddr_in6 *)&l)->sin6_port = htons(cfg->port);
+		if (same_addr(&l, ss))
+			return 1;
+	}
+	return 0;
+}
+
+static int add(struct upstreams *ups, const struct config *cfg, const struct sockaddr_storage *ss)
+{
+	struct upstream *u;
+
+	if (is_self(cfg, ss))
+		return 0;
+	for (int i = 0; i < ups->n; i++)
+		if (same_addr(&ups->list[i].addr, ss))
+			return 0;
+	if (ups->n >= (int)(sizeof(ups->list) / sizeof(ups->list[0]))) {
+		pr_warn("too many upstreams, ignoring the rest");
+		return 0;
+	}
+	u = &ups->list[ups->n++];
+	memset(u, 0, sizeof(*u));
+	u->addr = *ss;
+	addr_to_text(ss, u->name, sizeof(u->name));
+	return 0;
+}
+
+int upstreams_load(struct upstreams *ups, const struct config *cfg)
+{
+	char line[512];
+	FILE *f;
+
+	ups->n = 0;
+	for (int i = 0; i < cfg->n_servers; i++)
+		add(ups, cfg, &cfg->servers[i]);
+	if (!cfg->no_resolv) {
+		f = fopen(cfg->resolv_file, "r");
+		if (!f) {
+			int err = -errno;
+
+			pr_err("cannot read resolv-file %s: %s", cfg->resolv_file, strerror(-err));
+			if (!ups->n)
+				return err;
+		} else {
+			while (fgets(line, sizeof(line), f)) {
+				char addr[128];
+				struct sockaddr_storage ss;
+
+				if (sscanf(line, " nameserver %127s", addr) != 1)
+					continue;
+				addr[strcspn(addr, "%")] = '\0'; /* zone index: not used */
+				if (config_parse_addr(addr, 53, &ss)) {
+					pr_warn("%s: ignoring nameserver \"%s\"", cfg->resolv_file, addr);
+					continue;
+				}
+				add(ups, cfg, &ss);
+			}
+			fclose(f);
+		}
+	}
+	if (!ups->n) {
+		pr_err("no upstream servers: add server=IP or nameserver lines to %s", cfg->resolv_file);
+		return -ENOENT;
+	}
+	return 0;
+}

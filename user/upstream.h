@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* upstream.h - the upstream servers: from server= and the resolv-file. */
+#ifndef BPFDNS_UPSTREAM_H
+#define BPFDNS_UPSTREAM_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include "config.h"
+
+struct upstream {
+	struct sockaddr_storage addr;
+	char name[64]; /* "IP#port" for logs */
+	uint64_t queries, wins, failures;
+};
+
+struct upstreams {
+	struct upstream list[CONFIG_ADDR_MAX * 2];
+	int n;
+};
+
+/*
+ * Fill ups from cfg->servers and, unless no-resolv, the nameserver lines of
+ * cfg->resolv_file, skipping our own listen addresses so that we never ask
+ * ourselves. Returns 0 or -errno (logged); no upstream at all is an error.
+ */
+int upstreams_load(struct upstreams *ups, const struct config *cfg);
+
+/* "IP#port" text of an address. */
+void addr_to_text(const struct sockaddr_storage *ss, char *buf, size_t n);
+socklen_t addr_len(const struct sockaddr_storage *ss);
+
+#endif /* BPFDNS_UPSTREAM_H */
