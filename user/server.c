@@ -72,6 +72,7 @@ struct server {
 	struct listener listeners[CONFIG_ADDR_MAX];
 	int n_listeners;
 	struct race *races;
+	struct race *finished; /* freed after the current epoll batch */
 	uint64_t next_sweep_ms;
 };
 
@@ -195,7 +196,20 @@ static void race_free(struct server *srv, struct race *r)
 			break;
 		}
 	}
-	free(r);
+	/* events of this epoll batch may still point at its legs: free it
+	 * once the batch is done (its legs' fds are -1 by now) */
+	r->next = srv->finished;
+	srv->finished = r;
+}
+
+static void free_finished(struct server *srv)
+{
+	while (srv->finished) {
+		struct race *r = srv->finished;
+
+		srv->finished = r->next;
+		free(r);
+	}
 }
 
 static const char *rcode_name(uint8_t rcode)
@@ -527,6 +541,7 @@ int server_run(struct server *srv, volatile int *stop)
 				on_leg(srv, (struct leg *)ev);
 		}
 		check_deadlines(srv);
+		free_finished(srv);
 		sweep(srv);
 	}
 	return 0;
@@ -538,6 +553,7 @@ void server_close(struct server *srv)
 		return;
 	while (srv->races)
 		race_free(srv, srv->races);
+	free_finished(srv);
 	for (int i = 0; i < srv->n_listeners; i++)
 		close(srv->listeners[i].fd);
 	close(srv->epfd);
