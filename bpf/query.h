@@ -339,8 +339,6 @@ static __always_inline int parse_query(void *ctx, bool xdp, struct query *q, str
 		ret = xdp ? parse_opt_xdp(ctx, q, qend) : parse_opt_tc(ctx, q, qend);
 		if (ret != OUT_CONTINUE)
 			return ret;
-		if (q->client_udp == 0)
-			q->client_udp = 1; /* sizes under 512 count as 512 anyway */
 	} else if (qend != q->dns_len) {
 		return OUT_MALFORMED; /* bytes after the question */
 	}

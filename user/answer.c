@@ -27,7 +27,6 @@ int query_parse(const uint8_t *msg, size_t len, struct client_query *cq)
 			return DNS_RCODE_FORMERR; /* RFC 6891 6.1.1 */
 		cq->has_opt = 1;
 		cq->udp_size = rr.class;
-		cq->edns_version = msg[rr.ttl_off + 1];
 		cq->edns_do = !!(msg[rr.ttl_off + 2] & 0x80);
 	}
 	if (entry_key(&cq->key, cq->q.name, cq->q.name_len, cq->q.qtype,
@@ -68,7 +67,7 @@ size_t answer_error(const uint8_t *query, const struct client_query *cq, uint8_t
 	memcpy(out, query, 2);
 	out[2] = DNS_QR | (query[2] & (DNS_OPCODE | DNS_RD));
 	out[3] = DNS_RA | (query[3] & DNS_CD) | (rcode & DNS_RCODE);
-	dns_put16(out + 4, 1);
+	dns_put16(out + 4, qlen ? 1 : 0);
 	memcpy(out + DNS_HDR_LEN, query + cq->q.start, qlen);
 	if (cq->has_opt) {
 		dns_put16(out + 10, 1);
@@ -84,7 +83,7 @@ size_t answer_from_entry(const uint8_t *query, const struct client_query *cq, co
 	uint64_t age = now_ns > e->stored_ns ? (now_ns - e->stored_ns) / 1000000000ULL : 0;
 	int ad = (e->flags & BPFDNS_ENTRY_AD) && (cq->edns_do || (cq->h.flags3 & DNS_AD));
 
-	if (e->data_len > BPFDNS_DATA_MAX || e->ttl_count > BPFDNS_TTL_MAX || cq->q.start != DNS_HDR_LEN)
+	if (e->data_len > BPFDNS_DATA_MAX || e->ttl_count > BPFDNS_TTL_MAX)
 		return 0;
 	n = DNS_HDR_LEN + qlen + e->data_len + (cq->has_opt ? 11 : 0);
 	if (n > limit || n > outsz)

@@ -14,7 +14,7 @@ struct client_query {
 	struct dns_question q;
 	struct bpfdns_key key; /* lowercased name, type, class, DO/CD */
 	uint16_t udp_size;     /* EDNS size; 0 without an OPT */
-	uint8_t has_opt, edns_do, edns_version;
+	uint8_t has_opt, edns_do;
 };
 
 /*
@@ -28,8 +28,9 @@ int query_parse(const uint8_t *msg, size_t len, struct client_query *cq);
 size_t query_udp_limit(const struct client_query *cq, uint16_t server_max);
 
 /*
- * An error answer (RCODE rcode) to a query: its header and question, and an
- * OPT when the query had one. Returns the length.
+ * An error answer (RCODE rcode) to a query: its header and the question
+ * cq->q.start..end (none when empty), and an OPT when the query had one.
+ * Returns the length.
  */
 size_t answer_error(const uint8_t *query, const struct client_query *cq, uint8_t rcode, uint16_t server_max,
 		    uint8_t *out, size_t outsz);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
@@ -205,6 +206,14 @@ int fastpath_delete(struct fastpath *fp, const struct bpfdns_key *key)
 	return 0;
 }
 
+uint64_t fastpath_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 int fastpath_lookup(struct fastpath *fp, const struct bpfdns_key *key, struct bpfdns_entry *e)
 {
 	if (bpf_map_lookup_elem(bpf_map__fd(fp->skel->maps.cache), key, e))
@@ -212,23 +221,29 @@ int fastpath_lookup(struct fastpath *fp, const struct bpfdns_key *key, struct bp
 	return 0;
 }
 
+/* Delete key if its entry expired before now_ns; 1 when deleted. */
+static int expire_one(int fd, const struct bpfdns_key *key, uint64_t now_ns)
+{
+	struct bpfdns_entry e;
+
+	return !bpf_map_lookup_elem(fd, key, &e) && e.expire_ns <= now_ns && !bpf_map_delete_elem(fd, key);
+}
+
 int fastpath_sweep(struct fastpath *fp, uint64_t now_ns)
 {
 	int fd = bpf_map__fd(fp->skel->maps.cache), removed = 0;
 	struct bpfdns_key key, next;
-	struct bpfdns_entry e;
 	void *prev = NULL;
 
 	/* delete behind the iterator so that get_next_key keeps its place */
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (prev && !bpf_map_lookup_elem(fd, &key, &e) && e.expire_ns <= now_ns &&
-		    !bpf_map_delete_elem(fd, &key))
-			removed++;
+		if (prev)
+			removed += expire_one(fd, &key, now_ns);
 		key = next;
 		prev = &key;
 	}
-	if (prev && !bpf_map_lookup_elem(fd, &key, &e) && e.expire_ns <= now_ns && !bpf_map_delete_elem(fd, &key))
-		removed++;
+	if (prev)
+		removed += expire_one(fd, &key, now_ns);
 	return removed;
 }
 

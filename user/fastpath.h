@@ -30,6 +30,8 @@ void fastpath_close(struct fastpath *fp);
 int fastpath_listen_add(struct fastpath *fp, int family, const void *addr, uint16_t port);
 int fastpath_store(struct fastpath *fp, const struct bpfdns_key *key, const struct bpfdns_entry *e);
 int fastpath_delete(struct fastpath *fp, const struct bpfdns_key *key);
+/* The fast path's clock (CLOCK_BOOTTIME, ns): entries' stored_ns and expire_ns. */
+uint64_t fastpath_now_ns(void);
 /* Copy the entry for key into e; 0 or -ENOENT. */
 int fastpath_lookup(struct fastpath *fp, const struct bpfdns_key *key, struct bpfdns_entry *e);
 /* Delete entries that expired before now_ns (CLOCK_BOOTTIME); returns how many. */

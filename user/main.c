@@ -18,14 +18,11 @@
 #include "upstream.h"
 
 static volatile int stop;
-static volatile int reload;
 
 static void on_signal(int sig)
 {
-	if (sig == SIGHUP)
-		reload = 1;
-	else
-		stop = 1;
+	(void)sig;
+	stop = 1;
 }
 
 static void default_listen(struct config *cfg)
@@ -153,16 +150,11 @@ int main(int argc, char **argv)
 
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	signal(SIGHUP, on_signal);
+	signal(SIGHUP, SIG_IGN); /* re-reading upstreams comes with the resolv-file watcher */
 	signal(SIGPIPE, SIG_IGN);
 	pr_info("bpfdnsd ready (cache %u entries, fast path %s)", cfg.cache_size,
 		fp ? fastpath_hook_name(cfg.attach) : "off");
-	while (!stop) {
-		err = server_run(srv, &stop);
-		if (err)
-			break;
-	}
-	(void)reload; /* SIGHUP re-reading comes with the resolv-file watcher */
+	err = server_run(srv, &stop);
 	pr_info("stopping");
 out:
 	server_close(srv);

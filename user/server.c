@@ -61,7 +61,7 @@ struct race {
 	int n_legs, open_legs, next_upstream;
 	struct leg legs[UPSTREAM_MAX];
 	uint8_t fallback[MSG_MAX]; /* a SERVFAIL/REFUSED/... reply kept in case */
-	size_t fallback_len;
+	size_t fallback_len, fallback_qend;
 };
 
 struct server {
@@ -82,14 +82,6 @@ static uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static uint64_t boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static uint16_t random_id(void)
@@ -255,7 +247,7 @@ static void cache_store(struct server *srv, const struct race *r, const uint8_t 
 {
 	struct bpfdns_entry e;
 	struct reply_info ri;
-	uint64_t now = boot_ns();
+	uint64_t now = fastpath_now_ns();
 	uint32_t ttl;
 	int err;
 
@@ -283,8 +275,9 @@ static void cache_store(struct server *srv, const struct race *r, const uint8_t 
 		pr_warn("cannot store in the cache map: %s", strerror(-err));
 }
 
-/* A reply from an upstream: our ID, a response, our question? */
-static int reply_matches(const struct race *r, const struct leg *leg, const uint8_t *msg, size_t len)
+/* A reply from an upstream: our ID, a response, our question? Returns the
+ * end of its question, or 0 when it is not our reply. */
+static size_t reply_matches(const struct race *r, const struct leg *leg, const uint8_t *msg, size_t len)
 {
 	struct dns_question q;
 	struct dns_header h;
@@ -294,26 +287,22 @@ static int reply_matches(const struct race *r, const struct leg *leg, const uint
 		return 0;
 	if (dns_question_read(msg, len, &off, &q))
 		return 0;
-	return q.qtype == r->cq.q.qtype && q.qclass == r->cq.q.qclass &&
-	       dns_name_equal(q.name, q.name_len, r->cq.q.name, r->cq.q.name_len);
+	if (q.qtype != r->cq.q.qtype || q.qclass != r->cq.q.qclass ||
+	    !dns_name_equal(q.name, q.name_len, r->cq.q.name, r->cq.q.name_len))
+		return 0;
+	return q.end;
 }
 
-static void race_finish(struct server *srv, struct race *r, uint8_t *msg, size_t len, const char *who)
+/* Send a matched upstream reply (question ending at qend) to the client. */
+static void race_finish(struct server *srv, struct race *r, uint8_t *msg, size_t len, size_t qend,
+			const char *who)
 {
-	struct dns_header h;
-
 	/* the client's ID, and its question bytes (letter case) when they fit */
 	memcpy(msg, r->query, 2);
-	if (len >= r->cq.q.end && !memcmp(msg + 4, "\0\1", 2)) {
-		size_t off = DNS_HDR_LEN;
-		struct dns_question q;
-
-		if (!dns_question_read(msg, len, &off, &q) && q.end == r->cq.q.end && q.start == r->cq.q.start)
-			memcpy(msg + DNS_HDR_LEN, r->query + DNS_HDR_LEN, r->cq.q.end - DNS_HDR_LEN);
-	}
+	if (qend == r->cq.q.end)
+		memcpy(msg + DNS_HDR_LEN, r->query + DNS_HDR_LEN, qend - DNS_HDR_LEN);
 	send_to_client(r, msg, len);
-	if (!dns_header_read(msg, len, &h))
-		log_query(srv, r, rcode_name(h.flags3 & DNS_RCODE), who);
+	log_query(srv, r, rcode_name(msg[3] & DNS_RCODE), who);
 	race_free(srv, r);
 }
 
@@ -323,7 +312,8 @@ static void race_servfail(struct server *srv, struct race *r)
 	size_t n;
 
 	if (r->fallback_len) {
-		race_finish(srv, r, r->fallback, r->fallback_len, "(every upstream failed; their answer)");
+		race_finish(srv, r, r->fallback, r->fallback_len, r->fallback_qend,
+			    "(every upstream failed; their answer)");
 		return;
 	}
 	n = answer_error(r->query, &r->cq, DNS_RCODE_SERVFAIL, srv->cfg->edns_packet_max, out, sizeof(out));
@@ -338,6 +328,7 @@ static int leg_start(struct server *srv, struct race *r, int idx)
 	struct leg *leg = &r->legs[r->n_legs];
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = leg };
 	uint8_t msg[MSG_MAX];
+	int err;
 
 	leg->ev.kind = EV_LEG;
 	leg->race = r;
@@ -355,9 +346,10 @@ static int leg_start(struct server *srv, struct race *r, int idx)
 	u->queries++;
 	if (connect(leg->fd, (struct sockaddr *)&u->addr, addr_len(&u->addr)) ||
 	    send(leg->fd, msg, r->qlen, 0) < 0 || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, leg->fd, &ev)) {
+		err = -errno; /* before leg_close's syscalls can change errno */
 		u->failures++;
 		leg_close(srv, leg);
-		return -errno;
+		return err;
 	}
 	return 0;
 }
@@ -382,6 +374,7 @@ static void on_leg(struct server *srv, struct leg *leg)
 	struct race *r = leg->race;
 	struct upstream *u = &srv->ups->list[leg->idx];
 	uint8_t msg[MSG_MAX];
+	size_t qend;
 	ssize_t n;
 	uint8_t rcode;
 
@@ -393,13 +386,14 @@ static void on_leg(struct server *srv, struct leg *leg)
 		leg_close(srv, leg);
 		goto failed;
 	}
-	if (!reply_matches(r, leg, msg, (size_t)n))
+	qend = reply_matches(r, leg, msg, (size_t)n);
+	if (!qend)
 		return; /* not our reply: ignore it, keep waiting */
 	rcode = msg[3] & DNS_RCODE;
 	if (!(msg[2] & DNS_TC) && (rcode == DNS_RCODE_NOERROR || rcode == DNS_RCODE_NXDOMAIN)) {
 		u->wins++;
 		cache_store(srv, r, msg, (size_t)n);
-		race_finish(srv, r, msg, (size_t)n, u->name);
+		race_finish(srv, r, msg, (size_t)n, qend, u->name);
 		return;
 	}
 	/* SERVFAIL, REFUSED, FORMERR, truncated: keep it in case nothing better comes */
@@ -407,6 +401,7 @@ static void on_leg(struct server *srv, struct leg *leg)
 	if (!r->fallback_len) {
 		memcpy(r->fallback, msg, (size_t)n);
 		r->fallback_len = (size_t)n;
+		r->fallback_qend = qend;
 	}
 	leg_close(srv, leg);
 failed:
@@ -448,8 +443,6 @@ static void on_query(struct server *srv, struct listener *l)
 		if (!bare.q.end)
 			bare.q.start = bare.q.end = DNS_HDR_LEN;
 		len = answer_error(r->query, &bare, (uint8_t)rc, srv->cfg->edns_packet_max, out, sizeof(out));
-		if (!bare.q.name_len)
-			dns_put16(out + 4, 0);
 		sendto(l->fd, out, len, 0, (struct sockaddr *)&r->client, r->client_len);
 		free(r);
 		return;
@@ -457,7 +450,7 @@ static void on_query(struct server *srv, struct listener *l)
 	/* a hit the fast path passed on (too big for it, or not attached) */
 	if (srv->fp && srv->cfg->cache_size) {
 		struct bpfdns_entry e;
-		uint64_t now = boot_ns();
+		uint64_t now = fastpath_now_ns();
 
 		if (!fastpath_lookup(srv->fp, &r->cq.key, &e) && now < e.expire_ns) {
 			size_t len = answer_from_entry(r->query, &r->cq, &e, now, srv->cfg->edns_packet_max,
@@ -514,7 +507,7 @@ static void sweep(struct server *srv)
 	if (now < srv->next_sweep_ms || !srv->fp)
 		return;
 	srv->next_sweep_ms = now + SWEEP_MS;
-	removed = fastpath_sweep(srv->fp, boot_ns());
+	removed = fastpath_sweep(srv->fp, fastpath_now_ns());
 	if (removed > 0)
 		pr_debug("removed %d expired entries", removed);
 }

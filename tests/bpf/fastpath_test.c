@@ -11,15 +11,14 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include "dns.h"
-#include "entry.h"
 #include "fastpath.h"
 #include "log.h"
 #include "pkt.h"
+#include "seed.h"
 #include "test.h"
 
 #define NS 1000000000ULL
@@ -222,14 +221,6 @@ static struct fastpath *fp;
 static const uint8_t lo4[4] = { 127, 0, 0, 1 }, lo6[16] = { [15] = 1 };
 static const uint8_t other4[4] = { 127, 0, 0, 9 }, other6[16] = { [15] = 9 };
 
-static uint64_t boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * NS + ts.tv_nsec;
-}
-
 static struct flow case_flow(const struct tcase *c)
 {
 	struct flow f = { .family = c->family, .sport = c->sport_zero ? 0 : 40000,
@@ -288,11 +279,8 @@ static void add_records(struct msg *m, const struct answer *a, uint32_t age, int
 static int store_entry(const struct tcase *c)
 {
 	const struct answer *a = c->ans;
-	struct reply_info info;
-	struct bpfdns_entry e;
+	uint64_t now = fastpath_now_ns();
 	struct msg r;
-	uint64_t now = boot_ns();
-	int err;
 
 	msg_init(&r, 0x1111, DNS_QR | DNS_RD, DNS_RA | (a->ad ? DNS_AD : 0) | a->rcode);
 	msg_counts(&r, 1, a->an, a->ns, a->ar + 1);
@@ -307,13 +295,8 @@ static int store_entry(const struct tcase *c)
 		msg_question(&r, lower, c->qtype, DNS_CLASS_IN);
 	}
 	add_records(&r, a, 0, 1);
-	err = entry_from_reply(r.buf, r.len, &e, &info);
-	if (err)
-		return err;
-	e.stored_ns = now - c->age * NS - NS / 2;
-	e.expire_ns = c->expired ? now - 1 : now + 3600 * NS;
-	info.key.flags = c->key_flags;
-	return fastpath_store(fp, &info.key, &e);
+	return seed_reply(fp, &r, now - c->age * NS - NS / 2, c->expired ? now - 1 : now + 3600 * NS,
+			  c->key_flags);
 }
 
 static void clear_cache(void)

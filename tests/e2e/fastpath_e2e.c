@@ -11,51 +11,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 #include <net/if.h>
 #include "dns.h"
-#include "entry.h"
 #include "fastpath.h"
 #include "log.h"
 #include "pkt.h"
+#include "seed.h"
 #include "test.h"
 
 #define NS 1000000000ULL
 
 static struct fastpath *fp;
 
-static uint64_t boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * NS + ts.tv_nsec;
-}
-
 /* Store an upstream-style reply for name/type made of the given records. */
 static int store(const char *name, uint16_t qtype, uint8_t rcode, const struct trr *rrs, int an, int ns,
 		 int age, uint8_t key_flags)
 {
-	struct reply_info info;
-	struct bpfdns_entry e;
+	uint64_t now = fastpath_now_ns();
 	struct msg r;
-	uint64_t now = boot_ns();
-	int err;
 
 	msg_init(&r, 1, DNS_QR | DNS_RD, DNS_RA | rcode);
 	msg_counts(&r, 1, an, ns, 0);
 	msg_question(&r, name, qtype, DNS_CLASS_IN);
 	for (int i = 0; i < an + ns; i++)
 		msg_rr(&r, &rrs[i], 0);
-	err = entry_from_reply(r.buf, r.len, &e, &info);
-	if (err)
-		return err;
-	e.stored_ns = now - age * NS;
-	e.expire_ns = now + 3600 * NS;
-	info.key.flags = key_flags;
-	return fastpath_store(fp, &info.key, &e);
+	return seed_reply(fp, &r, now - age * NS, now + 3600 * NS, key_flags);
 }
 
 /* Run a command; its stdout into out. Returns the exit status. */

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* seed.h - put an upstream reply into the fast path's cache, for tests. */
+#ifndef BPFDNS_TEST_SEED_H
+#define BPFDNS_TEST_SEED_H
+
+#include <stdint.h>
+#include "fastpath.h"
+#include "pkt.h"
+
+/*
+ * Make an entry of reply (entry_from_reply), stamp it stored_ns and
+ * expire_ns (the fast path's clock) and store it under the key of the
+ * reply's question with key_flags (BPFDNS_KEY_*). Returns 0 or -errno.
+ */
+int seed_reply(struct fastpath *fp, const struct msg *reply, uint64_t stored_ns, uint64_t expire_ns,
+	       uint8_t key_flags);
+
+#endif /* BPFDNS_TEST_SEED_H */
