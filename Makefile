@@ -38,10 +38,12 @@ TEST_LIB   := $(patsubst tests/lib/%.c,$(OUT)/tests/lib/%.o,$(wildcard tests/lib
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(wildcard tests/unit/*.c))
 BPF_TESTS  := $(patsubst tests/bpf/%.c,$(OUT)/tests/bpf/%,$(wildcard tests/bpf/*.c))
 E2E_BINS   := $(patsubst tests/e2e/%.c,$(OUT)/tests/e2e/%,$(wildcard tests/e2e/*.c))
+# helpers the tests start (the test upstream), not tests themselves
+HELPERS    := $(patsubst tests/upstream/%.c,$(OUT)/tests/upstream/%,$(wildcard tests/upstream/*.c))
 PROGS      := $(if $(wildcard user/main.c),$(OUT)/bpfdnsd) \
 	      $(if $(wildcard tools/bpfdnsctl.c),$(OUT)/bpfdnsctl)
 
-all: $(BPF_OBJS) $(SKELS) $(LIB_OBJS) $(PROGS) $(UNIT_BINS) $(BPF_TESTS) $(E2E_BINS)
+all: $(BPF_OBJS) $(SKELS) $(LIB_OBJS) $(PROGS) $(UNIT_BINS) $(BPF_TESTS) $(E2E_BINS) $(HELPERS)
 
 help:
 	@echo 'make            build everything into $(OUT)/ (V=1 shows commands)'

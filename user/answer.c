@@ -111,3 +111,38 @@ size_t answer_from_entry(const uint8_t *query, const struct client_query *cq, co
 		put_opt(out + data_at + e->data_len, cq, server_max);
 	return n;
 }
+
+size_t answer_txt(const uint8_t *query, const struct client_query *cq, uint16_t server_max, const char *const *texts,
+		  int n_texts, uint8_t *out, size_t outsz)
+{
+	struct client_query bare = *cq;
+	size_t n;
+
+	/* the header and question of an empty answer, the OPT after the records */
+	bare.has_opt = 0;
+	n = answer_error(query, &bare, DNS_RCODE_NOERROR, server_max, out, outsz);
+	if (!n)
+		return 0;
+	for (int i = 0; i < n_texts; i++) {
+		size_t len = strlen(texts[i]);
+
+		if (len > 255)
+			len = 255;
+		if (n + 12 + 1 + len + 11 > outsz)
+			return 0;
+		dns_put16(out + n, 0xc000 | DNS_HDR_LEN); /* the question's name */
+		dns_put16(out + n + 2, DNS_TYPE_TXT);
+		dns_put16(out + n + 4, cq->q.qclass);
+		dns_put32(out + n + 6, 0);
+		dns_put16(out + n + 10, (uint16_t)(len + 1));
+		out[n + 12] = (uint8_t)len;
+		memcpy(out + n + 13, texts[i], len);
+		n += 13 + len;
+	}
+	dns_put16(out + 6, (uint16_t)n_texts);
+	if (cq->has_opt) {
+		dns_put16(out + 10, 1);
+		n += put_opt(out + n, cq, server_max);
+	}
+	return n;
+}

@@ -43,4 +43,11 @@ size_t answer_error(const uint8_t *query, const struct client_query *cq, uint8_t
 size_t answer_from_entry(const uint8_t *query, const struct client_query *cq, const struct bpfdns_entry *e,
 			 uint64_t now_ns, uint16_t server_max, size_t limit, uint8_t *out, size_t outsz);
 
+/*
+ * An answer of TXT records (one string each, TTL 0, the question's class),
+ * for the CHAOS names. Returns the length, or 0 when it does not fit.
+ */
+size_t answer_txt(const uint8_t *query, const struct client_query *cq, uint16_t server_max, const char *const *texts,
+		  int n_texts, uint8_t *out, size_t outsz);
+
 #endif /* BPFDNS_ANSWER_H */

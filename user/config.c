@@ -15,6 +15,7 @@ void config_defaults(struct config *cfg)
 	cfg->port = 53;
 	snprintf(cfg->interface, sizeof(cfg->interface), "lo");
 	snprintf(cfg->resolv_file, sizeof(cfg->resolv_file), "/etc/resolv.conf");
+	snprintf(cfg->pin_path, sizeof(cfg->pin_path), "/sys/fs/bpf/bpfdns");
 	cfg->cache_size = BPFDNS_CACHE_DEFAULT;
 	cfg->max_cache_ttl = 86400;
 	cfg->edns_packet_max = BPFDNS_UDP_DEFAULT;
@@ -108,6 +109,8 @@ static const struct option_def options[] = {
 	{ "pid-file", OPT_STRING, F(pid_file), PATH_MAX, "write our PID here" },
 	{ "user", OPT_STRING, F(user), 64, "drop privileges to this user after set-up" },
 	{ "attach", OPT_CUSTOM, 0, 0, "fast path hook: xdp (default), tc or none" },
+	{ "pin-path", OPT_STRING, F(pin_path), PATH_MAX,
+	  "pin the maps here; a bpffs is mounted on its parent if needed (/sys/fs/bpf/bpfdns)" },
 	{ "query-timeout", OPT_U32, F(timeout_ms), 60000, "ms before a client gets SERVFAIL (2000)" },
 	{ "verbose", OPT_FLAG, F(verbose), 0, "debug logging, libbpf's included" },
 };

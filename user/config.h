@@ -36,6 +36,7 @@ struct config {
 	char pid_file[PATH_MAX];
 	char user[64];
 	enum fastpath_hook attach;
+	char pin_path[PATH_MAX]; /* maps pinned here, reused on restart */
 	uint32_t timeout_ms; /* query-timeout=: SERVFAIL after this long */
 	int verbose;
 };

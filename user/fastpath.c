@@ -5,7 +5,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <limits.h>
 #include <net/if.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "fastpath.h"
@@ -50,6 +55,139 @@ static int write_layout(struct fastpath *fp)
 	return err ? -errno : 0;
 }
 
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1;; p++) {
+		if (*p && *p != '/')
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		if (!c)
+			return 0;
+		*p = c;
+	}
+}
+
+/* The pin directory, on a bpffs: mount one on its parent when that is not
+ * one already (as on a system without /sys/fs/bpf mounted). */
+static int pin_dir_prepare(const char *dir)
+{
+	char parent[PATH_MAX];
+	struct statfs st;
+	char *slash;
+	int err;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent) {
+		pr_err("pin-path=%s: must be a directory below a bpffs mount, like /sys/fs/bpf/bpfdns", dir);
+		return -EINVAL;
+	}
+	*slash = '\0';
+	err = make_dirs(parent);
+	if (!err && statfs(parent, &st))
+		err = -errno;
+	if (!err && st.f_type != BPF_FS_MAGIC) {
+		if (mount("bpf", parent, "bpf", 0, "mode=0700"))
+			err = -errno;
+		else
+			pr_info("mounted a bpffs on %s", parent);
+	}
+	if (!err && mkdir(dir, 0700) && errno != EEXIST)
+		err = -errno;
+	if (err)
+		pr_err("pin-path=%s: cannot prepare it on a bpffs: %s", dir, strerror(-err));
+	return err;
+}
+
+static struct bpf_map *pinned_maps(struct fastpath_bpf *skel, int i)
+{
+	struct bpf_map *maps[] = { skel->maps.cache, skel->maps.listen_addrs, skel->maps.counters,
+				   skel->maps.layout };
+
+	return i < (int)(sizeof(maps) / sizeof(maps[0])) ? maps[i] : NULL;
+}
+
+static int set_pin_paths(struct fastpath_bpf *skel, const char *dir)
+{
+	char path[PATH_MAX];
+	struct bpf_map *map;
+
+	for (int i = 0; (map = pinned_maps(skel, i)); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
+		int err = bpf_map__set_pin_path(map, path);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void unpin_all(struct fastpath_bpf *skel, const char *dir)
+{
+	char path[PATH_MAX];
+	struct bpf_map *map;
+
+	for (int i = 0; (map = pinned_maps(skel, i)); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
+		unlink(path);
+	}
+}
+
+/* Open, size and load the skeleton; with a pin path, maps pinned there are
+ * reused (a warm cache across restarts) or, when they do not match this
+ * build or cache-size, replaced once. */
+static int load_skel(struct fastpath *fp, const struct fastpath_opts *opts)
+{
+	const char *pin = opts ? opts->pin_path : NULL;
+	int err;
+
+	for (int attempt = 0;; attempt++) {
+		fp->skel = fastpath_bpf__open();
+		if (!fp->skel) {
+			err = -errno;
+			pr_err("cannot open the BPF object: %s", strerror(-err));
+			return err;
+		}
+		fp->skel->rodata->edns_udp_max = opts && opts->edns_udp_max ? opts->edns_udp_max
+									    : BPFDNS_UDP_DEFAULT;
+		err = bpf_map__set_max_entries(fp->skel->maps.cache, opts && opts->cache_entries
+									     ? opts->cache_entries
+									     : BPFDNS_CACHE_DEFAULT);
+		if (!err && pin)
+			err = set_pin_paths(fp->skel, pin);
+		if (err) {
+			pr_err("cannot set up the cache map: %s", strerror(-err));
+			goto err_destroy;
+		}
+		err = fastpath_bpf__load(fp->skel);
+		if (!err)
+			return 0;
+		if (pin && attempt == 0) {
+			pr_warn("the maps pinned in %s do not fit (another version or cache-size?): replacing them",
+				pin);
+			unpin_all(fp->skel, pin);
+			fastpath_bpf__destroy(fp->skel);
+			continue;
+		}
+		pr_err("cannot load the BPF programs: %s (needs root or CAP_BPF and CAP_NET_ADMIN, "
+		       "and a kernel >= 5.18)", strerror(-err));
+		goto err_destroy;
+	}
+err_destroy:
+	fastpath_bpf__destroy(fp->skel);
+	fp->skel = NULL;
+	return err;
+}
+
 int fastpath_open(struct fastpath **out, const struct fastpath_opts *opts)
 {
 	struct fastpath *fp;
@@ -64,25 +202,11 @@ int fastpath_open(struct fastpath **out, const struct fastpath_opts *opts)
 		pr_err("cannot count CPUs: %s", strerror(-err));
 		goto err_free;
 	}
-	fp->skel = fastpath_bpf__open();
-	if (!fp->skel) {
-		err = -errno;
-		pr_err("cannot open the BPF object: %s", strerror(-err));
+	if (opts && opts->pin_path && (err = pin_dir_prepare(opts->pin_path)))
 		goto err_free;
-	}
-	fp->skel->rodata->edns_udp_max = opts && opts->edns_udp_max ? opts->edns_udp_max : BPFDNS_UDP_DEFAULT;
-	err = bpf_map__set_max_entries(fp->skel->maps.cache,
-				       opts && opts->cache_entries ? opts->cache_entries : BPFDNS_CACHE_DEFAULT);
-	if (err) {
-		pr_err("cannot size the cache map: %s", strerror(-err));
-		goto err_destroy;
-	}
-	err = fastpath_bpf__load(fp->skel);
-	if (err) {
-		pr_err("cannot load the BPF programs: %s (needs root or CAP_BPF and CAP_NET_ADMIN, "
-		       "and a kernel >= 5.18)", strerror(-err));
-		goto err_destroy;
-	}
+	err = load_skel(fp, opts);
+	if (err)
+		goto err_free;
 	err = write_layout(fp);
 	if (err)
 		goto err_destroy;
@@ -194,8 +318,42 @@ int fastpath_listen_add(struct fastpath *fp, int family, const void *addr, uint1
 
 int fastpath_store(struct fastpath *fp, const struct bpfdns_key *key, const struct bpfdns_entry *e)
 {
-	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.cache), key, e, BPF_ANY))
+	int fd = bpf_map__fd(fp->skel->maps.cache);
+
+	/* NOEXIST first, so that the caller can count insertions (and from
+	 * them evictions, which the LRU map makes silently) */
+	if (!bpf_map_update_elem(fd, key, e, BPF_NOEXIST))
+		return 1;
+	if (errno != EEXIST)
 		return -errno;
+	if (bpf_map_update_elem(fd, key, e, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int fastpath_count(struct fastpath *fp)
+{
+	int fd = bpf_map__fd(fp->skel->maps.cache), n = 0;
+	struct bpfdns_key key, next;
+
+	for (void *prev = NULL; !bpf_map_get_next_key(fd, prev, &next); prev = &key) {
+		key = next;
+		n++;
+	}
+	return n;
+}
+
+int fastpath_listen_clear(struct fastpath *fp)
+{
+	int fd = bpf_map__fd(fp->skel->maps.listen_addrs);
+	struct bpfdns_listen_key key;
+
+	while (!bpf_map_get_next_key(fd, NULL, &key)) {
+		if (bpf_map_delete_elem(fd, &key)) {
+			pr_err("cannot clear the listen address map: %s", strerror(errno));
+			return -errno;
+		}
+	}
 	return 0;
 }
 

@@ -15,6 +15,9 @@ enum fastpath_hook {
 struct fastpath_opts {
 	uint32_t cache_entries; /* LRU map size; 0: BPFDNS_CACHE_DEFAULT */
 	uint16_t edns_udp_max;	/* server UDP payload limit; 0: BPFDNS_UDP_DEFAULT */
+	const char *pin_path;	/* pin the maps in this directory (bpffs mounted on
+				 * its parent if needed) and reuse pins found there;
+				 * NULL: no pinning */
 };
 
 struct fastpath;
@@ -28,6 +31,7 @@ void fastpath_close(struct fastpath *fp);
 
 /* Answer on addr (4 or 16 bytes for family 4 or 6; NULL: any) and port. */
 int fastpath_listen_add(struct fastpath *fp, int family, const void *addr, uint16_t port);
+/* Store an entry; returns 1 when the key is new, 0 when it replaced one, or -errno. */
 int fastpath_store(struct fastpath *fp, const struct bpfdns_key *key, const struct bpfdns_entry *e);
 int fastpath_delete(struct fastpath *fp, const struct bpfdns_key *key);
 /* The fast path's clock (CLOCK_BOOTTIME, ns): entries' stored_ns and expire_ns. */
@@ -36,6 +40,10 @@ uint64_t fastpath_now_ns(void);
 int fastpath_lookup(struct fastpath *fp, const struct bpfdns_key *key, struct bpfdns_entry *e);
 /* Delete entries that expired before now_ns (CLOCK_BOOTTIME); returns how many. */
 int fastpath_sweep(struct fastpath *fp, uint64_t now_ns);
+/* Entries in the cache map now (walks it). */
+int fastpath_count(struct fastpath *fp);
+/* Forget every listen address (ones a pinned map kept from an earlier run). */
+int fastpath_listen_clear(struct fastpath *fp);
 /* Counters summed over CPUs. */
 int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out);
 

@@ -17,12 +17,26 @@
 #include "server.h"
 #include "upstream.h"
 
-static volatile int stop;
+static struct server_signals signals;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGHUP)
+		signals.reload = 1;
+	else if (sig == SIGUSR1)
+		signals.dump = 1;
+	else
+		signals.stop = 1;
+}
+
+static void handle_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static void default_listen(struct config *cfg)
@@ -88,7 +102,7 @@ int main(int argc, char **argv)
 	struct fastpath_opts fopts = { 0 };
 	struct fastpath *fp = NULL;
 	struct server *srv = NULL;
-	struct upstreams ups;
+	struct upstreams *ups = NULL;
 	struct config cfg;
 	int err, ifindex;
 
@@ -104,24 +118,27 @@ int main(int argc, char **argv)
 		default_listen(&cfg);
 	if (upstreams_load(&ups, &cfg))
 		return EXIT_FAILURE;
-	for (int i = 0; i < ups.n; i++)
-		pr_info("upstream %s", ups.list[i].name);
+	for (int i = 0; i < ups->n; i++)
+		pr_info("upstream %s", ups->list[i].name);
 
 	/* the fast path: cache map, and the program on the interface */
 	if (cfg.cache_size) {
 		fopts.cache_entries = cfg.cache_size;
 		fopts.edns_udp_max = cfg.edns_packet_max;
+		fopts.pin_path = cfg.pin_path;
 		err = fastpath_open(&fp, &fopts);
 		if (err)
 			goto out;
-		err = fastpath_listen(fp, &cfg);
+		err = fastpath_listen_clear(fp);
+		if (!err)
+			err = fastpath_listen(fp, &cfg);
 		if (err)
 			goto out;
 	}
 
 	/* sockets, then the hook: a client never meets an attached program
 	 * without a daemon behind it */
-	err = server_open(&srv, &cfg, &ups, fp);
+	err = server_open(&srv, &cfg, ups, fp);
 	if (err)
 		goto out;
 	if (fp && cfg.attach != FASTPATH_NONE) {
@@ -148,16 +165,14 @@ int main(int argc, char **argv)
 	if (cfg.user[0] && (err = drop_privileges(cfg.user)))
 		goto out;
 
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGHUP, SIG_IGN); /* re-reading upstreams comes with the resolv-file watcher */
-	signal(SIGPIPE, SIG_IGN);
+	handle_signals();
 	pr_info("bpfdnsd ready (cache %u entries, fast path %s)", cfg.cache_size,
 		fp ? fastpath_hook_name(cfg.attach) : "off");
-	err = server_run(srv, &stop);
+	err = server_run(srv, &signals);
 	pr_info("stopping");
 out:
 	server_close(srv);
 	fastpath_close(fp);
+	upstreams_put(ups);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -1,18 +1,113 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* server.h - bpfdnsd's event loop: client sockets, upstream races, cache fill. */
+/*
+ * server.h - bpfdnsd's event loop and the state its parts share: client
+ * sockets (client.c), upstream races (race.c), counters and CHAOS names
+ * (stats.c), the resolv-file watcher (watch.c).
+ */
 #ifndef BPFDNS_SERVER_H
 #define BPFDNS_SERVER_H
 
+#include <signal.h>
+#include <stdint.h>
 #include "config.h"
 #include "fastpath.h"
 #include "upstream.h"
 
-struct server;
+#define MSG_MAX 4096	   /* UDP messages, and answers built from entries */
+#define TCP_MSG_MAX 65535 /* RFC 1035 4.2.2: a 16-bit length */
 
-/* Open the listen sockets and the event loop. Returns 0 or -errno (logged). */
+/* What an epoll event points at: the first member of each of these. */
+enum ev_kind { EV_UDP, EV_TCP_LISTEN, EV_CONN, EV_LEG, EV_WATCH };
+
+struct ev {
+	enum ev_kind kind;
+};
+
+struct listener {
+	struct ev ev;
+	int fd;
+};
+
+struct conn;
+struct race;
+
+/* Where an answer goes: a UDP peer through a listen socket, or a TCP conn. */
+struct client {
+	int udp_fd;
+	struct conn *conn;
+	struct sockaddr_storage addr;
+	socklen_t addr_len;
+};
+
+/* What the daemon counts (the fast path counts its own hits). */
+struct server_stats {
+	uint64_t queries;     /* reached the daemon */
+	uint64_t hits;	      /* answered by the daemon from the cache map */
+	uint64_t misses;      /* sent upstream */
+	uint64_t shared;      /* joined a race already in flight */
+	uint64_t insertions;  /* new keys stored */
+	uint64_t swept;	      /* expired entries removed */
+	uint64_t entries_at_start; /* found in a pinned map */
+};
+
+/* Signals, set by handlers and acted on by the loop. */
+struct server_signals {
+	volatile sig_atomic_t stop, reload, dump;
+};
+
+#define RACE_BUCKETS 1024
+
+struct server {
+	const struct config *cfg;
+	struct upstreams *ups; /* current list; races hold their own reference */
+	struct fastpath *fp;   /* NULL when cache-size=0 */
+	int epfd;
+	struct listener listeners[CONFIG_ADDR_MAX * 2];
+	int n_listeners;
+	struct conn *conns; /* TCP clients */
+	int n_conns;
+	struct race *races;		       /* in flight, for deadlines */
+	struct race *by_key[RACE_BUCKETS];     /* in flight, to share */
+	struct race *finished;		       /* freed after the current epoll batch */
+	struct watch *watch;
+	struct server_stats stats;
+	uint64_t next_sweep_ms, next_tick_ms;
+};
+
+/* Open the listen sockets (UDP and TCP) and the event loop; srv takes a
+ * reference to ups. Returns 0 or -errno (logged). */
 int server_open(struct server **srv, const struct config *cfg, struct upstreams *ups, struct fastpath *fp);
-/* Serve until *stop becomes non-zero. */
-int server_run(struct server *srv, volatile int *stop);
+/* Serve until sig->stop; act on sig->reload (re-read upstreams) and
+ * sig->dump (log statistics). */
+int server_run(struct server *srv, struct server_signals *sig);
 void server_close(struct server *srv);
+
+/* A parsed client query from a UDP socket or a TCP connection: answer it
+ * (error, CHAOS, cache) or send it upstream. */
+void server_query(struct server *srv, const struct client *from, const uint8_t *msg, size_t len);
+/* Re-read the upstreams; the old list stays when the new one is empty. */
+void server_reload(struct server *srv);
+uint64_t server_now_ms(void);
+/* Log "query[TYPE] NAME WHAT WHO" when log-queries is on. */
+void server_log_query(const struct server *srv, const uint8_t *name, size_t name_len, uint16_t qtype,
+		      const char *what, const char *who);
+
+/* client.c */
+int client_listen(struct server *srv, const struct sockaddr_storage *addr);
+void client_on_udp(struct server *srv, struct listener *l);
+void client_on_accept(struct server *srv, struct listener *l);
+void client_on_conn(struct server *srv, struct conn *c, uint32_t events);
+/* Send a whole DNS message to a client (length-prefixed over TCP). */
+void client_send(struct server *srv, const struct client *to, const uint8_t *msg, size_t len);
+/* Keep a TCP conn alive while an answer for it is pending. */
+void client_hold(const struct client *c);
+void client_release(const struct client *c);
+/* Close TCP conns idle for too long. */
+void client_expire(struct server *srv, uint64_t now_ms);
+/* Free closed conns no answer is owed to (all: close and free every one);
+ * only between epoll batches. */
+void client_reap(struct server *srv, int all);
+/* Close every client socket, listeners included. */
+void client_close_all(struct server *srv);
 
 #endif /* BPFDNS_SERVER_H */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "log.h"
 #include "upstream.h"
@@ -81,12 +82,15 @@ static int add(struct upstreams *ups, const struct config *cfg, const struct soc
 	return 0;
 }
 
-int upstreams_load(struct upstreams *ups, const struct config *cfg)
+int upstreams_load(struct upstreams **out, const struct config *cfg)
 {
+	struct upstreams *ups = calloc(1, sizeof(*ups));
 	char line[512];
 	FILE *f;
 
-	ups->n = 0;
+	if (!ups)
+		return -ENOMEM;
+	ups->refs = 1;
 	for (int i = 0; i < cfg->n_servers; i++)
 		add(ups, cfg, &cfg->servers[i]);
 	if (!cfg->no_resolv) {
@@ -95,8 +99,10 @@ int upstreams_load(struct upstreams *ups, const struct config *cfg)
 			int err = -errno;
 
 			pr_err("cannot read resolv-file %s: %s", cfg->resolv_file, strerror(-err));
-			if (!ups->n)
+			if (!ups->n) {
+				free(ups);
 				return err;
+			}
 		} else {
 			while (fgets(line, sizeof(line), f)) {
 				char addr[128];
@@ -116,7 +122,43 @@ int upstreams_load(struct upstreams *ups, const struct config *cfg)
 	}
 	if (!ups->n) {
 		pr_err("no upstream servers: add server=IP or nameserver lines to %s", cfg->resolv_file);
+		free(ups);
 		return -ENOENT;
 	}
+	*out = ups;
 	return 0;
+}
+
+void upstreams_carry_stats(struct upstreams *ups, const struct upstreams *old)
+{
+	for (int i = 0; i < ups->n; i++) {
+		for (int j = 0; j < old->n; j++) {
+			if (!same_addr(&ups->list[i].addr, &old->list[j].addr))
+				continue;
+			ups->list[i].queries = old->list[j].queries;
+			ups->list[i].wins = old->list[j].wins;
+			ups->list[i].failures = old->list[j].failures;
+		}
+	}
+}
+
+void upstreams_text(const struct upstreams *ups, char *buf, size_t n)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < ups->n && at < n; i++)
+		at += (size_t)snprintf(buf + at, n - at, "%s%s", i ? " " : "", ups->list[i].name);
+}
+
+struct upstreams *upstreams_get(struct upstreams *ups)
+{
+	ups->refs++;
+	return ups;
+}
+
+void upstreams_put(struct upstreams *ups)
+{
+	if (ups && --ups->refs == 0)
+		free(ups);
 }

@@ -13,17 +13,29 @@ struct upstream {
 	uint64_t queries, wins, failures;
 };
 
+#define UPSTREAM_MAX (CONFIG_ADDR_MAX * 2)
+
+/* A list of upstreams. Reference counted: a race keeps the list it started
+ * with, so a reload never pulls an upstream from under a query in flight. */
 struct upstreams {
-	struct upstream list[CONFIG_ADDR_MAX * 2];
+	struct upstream list[UPSTREAM_MAX];
 	int n;
+	int refs;
 };
 
 /*
- * Fill ups from cfg->servers and, unless no-resolv, the nameserver lines of
- * cfg->resolv_file, skipping our own listen addresses so that we never ask
- * ourselves. Returns 0 or -errno (logged); no upstream at all is an error.
+ * A new list (one reference) from cfg->servers and, unless no-resolv, the
+ * nameserver lines of cfg->resolv_file, skipping our own listen addresses so
+ * that we never ask ourselves. Returns 0 or -errno (logged); no upstream at
+ * all is an error.
  */
-int upstreams_load(struct upstreams *ups, const struct config *cfg);
+int upstreams_load(struct upstreams **ups, const struct config *cfg);
+/* Carry the counters of upstreams in old that are also in ups. */
+void upstreams_carry_stats(struct upstreams *ups, const struct upstreams *old);
+/* "a#53 b#53 ..." into buf, for logs. */
+void upstreams_text(const struct upstreams *ups, char *buf, size_t n);
+struct upstreams *upstreams_get(struct upstreams *ups);
+void upstreams_put(struct upstreams *ups);
 
 /* "IP#port" text of an address. */
 void addr_to_text(const struct sockaddr_storage *ss, char *buf, size_t n);

@@ -1,57 +1,63 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-# daemon_e2e.sh - bpfdnsd in a private network namespace: a miss goes to the
-# upstream (dnsmasq serving a test zone), the repeat is answered by the
-# kernel, even with the daemon stopped (SIGSTOP); a dead upstream beside a
-# live one costs nothing. Re-executes itself under `unshare -n -m`.
+# daemon_e2e.sh - bpfdnsd as a user runs it, with dig and kdig as clients:
+# a miss goes upstream and the repeat is answered in the kernel (even with
+# the daemon stopped), TTLs count down, NXDOMAIN is cached, letter case is
+# echoed, TCP clients, CHAOS names, SIGUSR1, pinned maps kept warm across a
+# restart. Re-executes itself under `unshare -n -m`.
 set -u
-name="bpfdnsd end to end"
-if [ "$(id -u)" -ne 0 ]; then echo "SKIP $name: needs root; CI runs it as root"; exit 0; fi
-for c in dig dnsmasq; do
-	command -v $c >/dev/null || { echo "SKIP $name: $c missing (make test-deps)"; exit 0; }
-done
-if [ -z "${BPFDNS_TEST_NETNS:-}" ]; then
-	BPFDNS_TEST_NETNS=1 exec unshare -n -m -- "$0" "$@"
-fi
-out=${OUT:-build}
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-ip link set lo up
+. "$(dirname "$0")/../lib/e2e.sh"
+e2e_init "bpfdnsd end to end" dig kdig
 
-dnsmasq --no-daemon --no-resolv --no-hosts --user=root --pid-file= --port=5353 \
-	--listen-address=127.0.0.2 --bind-interfaces --local-ttl=300 \
-	--host-record=www.example.test,192.0.2.1 --address=/nope.example.test/ >"$tmp/upstream.log" 2>&1 &
-pids+=($!)
-# upstreams: a closed port first, then the live one
-"$out/bpfdnsd" -k --no-resolv --server=127.0.0.3#5353 --server=127.0.0.2#5353 --log-queries \
-	>"$tmp/bpfdnsd.log" 2>&1 &
-daemon=$!
-pids+=($daemon)
-for _ in $(seq 50); do grep -q "bpfdnsd ready" "$tmp/bpfdnsd.log" && break; sleep 0.1; done
-
-fails=0
-check() { # name, command, needle
-	local o
-	o=$(eval "$2" 2>&1)
-	if grep -qF -- "$3" <<<"$o"; then echo "PASS $1"; else
-		echo "FAIL $1: no \"$3\" in:"; echo "$o"; echo "--- bpfdnsd log:"; cat "$tmp/bpfdnsd.log"
-		fails=$((fails + 1))
-	fi
-}
+upstream 2 --ttl=300
+echo "nameserver 127.0.0.2#5353" >"$tmp/resolv"
+daemon bpfdnsd --resolv-file="$tmp/resolv" --log-queries || e2e_exit
 dig="dig +tries=1 +time=2 @127.0.0.1"
-check "daemon: a miss is answered through the live upstream" "$dig www.example.test A" "192.0.2.1"
-check "daemon: the log names the winning upstream" "cat $tmp/bpfdnsd.log" "127.0.0.2#5353"
-check "daemon: an unknown name gets the upstream's NXDOMAIN" "$dig nope.example.test A" "status: NXDOMAIN"
+
+check "miss: answered through the upstream" "$dig www.example.test A +short" "192.0.2.2"
+check "miss: the log names the winning upstream" "cat $dlog" "is NOERROR from 127.0.0.2#5353"
+check "miss: a mixed-case miss gets its own case back" "$dig MiXeD.Example.TEST A" "MiXeD.Example.TEST."
 kill -STOP "$daemon"
-check "daemon: stopped, the repeat is answered by the kernel" "$dig www.example.test A" "192.0.2.1"
-check "daemon: stopped, a mixed-case repeat keeps its case" "$dig WWW.Example.TEST A" "WWW.Example.TEST."
+check "hit: answered by the kernel while the daemon is stopped" "$dig www.example.test A +short" "192.0.2.2"
+check "hit: the kernel echoes a mixed-case repeat's case" "$dig WWW.Example.TEST A" "WWW.Example.TEST."
+check "hit: kdig over IPv6 from the kernel" "kdig +retry=0 +timeout=2 @::1 www.example.test A" "192.0.2.2"
 kill -CONT "$daemon"
-check "daemon: a REFUSED upstream answer reaches the client" "$dig other.example.test A" "status: REFUSED"
-kill "$daemon"; wait "$daemon"
-check "daemon: SIGTERM stops it cleanly" "cat $tmp/bpfdnsd.log" "stopping"
-exit $((fails > 0))
+ok "hit: the upstream saw one query for the name" test "$(upstream_count 2 www.example.test)" = 1
+check "hit: counted as a kernel hit (hits.bind)" "$dig CH TXT hits.bind +short" '"3"'
+
+sleep 2.2
+ttl=$($dig www.example.test A +noall +answer | awk '{ print $2 }')
+ok "ttl: counts down in cached answers ($ttl after 2 s)" test "${ttl:-0}" -le 298 -a "${ttl:-0}" -ge 290
+
+check "nxdomain: the upstream's NXDOMAIN" "$dig nx.example.test A" "status: NXDOMAIN"
+check "nxdomain: the repeat too" "$dig nx.example.test A" "status: NXDOMAIN"
+ok "nxdomain: cached (one upstream query)" test "$(upstream_count 2 nx.example.test)" = 1
+check "nodata: empty NOERROR with the SOA" "$dig nodata.example.test A" "ANSWER: 0, AUTHORITY: 1"
+
+check "tcp: dig +tcp gets the answer" "$dig +tcp tcp.example.test A +short" "192.0.2.2"
+check "tcp: kdig +tcp over IPv6" "kdig +tcp +retry=0 @::1 tcp6.example.test AAAA +short" "2001:db8::2"
+check "tcp: over 1232 bytes (150 records) comes over TCP" "$dig +tcp huge.example.test A +noall +answer | wc -l" "150"
+check "tcp: the same over UDP is truncated" "$dig +ignore +notcp huge.example.test A" "flags: qr tc"
+check "udp: over 512 bytes without EDNS is truncated" "$dig +ignore +noedns big.example.test A" "flags: qr tc"
+check "udp: with EDNS 1232 it fits" "$dig +bufsize=1232 big.example.test A +noall +answer | wc -l" "60"
+check "tcp: pipelined queries on one connection" \
+	"kdig +tcp +keepopen @127.0.0.1 p1.example.test A p2.example.test A +short" "192.0.2.2"
+
+check "chaos: cachesize.bind" "$dig CH TXT cachesize.bind +short" '"8192"'
+check "chaos: servers.bind lists the upstream" "$dig CH TXT servers.bind +short" "127.0.0.2#5353"
+check "chaos: insertions.bind" "$dig CH TXT insertions.bind +short" '"'
+check "chaos: misses.bind" "$dig CH TXT misses.bind +short" '"'
+check "chaos: evictions.bind" "$dig CH TXT evictions.bind +short" '"0"'
+kill -USR1 "$daemon"
+sleep 0.3
+check "SIGUSR1: statistics in the log" "cat $dlog" "server 127.0.0.2#5353: queries sent"
+
+check "pin: maps pinned under --pin-path (bpffs mounted there)" "ls $tmp/bpffs/bpfdns" "cache"
+stop_daemon
+check "SIGTERM: stops cleanly" "cat $dlog" "stopping"
+check_not "SIGTERM: the program is detached" "ip link show lo" "xdp"
+kill "$up2"
+daemon restarted --resolv-file="$tmp/resolv" --log-queries || e2e_exit
+check "restart: the pinned cache is warm (upstream gone)" "$dig www.example.test A +short" "192.0.2.2"
+stop_daemon
+e2e_exit

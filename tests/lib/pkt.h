@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define MSG_MAX 4096
-#define MSG_RR_MAX 80
+#define MSG_RR_MAX 160
 
 struct msg {
 	uint8_t buf[MSG_MAX];

@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# tests/lib/e2e.sh - sourced by the shell end-to-end tests: re-exec under
+# `unshare -n -m` (a private lo and mounts), start the test upstream and
+# bpfdnsd, check command output, and tear everything down on exit.
+#
+#   e2e_init NAME TOOL...   skip unless root and the tools exist; re-exec
+#   upstream ID ARGS...     start build/tests/upstream/testdns on 127.0.0.ID#5353
+#   daemon NAME ARGS...     start bpfdnsd (-k, pinned under $tmp); waits until ready
+#   check NAME CMD NEEDLE   PASS when CMD's output contains NEEDLE
+#   check_not NAME CMD NEEDLE
+#   ok NAME COND...         PASS when the command COND succeeds
+
+out=${OUT:-build}
+fails=0
+pids=()
+
+e2e_init() {
+	e2e_name=$1
+	shift
+	if [ "$(id -u)" -ne 0 ]; then echo "SKIP $e2e_name: needs root; CI runs it as root"; exit 0; fi
+	for c in "$@"; do
+		command -v "$c" >/dev/null || { echo "SKIP $e2e_name: $c missing (make test-deps)"; exit 0; }
+	done
+	if [ -z "${BPFDNS_TEST_NETNS:-}" ]; then
+		BPFDNS_TEST_NETNS=1 exec unshare -n -m -- "$0"
+	fi
+	tmp=$(mktemp -d)
+	trap e2e_cleanup EXIT
+	ip link set lo up
+	# private mounts: nothing here reaches the host's
+	mount --make-rprivate /
+}
+
+e2e_cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+	grep -qs " $tmp/" /proc/mounts && awk -v t="$tmp/" 'index($2, t) == 1 { print $2 }' /proc/mounts |
+		sort -r | xargs -r umount
+	rm -rf "$tmp"
+}
+
+upstream() { # ID ARGS...: testdns on 127.0.0.ID#5353, query log in $tmp/up$ID.log
+	local id=$1
+	shift
+	: >"$tmp/up$id.log"
+	"$out/tests/upstream/testdns" --listen="127.0.0.$id#5353" --id="$id" --log="$tmp/up$id.log" "$@" \
+		2>>"$tmp/up$id.err" &
+	pids+=($!)
+	eval "up$id=$!"
+	for _ in $(seq 50); do grep -q ready "$tmp/up$id.err" && return 0; sleep 0.05; done
+	echo "FAIL $e2e_name: test upstream $id did not start"; cat "$tmp/up$id.err"; exit 1
+}
+
+daemon() { # LOGNAME ARGS...: bpfdnsd in the foreground; its PID in $daemon
+	local log=$tmp/$1.log
+	shift
+	dlog=$log
+	"$out/bpfdnsd" -k --pin-path="$tmp/bpffs/bpfdns" "$@" >"$log" 2>&1 &
+	daemon=$!
+	pids+=($daemon)
+	for _ in $(seq 100); do
+		grep -q "bpfdnsd ready" "$log" && return 0
+		kill -0 "$daemon" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "FAIL $e2e_name: bpfdnsd did not start:"; cat "$log"; fails=$((fails + 1))
+	return 1
+}
+
+stop_daemon() {
+	kill "$daemon" 2>/dev/null
+	wait "$daemon" 2>/dev/null
+}
+
+report_fail() {
+	echo "FAIL $1: $2"
+	echo "$3"
+	[ -n "${dlog:-}" ] && { echo "--- bpfdnsd log:"; tail -n 40 "$dlog"; }
+	fails=$((fails + 1))
+}
+
+check() { # NAME CMD NEEDLE
+	local o
+	o=$(eval "$2" 2>&1)
+	if grep -qF -- "$3" <<<"$o"; then echo "PASS $1"; else report_fail "$1" "no \"$3\" in:" "$o"; fi
+}
+
+check_not() { # NAME CMD NEEDLE
+	local o
+	o=$(eval "$2" 2>&1)
+	if grep -qF -- "$3" <<<"$o"; then report_fail "$1" "unexpected \"$3\" in:" "$o"; else echo "PASS $1"; fi
+}
+
+ok() { # NAME COND...
+	local name=$1
+	shift
+	if "$@"; then echo "PASS $name"; else report_fail "$name" "false: $*" ""; fi
+}
+
+# how many queries for NAME upstream ID received
+upstream_count() {
+	grep -ic " $2\. " "$tmp/up$1.log"
+}
+
+e2e_exit() {
+	exit $((fails > 0))
+}

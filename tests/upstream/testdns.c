@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * testdns - the tests' own upstream: serves a made-up zone over UDP and TCP,
+ * and misbehaves on request, so the daemon's fault handling can be tested.
+ *
+ *   testdns --listen=IP#PORT [--id=N] [--ttl=S] [--delay=MS] [--mode=MODE]
+ *           [--no-tcp] [--log=FILE]
+ *
+ * Every name exists. A answers 192.0.2.N, AAAA 2001:db8::N, TXT "testdns N"
+ * (N = --id, so a test sees which upstream answered). A first label "nx"
+ * gives NXDOMAIN, "nodata" an empty NOERROR (both with an SOA whose TTL and
+ * MINIMUM are --ttl), "big" 60 A records (over 512 bytes), "huge" 150 (over
+ * 1232: TCP only), "cname" a CNAME to target.<rest> and its A.
+ *
+ * MODE: ok, drop (never answer), refused, servfail, garbage (right ID, then
+ * junk), tc (UDP answers truncated; TCP answers fully unless --no-tcp),
+ * wrong-id, wrong-question. SIGUSR1 toggles drop, to go dark mid-run.
+ * --log appends one line per query: "udp|tcp NAME TYPE".
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include "config.h"
+#include "dns.h"
+#include "pkt.h"
+#include "upstream.h"
+
+enum mode { M_OK, M_DROP, M_REFUSED, M_SERVFAIL, M_GARBAGE, M_TC, M_WRONG_ID, M_WRONG_QUESTION };
+static const char *const mode_names[] = { "ok", "drop", "refused", "servfail", "garbage", "tc", "wrong-id",
+					  "wrong-question" };
+
+static struct {
+	struct sockaddr_storage listen;
+	int id;
+	uint32_t ttl;
+	int delay_ms;
+	enum mode mode;
+	int no_tcp;
+	FILE *log;
+} opt = { .id = 1, .ttl = 300 };
+
+static volatile sig_atomic_t dark, stop;
+
+/* A UDP answer waiting for its delay. */
+struct pending {
+	uint64_t at_ms;
+	struct sockaddr_storage to;
+	socklen_t to_len;
+	struct msg m;
+};
+
+#define PENDING_MAX 256
+static struct pending pending[PENDING_MAX];
+static int n_pending;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	dark = !dark;
+}
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void add_a(struct msg *m, const char *owner, uint8_t last)
+{
+	uint8_t ip[4] = { 192, 0, 2, last };
+	struct trr rr = { .owner = owner, .type = DNS_TYPE_A, .ttl = opt.ttl, .pre = ip, .pre_len = 4 };
+
+	msg_rr(m, &rr, 0);
+}
+
+static void add_soa(struct msg *m)
+{
+	uint8_t tail[20] = { 0 };
+	struct trr rr = { .owner = "test.", .type = DNS_TYPE_SOA, .ttl = opt.ttl, .names = { "ns.test.", "host.test." },
+			  .post = tail, .post_len = sizeof(tail) };
+
+	dns_put32(tail, 1);	       /* serial */
+	dns_put32(tail + 16, opt.ttl); /* minimum */
+	msg_rr(m, &rr, 0);
+}
+
+/* The zone's answer to a question; qname is text with the client's case. */
+static void answer(struct msg *m, const char *qname, uint16_t qtype, int tcp)
+{
+	char first[64];
+	int an = 0, ns = 0;
+
+	sscanf(qname, "%63[^.]", first);
+	for (char *p = first; *p; p++)
+		*p = (char)(*p | 0x20);
+	if (!strcmp(first, "nx") || !strcmp(first, "nodata")) {
+		if (first[0] == 'n' && first[1] == 'x')
+			m->buf[3] |= DNS_RCODE_NXDOMAIN;
+		add_soa(m);
+		ns = 1;
+	} else if (opt.mode == M_TC && !tcp) {
+		m->buf[2] |= DNS_TC;
+	} else if (!strcmp(first, "cname")) {
+		char target[300];
+		struct trr rr = { .owner = "@q", .type = DNS_TYPE_CNAME, .ttl = opt.ttl, .names = { target } };
+
+		snprintf(target, sizeof(target), "target.%s", qname + strlen(first) + 1);
+		msg_rr(m, &rr, 0);
+		if (qtype == DNS_TYPE_A)
+			add_a(m, "@t0", (uint8_t)opt.id);
+		an = 1 + (qtype == DNS_TYPE_A);
+	} else if (qtype == DNS_TYPE_A) {
+		int n = !strcmp(first, "big") ? 60 : !strcmp(first, "huge") ? 150 : 1;
+
+		for (int i = 0; i < n; i++)
+			add_a(m, "@q", (uint8_t)(n == 1 ? opt.id : i + 1));
+		an = n;
+	} else if (qtype == DNS_TYPE_AAAA) {
+		uint8_t ip6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+		struct trr rr = { .owner = "@q", .type = DNS_TYPE_AAAA, .ttl = opt.ttl, .pre = ip6, .pre_len = 16 };
+
+		ip6[15] = (uint8_t)opt.id;
+		msg_rr(m, &rr, 0);
+		an = 1;
+	} else if (qtype == DNS_TYPE_TXT) {
+		uint8_t txt[64];
+		struct trr rr = { .owner = "@q", .type = DNS_TYPE_TXT, .ttl = opt.ttl, .pre = txt };
+
+		txt[0] = (uint8_t)snprintf((char *)txt + 1, sizeof(txt) - 1, "testdns %d", opt.id);
+		rr.pre_len = 1u + txt[0];
+		msg_rr(m, &rr, 0);
+		an = 1;
+	} else {
+		add_soa(m);
+		ns = 1;
+	}
+	msg_counts(m, 1, (uint16_t)an, (uint16_t)ns, 0);
+}
+
+/* Build the reply to query q (len bytes) into m; 0 when none is to be sent. */
+static int reply(const uint8_t *q, size_t len, struct msg *m, int tcp)
+{
+	struct dns_question dq;
+	struct dns_header h;
+	size_t off = DNS_HDR_LEN;
+	char name[1100];
+
+	if (dns_header_read(q, len, &h) || (h.flags2 & DNS_QR) || h.qdcount != 1 ||
+	    dns_question_read(q, len, &off, &dq))
+		return 0;
+	dns_name_to_text(dq.name, dq.name_len, name, sizeof(name));
+	if (opt.log) {
+		fprintf(opt.log, "%s %s %u\n", tcp ? "tcp" : "udp", name, dq.qtype);
+		fflush(opt.log);
+	}
+	if (opt.mode == M_DROP || dark)
+		return 0;
+	msg_init(m, opt.mode == M_WRONG_ID ? h.id ^ 0x5a5a : h.id, DNS_QR | DNS_AA | (h.flags2 & DNS_RD), 0);
+	if (opt.mode == M_GARBAGE) {
+		uint8_t junk[40];
+
+		for (size_t i = 0; i < sizeof(junk); i++)
+			junk[i] = (uint8_t)rand();
+		msg_counts(m, 1, 1, 0, 0);
+		msg_bytes(m, junk, sizeof(junk));
+		return 1;
+	}
+	msg_question(m, opt.mode == M_WRONG_QUESTION ? "wrong.question.test." : name, dq.qtype, dq.qclass);
+	if (opt.mode == M_REFUSED || opt.mode == M_SERVFAIL || dq.qclass != DNS_CLASS_IN) {
+		m->buf[3] |= opt.mode == M_SERVFAIL ? DNS_RCODE_SERVFAIL : DNS_RCODE_REFUSED;
+		msg_counts(m, 1, 0, 0, 0);
+		return 1;
+	}
+	answer(m, name, dq.qtype, tcp);
+	return 1;
+}
+
+static void on_udp(int fd)
+{
+	struct pending *p = &pending[n_pending];
+	uint8_t q[4096];
+	ssize_t n;
+
+	if (n_pending == PENDING_MAX)
+		return;
+	p->to_len = sizeof(p->to);
+	n = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&p->to, &p->to_len);
+	if (n <= 0 || !reply(q, (size_t)n, &p->m, 0))
+		return;
+	p->at_ms = now_ms() + (uint64_t)opt.delay_ms;
+	n_pending++;
+}
+
+static void send_due(int fd)
+{
+	uint64_t now = now_ms();
+
+	for (int i = 0; i < n_pending;) {
+		struct pending *p = &pending[i];
+
+		if (p->at_ms > now) {
+			i++;
+			continue;
+		}
+		sendto(fd, p->m.buf, p->m.len, 0, (struct sockaddr *)&p->to, p->to_len);
+		*p = pending[--n_pending];
+	}
+}
+
+/* One TCP connection, served to its end (tests send one or two queries). */
+static void on_tcp(int lfd)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	uint8_t q[65535 + 2];
+	struct msg m;
+	int fd = accept(lfd, NULL, NULL);
+
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (;;) {
+		size_t len, got = 0;
+		ssize_t n;
+
+		while (got < 2 && (n = recv(fd, q + got, 2 - got, 0)) > 0)
+			got += (size_t)n;
+		if (got < 2)
+			break;
+		len = dns_get16(q);
+		for (got = 0; got < len && (n = recv(fd, q + 2 + got, len - got, 0)) > 0;)
+			got += (size_t)n;
+		if (got < len)
+			break;
+		if (opt.delay_ms)
+			usleep((useconds_t)opt.delay_ms * 1000);
+		if (reply(q + 2, len, &m, 1)) {
+			uint8_t l[2];
+
+			dns_put16(l, (uint16_t)m.len);
+			if (send(fd, l, 2, MSG_MORE) != 2 || send(fd, m.buf, m.len, 0) != (ssize_t)m.len)
+				break;
+		}
+	}
+	close(fd);
+}
+
+static int open_socket(int type)
+{
+	int one = 1, fd = socket(opt.listen.ss_family, type, 0);
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&opt.listen, addr_len(&opt.listen)) ||
+	    (type == SOCK_STREAM && listen(fd, 16))) {
+		perror("testdns: bind");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int parse_args(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i], *v = strchr(a, '=');
+
+		if (v)
+			*v++ = '\0';
+		if (!strcmp(a, "--listen") && v && !config_parse_addr(v, 53, &opt.listen))
+			continue;
+		if (!strcmp(a, "--id") && v)
+			opt.id = atoi(v);
+		else if (!strcmp(a, "--ttl") && v)
+			opt.ttl = (uint32_t)strtoul(v, NULL, 10);
+		else if (!strcmp(a, "--delay") && v)
+			opt.delay_ms = atoi(v);
+		else if (!strcmp(a, "--no-tcp") && !v)
+			opt.no_tcp = 1;
+		else if (!strcmp(a, "--log") && v && (opt.log = fopen(v, "a")))
+			continue;
+		else if (!strcmp(a, "--mode") && v) {
+			unsigned m;
+
+			for (m = 0; m < sizeof(mode_names) / sizeof(mode_names[0]); m++)
+				if (!strcmp(v, mode_names[m]))
+					break;
+			if (m == sizeof(mode_names) / sizeof(mode_names[0]))
+				goto bad;
+			opt.mode = (enum mode)m;
+		} else {
+			goto bad;
+		}
+	}
+	if (opt.listen.ss_family)
+		return 0;
+bad:
+	fprintf(stderr, "usage: testdns --listen=IP#PORT [--id=N] [--ttl=S] [--delay=MS] [--mode=%s|...]"
+			" [--no-tcp] [--log=FILE]\n",
+		mode_names[0]);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct pollfd pfd[2] = { { .fd = -1, .events = POLLIN }, { .fd = -1, .events = POLLIN } };
+
+	if (parse_args(argc, argv))
+		return EXIT_FAILURE;
+	signal(SIGUSR1, on_usr1);
+	signal(SIGTERM, on_term);
+	signal(SIGPIPE, SIG_IGN);
+	pfd[0].fd = open_socket(SOCK_DGRAM);
+	if (pfd[0].fd < 0 || (!opt.no_tcp && (pfd[1].fd = open_socket(SOCK_STREAM)) < 0))
+		return EXIT_FAILURE;
+	fprintf(stderr, "testdns %d ready (%s)\n", opt.id, mode_names[opt.mode]);
+	while (!stop) {
+		int timeout = n_pending ? 1 : 100;
+
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents & POLLIN)
+			on_udp(pfd[0].fd);
+		if (pfd[1].revents & POLLIN)
+			on_tcp(pfd[1].fd);
+		send_due(pfd[0].fd);
+	}
+	return EXIT_SUCCESS;
+}

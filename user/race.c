@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * race.c - a cache miss, asked upstream.
+ *
+ * The query goes to every upstream at once (or, with strict-order, one at a
+ * time), each over its own connected UDP socket with a fresh random ID, so
+ * an ICMP port-unreachable fails that upstream at once. A reply counts only
+ * with that ID and our question. The first NOERROR or NXDOMAIN wins; other
+ * RCODEs are kept and win only when every upstream failed. A truncated reply
+ * sends that upstream the query again over TCP.
+ *
+ * Identical misses (same cache key) in flight share one race: every client
+ * waiting on it gets the answer with its own ID, question bytes and EDNS
+ * state, built from the cache entry exactly as the fast path would.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include "answer.h"
+#include "entry.h"
+#include "log.h"
+#include "race.h"
+
+#define WAITERS_MAX 64 /* clients sharing one race; more are dropped (they retry) */
+
+struct waiter {
+	struct waiter *next;
+	struct client to;
+	struct client_query cq;
+	uint8_t query[DNS_HDR_LEN + DNS_NAME_MAX + 1 + 4]; /* its header and question */
+};
+
+enum leg_state { LEG_DONE, LEG_UDP, LEG_TCP_SEND, LEG_TCP_RECV };
+
+struct leg {
+	struct ev ev;
+	struct race *race;
+	struct upstream *u;
+	int fd; /* -1 when done */
+	enum leg_state state;
+	uint16_t id;
+	uint8_t *tcp; /* TCP: the length-prefixed query out, then the reply in */
+	size_t tcp_len, tcp_done;
+};
+
+struct race {
+	struct race *next, **pprev;   /* srv->races */
+	struct race *hnext, **hpprev; /* srv->by_key[] */
+	struct bpfdns_key key;
+	struct dns_question q; /* what replies must match */
+	struct upstreams *ups; /* the list it started with */
+	struct waiter *waiters;
+	int n_waiters;
+	uint64_t deadline_ms, leg_deadline_ms;
+	int n_legs, open_legs, next_upstream;
+	struct leg legs[UPSTREAM_MAX];
+	uint8_t *fallback; /* a failed upstream's reply, in case all fail */
+	size_t fallback_len, fallback_qend;
+	size_t qlen;
+	uint8_t query[]; /* as sent upstream; each leg puts its own ID in */
+};
+
+static uint16_t random_id(void)
+{
+	uint16_t id;
+
+	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
+		abort(); /* no randomness: never guessable IDs, so stop */
+	return id;
+}
+
+static unsigned key_bucket(const struct bpfdns_key *key)
+{
+	const uint8_t *p = (const uint8_t *)key;
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (size_t i = 0; i < sizeof(*key); i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h % RACE_BUCKETS;
+}
+
+static const char *rcode_name(uint8_t rcode)
+{
+	static const char *const names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED" };
+
+	return rcode < 6 ? names[rcode] : "RCODE";
+}
+
+static void log_race(const struct server *srv, const struct race *r, const char *what, const char *who)
+{
+	server_log_query(srv, r->q.name, r->q.name_len, r->q.qtype, what, who);
+}
+
+static void leg_close(struct server *srv, struct leg *leg)
+{
+	if (leg->fd < 0)
+		return;
+	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, leg->fd, NULL);
+	close(leg->fd);
+	leg->fd = -1;
+	leg->state = LEG_DONE;
+	free(leg->tcp);
+	leg->tcp = NULL;
+	leg->race->open_legs--;
+}
+
+/* Unlink a race and release what it holds; the memory goes after the
+ * epoll batch, whose events may still point at its legs (fds are -1). */
+static void race_end(struct server *srv, struct race *r)
+{
+	for (int i = 0; i < r->n_legs; i++)
+		leg_close(srv, &r->legs[i]);
+	while (r->waiters) {
+		struct waiter *w = r->waiters;
+
+		r->waiters = w->next;
+		client_release(&w->to);
+		free(w);
+	}
+	if (r->next)
+		r->next->pprev = r->pprev;
+	*r->pprev = r->next;
+	if (r->hnext)
+		r->hnext->hpprev = r->hpprev;
+	*r->hpprev = r->hnext;
+	upstreams_put(r->ups);
+	free(r->fallback);
+	r->next = srv->finished;
+	srv->finished = r;
+}
+
+void race_free_finished(struct server *srv)
+{
+	while (srv->finished) {
+		struct race *r = srv->finished;
+
+		srv->finished = r->next;
+		free(r);
+	}
+}
+
+/* How long to keep a reply, or 0 not to cache it (RFC 2308 for negatives). */
+static uint32_t cache_ttl(const struct config *cfg, const struct reply_info *ri)
+{
+	int negative = ri->rcode == DNS_RCODE_NXDOMAIN || (ri->rcode == DNS_RCODE_NOERROR && !ri->ancount);
+	uint32_t ttl;
+
+	if (ri->truncated || (ri->rcode != DNS_RCODE_NOERROR && ri->rcode != DNS_RCODE_NXDOMAIN))
+		return 0;
+	if (negative) {
+		if (cfg->no_negcache)
+			return 0;
+		ttl = ri->neg_ttl != UINT32_MAX ? ri->neg_ttl : cfg->neg_ttl;
+	} else {
+		ttl = ri->min_ttl;
+	}
+	if (ttl < cfg->min_cache_ttl)
+		ttl = cfg->min_cache_ttl;
+	if (ttl > cfg->max_cache_ttl)
+		ttl = cfg->max_cache_ttl;
+	return ttl;
+}
+
+static void cache_store(struct server *srv, const struct bpfdns_key *key, struct bpfdns_entry *e,
+			const struct reply_info *ri)
+{
+	uint32_t ttl = cache_ttl(srv->cfg, ri);
+	int rc;
+
+	if (!srv->fp || !ttl)
+		return;
+	e->expire_ns = e->stored_ns + (uint64_t)ttl * 1000000000ULL;
+	rc = fastpath_store(srv->fp, key, e);
+	if (rc < 0)
+		pr_warn("cannot store in the cache map: %s", strerror(-rc));
+	else
+		srv->stats.insertions += (uint64_t)rc;
+}
+
+/* The reply (msg, len; question ending at qend) as one waiter should get it:
+ * from the entry e when there is one (what the fast path would send), else
+ * relayed with the client's ID and question bytes; over UDP, when it does
+ * not fit the client's limit, just the header and question with TC. */
+static void answer_waiter(struct server *srv, const struct waiter *w, uint8_t *msg, size_t len, size_t qend,
+			  const struct bpfdns_entry *e)
+{
+	uint16_t server_max = srv->cfg->edns_packet_max;
+	size_t limit = w->to.conn ? TCP_MSG_MAX : query_udp_limit(&w->cq, server_max);
+	uint8_t out[MSG_MAX];
+	size_t n = 0;
+
+	if (e)
+		n = answer_from_entry(w->query, &w->cq, e, e->stored_ns, server_max, limit, out, sizeof(out));
+	if (n) {
+		client_send(srv, &w->to, out, n);
+		return;
+	}
+	if (!e && len <= limit) {
+		memcpy(msg, w->query, 2);
+		if (qend == w->cq.q.end)
+			memcpy(msg + DNS_HDR_LEN, w->query + DNS_HDR_LEN, qend - DNS_HDR_LEN);
+		client_send(srv, &w->to, msg, len);
+		return;
+	}
+	n = answer_error(w->query, &w->cq, msg[3] & DNS_RCODE, server_max, out, sizeof(out));
+	out[2] |= DNS_TC;
+	client_send(srv, &w->to, out, n);
+}
+
+/* End the race with this reply: cache it when it may be, answer everyone. */
+static void race_answer(struct server *srv, struct race *r, uint8_t *msg, size_t len, size_t qend, const char *who)
+{
+	struct bpfdns_entry e;
+	struct reply_info ri;
+	int have_entry = 0;
+	char what[32];
+
+	if (!(msg[2] & DNS_TC) && !entry_from_reply(msg, len, &e, &ri)) {
+		/* max-cache-ttl caps what clients see, too */
+		for (unsigned i = 0; i < e.ttl_count; i++) {
+			uint8_t *p = e.data + e.ttl_off[i];
+
+			if (dns_get32(p) > srv->cfg->max_cache_ttl)
+				dns_put32(p, srv->cfg->max_cache_ttl);
+		}
+		e.stored_ns = fastpath_now_ns();
+		cache_store(srv, &r->key, &e, &ri);
+		have_entry = 1;
+	}
+	for (struct waiter *w = r->waiters; w; w = w->next)
+		answer_waiter(srv, w, msg, len, qend, have_entry ? &e : NULL);
+	snprintf(what, sizeof(what), "is %s%s from", rcode_name(msg[3] & DNS_RCODE), msg[2] & DNS_TC ? " (TC)" : "");
+	log_race(srv, r, what, who);
+	race_end(srv, r);
+}
+
+/* No upstream gave a good answer: a failed one's reply, else SERVFAIL. */
+static void race_fail(struct server *srv, struct race *r)
+{
+	uint8_t out[MSG_MAX];
+
+	if (r->fallback) {
+		race_answer(srv, r, r->fallback, r->fallback_len, r->fallback_qend, "the last upstream left");
+		return;
+	}
+	for (struct waiter *w = r->waiters; w; w = w->next) {
+		size_t n = answer_error(w->query, &w->cq, DNS_RCODE_SERVFAIL, srv->cfg->edns_packet_max, out,
+					sizeof(out));
+
+		client_send(srv, &w->to, out, n);
+	}
+	log_race(srv, r, "is SERVFAIL:", "no upstream answered");
+	race_end(srv, r);
+}
+
+static int leg_start(struct server *srv, struct race *r, struct upstream *u)
+{
+	struct leg *leg = &r->legs[r->n_legs];
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = leg };
+	int err;
+
+	*leg = (struct leg){ .ev.kind = EV_LEG, .race = r, .u = u, .state = LEG_UDP, .id = random_id() };
+	/* a fresh socket, so a fresh random source port, connected so that
+	 * ICMP errors come back to it */
+	leg->fd = socket(u->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (leg->fd < 0)
+		return -errno;
+	r->n_legs++;
+	r->open_legs++;
+	dns_put16(r->query, leg->id);
+	u->queries++;
+	if (connect(leg->fd, (struct sockaddr *)&u->addr, addr_len(&u->addr)) ||
+	    send(leg->fd, r->query, r->qlen, 0) < 0 || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, leg->fd, &ev)) {
+		err = -errno; /* before leg_close's syscalls can change errno */
+		u->failures++;
+		leg_close(srv, leg);
+		return err;
+	}
+	return 0;
+}
+
+/* strict-order: the next upstream, or the end when none is left. */
+static void race_next(struct server *srv, struct race *r)
+{
+	while (r->next_upstream < r->ups->n) {
+		if (!leg_start(srv, r, &r->ups->list[r->next_upstream++])) {
+			r->leg_deadline_ms = server_now_ms() + srv->cfg->timeout_ms / 2;
+			return;
+		}
+	}
+	if (!r->open_legs)
+		race_fail(srv, r);
+}
+
+static void leg_failed(struct server *srv, struct leg *leg)
+{
+	struct race *r = leg->race;
+
+	leg->u->failures++;
+	leg_close(srv, leg);
+	if (r->open_legs)
+		return;
+	if (srv->cfg->strict_order)
+		race_next(srv, r);
+	else
+		race_fail(srv, r);
+}
+
+/* Ask the leg's upstream again over TCP (its UDP reply was truncated).
+ * On failure the leg is left as it was, for leg_failed. */
+static int leg_to_tcp(struct server *srv, struct leg *leg)
+{
+	struct race *r = leg->race;
+	struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = leg };
+	uint8_t *buf = malloc(2 + TCP_MSG_MAX);
+	int fd, err;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = socket(leg->u->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		err = -errno;
+		goto err_free;
+	}
+	if ((connect(fd, (struct sockaddr *)&leg->u->addr, addr_len(&leg->u->addr)) && errno != EINPROGRESS) ||
+	    epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		err = -errno;
+		goto err_close;
+	}
+	/* the UDP socket is done with */
+	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, leg->fd, NULL);
+	close(leg->fd);
+	leg->fd = fd;
+	leg->tcp = buf;
+	leg->state = LEG_TCP_SEND;
+	leg->id = random_id();
+	dns_put16(buf, (uint16_t)r->qlen);
+	memcpy(buf + 2, r->query, r->qlen);
+	dns_put16(buf + 2, leg->id);
+	leg->tcp_len = 2 + r->qlen;
+	leg->tcp_done = 0;
+	return 0;
+
+err_close:
+	close(fd);
+err_free:
+	free(buf);
+	pr_debug("cannot ask %s over TCP: %s", leg->u->name, strerror(-err));
+	return err;
+}
+
+/* A reply from an upstream: our ID, a response, our question? Returns the
+ * end of its question, or 0 when it is not our reply. */
+static size_t reply_matches(const struct race *r, const struct leg *leg, const uint8_t *msg, size_t len)
+{
+	struct dns_question q;
+	struct dns_header h;
+	size_t off = DNS_HDR_LEN;
+
+	if (dns_header_read(msg, len, &h) || h.id != leg->id || !(h.flags2 & DNS_QR) || h.qdcount != 1)
+		return 0;
+	if (dns_question_read(msg, len, &off, &q))
+		return 0;
+	if (q.qtype != r->q.qtype || q.qclass != r->q.qclass || !dns_name_equal(q.name, q.name_len, r->q.name, r->q.name_len))
+		return 0;
+	return q.end;
+}
+
+static void keep_fallback(struct race *r, const uint8_t *msg, size_t len, size_t qend)
+{
+	uint8_t *copy;
+
+	/* the first one, but a complete reply beats a truncated one */
+	if (r->fallback && !((r->fallback[2] & DNS_TC) && !(msg[2] & DNS_TC)))
+		return;
+	copy = malloc(len);
+	if (!copy)
+		return;
+	memcpy(copy, msg, len);
+	free(r->fallback);
+	r->fallback = copy;
+	r->fallback_len = len;
+	r->fallback_qend = qend;
+}
+
+static void leg_reply(struct server *srv, struct leg *leg, uint8_t *msg, size_t len)
+{
+	struct race *r = leg->race;
+	size_t qend = reply_matches(r, leg, msg, len);
+	uint8_t rcode;
+
+	if (!qend) {
+		/* not ours: over UDP maybe a forgery, keep waiting; TCP is
+		 * one exchange */
+		if (leg->state != LEG_UDP)
+			leg_failed(srv, leg);
+		return;
+	}
+	rcode = msg[3] & DNS_RCODE;
+	if (msg[2] & DNS_TC) {
+		keep_fallback(r, msg, len, qend);
+		if (leg->state == LEG_UDP && !leg_to_tcp(srv, leg))
+			return;
+		leg_failed(srv, leg);
+		return;
+	}
+	if (rcode == DNS_RCODE_NOERROR || rcode == DNS_RCODE_NXDOMAIN) {
+		leg->u->wins++;
+		race_answer(srv, r, msg, len, qend, leg->u->name);
+		return;
+	}
+	keep_fallback(r, msg, len, qend);
+	leg_failed(srv, leg);
+}
+
+static void leg_on_udp(struct server *srv, struct leg *leg)
+{
+	uint8_t msg[MSG_MAX];
+	ssize_t n = recv(leg->fd, msg, sizeof(msg), 0);
+
+	if (n >= 0)
+		leg_reply(srv, leg, msg, (size_t)n);
+	else if (errno != EAGAIN && errno != EINTR)
+		leg_failed(srv, leg); /* e.g. ECONNREFUSED: port unreachable */
+}
+
+static void leg_on_tcp(struct server *srv, struct leg *leg)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = leg };
+	ssize_t n;
+
+	if (leg->state == LEG_TCP_SEND) {
+		n = send(leg->fd, leg->tcp + leg->tcp_done, leg->tcp_len - leg->tcp_done, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINPROGRESS)
+				leg_failed(srv, leg); /* refused, reset */
+			return;
+		}
+		leg->tcp_done += (size_t)n;
+		if (leg->tcp_done < leg->tcp_len)
+			return;
+		leg->state = LEG_TCP_RECV;
+		leg->tcp_done = 0;
+		epoll_ctl(srv->epfd, EPOLL_CTL_MOD, leg->fd, &ev);
+		return;
+	}
+	for (;;) {
+		size_t want = leg->tcp_done < 2 ? 2 : 2 + (size_t)dns_get16(leg->tcp);
+
+		if (leg->tcp_done == want && want > 2) {
+			leg_reply(srv, leg, leg->tcp + 2, want - 2);
+			return;
+		}
+		n = recv(leg->fd, leg->tcp + leg->tcp_done, want - leg->tcp_done, 0);
+		if (n <= 0) {
+			if (n == 0 || (errno != EAGAIN && errno != EINTR))
+				leg_failed(srv, leg);
+			return;
+		}
+		leg->tcp_done += (size_t)n;
+	}
+}
+
+void race_on_leg(struct server *srv, struct leg *leg, uint32_t events)
+{
+	(void)events;
+	if (leg->fd < 0)
+		return;
+	if (leg->state == LEG_UDP)
+		leg_on_udp(srv, leg);
+	else
+		leg_on_tcp(srv, leg);
+}
+
+static int waiter_add(struct race *r, const struct client *from, const uint8_t *msg, const struct client_query *cq)
+{
+	struct waiter *w;
+
+	if (r->n_waiters >= WAITERS_MAX || cq->q.end > sizeof(w->query))
+		return -ENOBUFS;
+	w = malloc(sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->to = *from;
+	w->cq = *cq;
+	memcpy(w->query, msg, cq->q.end);
+	client_hold(&w->to);
+	w->next = r->waiters;
+	r->waiters = w;
+	r->n_waiters++;
+	return 0;
+}
+
+void race_join(struct server *srv, const struct client *from, const uint8_t *msg, size_t len,
+	       const struct client_query *cq)
+{
+	struct race **bucket = &srv->by_key[key_bucket(&cq->key)];
+	struct race *r;
+
+	for (r = *bucket; r; r = r->hnext) {
+		if (!memcmp(&r->key, &cq->key, sizeof(r->key))) {
+			if (!waiter_add(r, from, msg, cq))
+				srv->stats.shared++;
+			return;
+		}
+	}
+	r = calloc(1, sizeof(*r) + len);
+	if (!r)
+		return;
+	r->key = cq->key;
+	r->q = cq->q;
+	r->qlen = len;
+	memcpy(r->query, msg, len);
+	r->deadline_ms = server_now_ms() + srv->cfg->timeout_ms;
+	r->ups = upstreams_get(srv->ups);
+	r->next = srv->races;
+	r->pprev = &srv->races;
+	if (r->next)
+		r->next->pprev = &r->next;
+	srv->races = r;
+	r->hnext = *bucket;
+	r->hpprev = bucket;
+	if (r->hnext)
+		r->hnext->hpprev = &r->hnext;
+	*bucket = r;
+	srv->stats.misses++;
+	if (waiter_add(r, from, msg, cq)) {
+		race_end(srv, r);
+		return;
+	}
+	if (srv->cfg->strict_order) {
+		log_race(srv, r, "forwarded", "in strict order");
+		race_next(srv, r);
+		return;
+	}
+	log_race(srv, r, "forwarded to", "every upstream");
+	for (int i = 0; i < r->ups->n; i++)
+		leg_start(srv, r, &r->ups->list[i]);
+	if (!r->open_legs)
+		race_fail(srv, r);
+}
+
+void race_check_deadlines(struct server *srv, uint64_t now)
+{
+	struct race *r = srv->races, *next;
+
+	for (; r; r = next) {
+		next = r->next;
+		if (now >= r->deadline_ms) {
+			for (int i = 0; i < r->n_legs; i++)
+				if (r->legs[i].fd >= 0)
+					r->legs[i].u->failures++; /* timed out */
+			race_fail(srv, r);
+		} else if (srv->cfg->strict_order && now >= r->leg_deadline_ms && r->next_upstream < r->ups->n) {
+			for (int i = 0; i < r->n_legs; i++) {
+				if (r->legs[i].fd >= 0) {
+					r->legs[i].u->failures++;
+					leg_close(srv, &r->legs[i]);
+				}
+			}
+			race_next(srv, r);
+		}
+	}
+}
+
+void race_abort_all(struct server *srv)
+{
+	while (srv->races)
+		race_end(srv, srv->races);
+	race_free_finished(srv);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* race.h - a cache miss: the query raced over the upstreams, its waiters. */
+#ifndef BPFDNS_RACE_H
+#define BPFDNS_RACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "answer.h"
+#include "server.h"
+
+struct leg;
+
+/*
+ * Answer from upstream: join the race already in flight for cq's key, or
+ * start one with this query (msg, len). The client is answered when the
+ * race ends: with the winning reply, a failed upstream's reply when every
+ * upstream failed, or SERVFAIL at the deadline.
+ */
+void race_join(struct server *srv, const struct client *from, const uint8_t *msg, size_t len,
+	       const struct client_query *cq);
+/* An event on an upstream socket. */
+void race_on_leg(struct server *srv, struct leg *leg, uint32_t events);
+/* SERVFAIL the races past their deadline; move strict-order ones on. */
+void race_check_deadlines(struct server *srv, uint64_t now_ms);
+/* Free races finished during this epoll batch. */
+void race_free_finished(struct server *srv);
+/* Drop every race (shutdown): clients get nothing. */
+void race_abort_all(struct server *srv);
+
+#endif /* BPFDNS_RACE_H */

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* stats.c - counters as dnsmasq shows them; see stats.h. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "dns.h"
+#include "log.h"
+#include "stats.h"
+
+struct stats_view {
+	uint64_t cachesize, insertions, evictions, misses, hits, kernel_hits;
+	int entries;
+};
+
+static void stats_collect(struct server *srv, struct stats_view *v)
+{
+	struct bpfdns_counters c = { 0 };
+	uint64_t gone;
+
+	memset(v, 0, sizeof(*v));
+	v->cachesize = srv->cfg->cache_size;
+	v->insertions = srv->stats.insertions;
+	/* a lookup the daemon had to forward missed, shared race or not */
+	v->misses = srv->stats.misses + srv->stats.shared;
+	v->hits = srv->stats.hits;
+	if (!srv->fp)
+		return;
+	if (!fastpath_counters(srv->fp, &c))
+		v->kernel_hits = c.hit;
+	v->hits += v->kernel_hits;
+	v->entries = fastpath_count(srv->fp);
+	/* the LRU map evicts silently: whatever was inserted and is neither
+	 * there any more nor swept as expired was evicted */
+	gone = v->insertions + srv->stats.entries_at_start - srv->stats.swept;
+	v->evictions = gone > (uint64_t)v->entries ? gone - (uint64_t)v->entries : 0;
+}
+
+size_t stats_chaos(struct server *srv, const uint8_t *query, const struct client_query *cq, uint8_t *out,
+		   size_t outsz)
+{
+	static const char *const names[] = { "cachesize.bind.", "insertions.bind.", "evictions.bind.",
+					     "misses.bind.", "hits.bind.", "servers.bind." };
+	char name[1024], texts[UPSTREAM_MAX][96];
+	const char *ptrs[UPSTREAM_MAX];
+	struct stats_view v;
+	uint64_t value;
+	unsigned i;
+
+	if (cq->q.qclass != DNS_CLASS_CH || (cq->q.qtype != DNS_TYPE_TXT && cq->q.qtype != 255))
+		return 0;
+	dns_name_to_text(cq->q.name, cq->q.name_len, name, sizeof(name));
+	for (char *p = name; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p |= 0x20;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			break;
+	if (i == sizeof(names) / sizeof(names[0]))
+		return 0;
+	if (i == 5) {
+		const struct upstreams *ups = srv->ups;
+
+		for (int k = 0; k < ups->n; k++) {
+			snprintf(texts[k], sizeof(texts[k]), "%s %" PRIu64 " %" PRIu64, ups->list[k].name,
+				 ups->list[k].queries, ups->list[k].failures);
+			ptrs[k] = texts[k];
+		}
+		return answer_txt(query, cq, srv->cfg->edns_packet_max, ptrs, ups->n, out, outsz);
+	}
+	stats_collect(srv, &v);
+	value = i == 0 ? v.cachesize : i == 1 ? v.insertions : i == 2 ? v.evictions : i == 3 ? v.misses : v.hits;
+	snprintf(texts[0], sizeof(texts[0]), "%" PRIu64, value);
+	ptrs[0] = texts[0];
+	return answer_txt(query, cq, srv->cfg->edns_packet_max, ptrs, 1, out, outsz);
+}
+
+void stats_log(struct server *srv)
+{
+	const struct upstreams *ups = srv->ups;
+	struct stats_view v;
+
+	stats_collect(srv, &v);
+	pr_info("cache size %" PRIu64 ", %d entries, %" PRIu64 " insertions, %" PRIu64 " evictions", v.cachesize,
+		v.entries, v.insertions, v.evictions);
+	pr_info("queries: %" PRIu64 " hits (%" PRIu64 " in the kernel), %" PRIu64 " misses (%" PRIu64
+		" shared a race in flight)",
+		v.hits, v.kernel_hits, v.misses, srv->stats.shared);
+	for (int k = 0; k < ups->n; k++)
+		pr_info("server %s: queries sent %" PRIu64 ", won %" PRIu64 ", failed %" PRIu64, ups->list[k].name,
+			ups->list[k].queries, ups->list[k].wins, ups->list[k].failures);
+}

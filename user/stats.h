@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* stats.h - what bpfdnsd reports: dnsmasq's CHAOS TXT names and SIGUSR1. */
+#ifndef BPFDNS_STATS_H
+#define BPFDNS_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "answer.h"
+#include "server.h"
+
+/*
+ * Answer a CHAOS TXT query for one of dnsmasq's names (cachesize.bind,
+ * insertions.bind, evictions.bind, misses.bind, hits.bind, servers.bind)
+ * into out. Returns the length, or 0 when the query is not one of them.
+ */
+size_t stats_chaos(struct server *srv, const uint8_t *query, const struct client_query *cq, uint8_t *out,
+		   size_t outsz);
+/* Log the same numbers, one upstream per line (SIGUSR1). */
+void stats_log(struct server *srv);
+
+#endif /* BPFDNS_STATS_H */
