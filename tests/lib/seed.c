@@ -16,5 +16,6 @@ int seed_reply(struct fastpath *fp, const struct msg *reply, uint64_t stored_ns,
 	e.stored_ns = stored_ns;
 	e.expire_ns = expire_ns;
 	info.key.flags = key_flags;
-	return fastpath_store(fp, &info.key, &e);
+	err = fastpath_store(fp, &info.key, &e);
+	return err < 0 ? err : 0;
 }
