@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# upstream_e2e.sh - bpfdnsd against misbehaving upstreams (the project's
+# test upstream in each fault mode): lookups keep working while any upstream
+# can answer, bad replies never win, identical misses share one upstream
+# query, truncated replies are retried over TCP, the resolv-file is re-read
+# when it changes. Re-executes itself under `unshare -n -m`.
+set -u
+. "$(dirname "$0")/../lib/e2e.sh"
+e2e_init "bpfdnsd with faulty upstreams" dig
+
+dig="dig +tries=1 +time=3 @127.0.0.1"
+common=(--no-resolv --query-timeout=1000 --log-queries)
+
+# every lookup answered, each within LIMIT ms (dig's own timing)
+all_fast() { # PREFIX COUNT LIMIT
+	local i t worst=0
+	for i in $(seq "$2"); do
+		o=$($dig "$1$i.example.test" A)
+		grep -q "status: NOERROR" <<<"$o" || { echo "$1$i: $o"; return 1; }
+		t=$(awk '/Query time:/ { print $4 }' <<<"$o")
+		[ "$t" -gt "$worst" ] && worst=$t
+	done
+	echo "worst $worst ms" >"$tmp/worst"
+	[ "$worst" -le "$3" ]
+}
+
+# 1. a dropping upstream, a closed port and a live one, raced
+upstream 3 --mode=drop
+upstream 4
+daemon mixed "${common[@]}" --server=127.0.0.3#5353 --server=127.0.0.9#5353 --server=127.0.0.4#5353 ||
+	e2e_exit
+ok "[dropping, closed, live]: 20 lookups, each well under the timeout" all_fast mix 20 200
+check "[dropping, closed, live]: the live one won" "cat $dlog" "is NOERROR from 127.0.0.4#5353"
+echo "   ($(cat "$tmp/worst"))"
+check "servers.bind: the closed port counts failures" "$dig CH TXT servers.bind +short" '"127.0.0.9#5353 20 20"'
+stop_daemon
+
+# 2. SERVFAIL, REFUSED, garbage, wrong ID, wrong question: fast but bad,
+# beside a good upstream 50 ms away
+upstream 6 --delay=50
+for mode in servfail refused garbage wrong-id wrong-question; do
+	upstream 5 --mode=$mode
+	daemon $mode "${common[@]}" --server=127.0.0.5#5353 --server=127.0.0.6#5353 || e2e_exit
+	check "$mode beside a slower good upstream: the good answer wins" "$dig $mode.example.test A +short" \
+		"192.0.2.6"
+	stop_daemon
+	kill "$up5"
+	wait "$up5" 2>/dev/null
+done
+
+# 3. alone, bad upstreams: their answer when they have one, else SERVFAIL in time
+upstream 5 --mode=refused
+daemon refused-alone "${common[@]}" --server=127.0.0.5#5353 || e2e_exit
+check "REFUSED only: the client gets REFUSED" "$dig alone.example.test A" "status: REFUSED"
+stop_daemon
+kill "$up5"
+wait "$up5" 2>/dev/null
+for mode in drop garbage wrong-id; do
+	upstream 5 --mode=$mode
+	daemon $mode-alone "${common[@]}" --server=127.0.0.5#5353 || e2e_exit
+	check "$mode only: SERVFAIL at the deadline, not a hang" "$dig alone.example.test A" "status: SERVFAIL"
+	stop_daemon
+	kill "$up5"
+	wait "$up5" 2>/dev/null
+done
+
+# 4. truncated over UDP: asked again over TCP
+upstream 7 --mode=tc
+daemon tc "${common[@]}" --server=127.0.0.7#5353 || e2e_exit
+check "TC: the daemon retries over TCP and answers in full" "$dig tc.example.test A +short" "192.0.2.7"
+check "TC: the upstream saw UDP, then TCP" "cat $tmp/up7.log" "tcp tc.example.test."
+stop_daemon
+upstream 8 --mode=tc --no-tcp
+daemon tc-notcp "${common[@]}" --server=127.0.0.8#5353 || e2e_exit
+check "TC with TCP dead: the client gets the truncated answer" "$dig +ignore tcdead.example.test A" "flags: qr tc"
+stop_daemon
+
+# 5. identical misses in flight share one race
+upstream 10 --delay=300
+daemon shared "${common[@]}" --server=127.0.0.10#5353 || e2e_exit
+for i in 1 2 3 4 5; do $dig shared.example.test A +short >"$tmp/shared$i" & done
+wait_jobs() { local j; for j in $(jobs -p); do case " ${pids[*]} " in *" $j "*) ;; *) wait "$j" ;; esac; done; }
+wait_jobs
+ok "shared race: five concurrent clients all answered" test "$(cat "$tmp"/shared? | grep -c 192.0.2.10)" = 5
+ok "shared race: one upstream query for the five" test "$(upstream_count 10 shared.example.test)" = 1
+check "shared race: misses.bind counts all five" "$dig CH TXT misses.bind +short" '"5"'
+stop_daemon
+
+# 6. strict-order: the next upstream only after the first fails
+daemon strict "${common[@]}" --strict-order --server=127.0.0.3#5353 --server=127.0.0.4#5353 || e2e_exit
+check "strict-order: a dropping first upstream, then the second answers" "$dig strict.example.test A +short" \
+	"192.0.2.4"
+ok "strict-order: the dropping one was asked first" test "$(upstream_count 3 strict.example.test)" = 1
+stop_daemon
+
+# 7. the resolv-file is watched
+echo "nameserver 127.0.0.4#5353" >"$tmp/resolv"
+daemon watched --resolv-file="$tmp/resolv" --query-timeout=1000 --log-queries || e2e_exit
+check "resolv-file: its upstream answers" "$dig w1.example.test A +short" "192.0.2.4"
+echo "nameserver 127.0.0.6#5353" >"$tmp/resolv.new"
+mv "$tmp/resolv.new" "$tmp/resolv"
+sleep 0.3
+check "resolv-file: replaced by rename, re-read" "$dig w2.example.test A +short" "192.0.2.6"
+echo "nameserver 127.0.0.4#5353" >"$tmp/resolv"
+sleep 0.3
+check "resolv-file: rewritten in place, re-read" "$dig w3.example.test A +short" "192.0.2.4"
+check "resolv-file: the cache survived the re-reads" "$dig w1.example.test A +short" "192.0.2.4"
+ok "resolv-file: w1 asked upstream once" test "$(upstream_count 4 w1.example.test)" = 1
+printf 'nameserver 127.0.0.1\nnameserver 127.0.0.6#5353\n' >"$tmp/resolv.new"
+mv "$tmp/resolv.new" "$tmp/resolv"
+sleep 0.3
+check "resolv-file: our own address is skipped" "cat $dlog" "upstreams now: 127.0.0.6#5353"
+rm "$tmp/resolv"
+sleep 0.3
+check "resolv-file: removed, the upstreams stay" "$dig w4.example.test A +short" "192.0.2.6"
+echo "nameserver 127.0.0.4#5353" >"$tmp/resolv"
+sleep 0.3
+kill -HUP "$daemon"
+sleep 0.3
+check "SIGHUP: re-reads the upstreams" "cat $dlog" "SIGHUP: re-reading the upstreams"
+stop_daemon
+e2e_exit
