@@ -426,8 +426,14 @@ static void leg_reply(struct server *srv, struct leg *leg, uint8_t *msg, size_t 
 static void leg_on_udp(struct server *srv, struct leg *leg)
 {
 	uint8_t msg[MSG_MAX];
-	ssize_t n = recv(leg->fd, msg, sizeof(msg), 0);
+	ssize_t n = recv(leg->fd, msg, sizeof(msg), MSG_TRUNC);
 
+	if (n > (ssize_t)sizeof(msg)) {
+		/* bigger than we take over UDP (the client's EDNS size went
+		 * upstream): treat it as truncated, so TCP gets it whole */
+		msg[2] |= DNS_TC;
+		n = sizeof(msg);
+	}
 	if (n >= 0)
 		leg_reply(srv, leg, msg, (size_t)n);
 	else if (errno != EAGAIN && errno != EINTR)
