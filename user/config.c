@@ -207,7 +207,15 @@ int config_load_file(struct config *cfg, const char *path)
 		char *s = line, *eq, *end;
 
 		lineno++;
-		s[strcspn(s, "#\r\n")] = '\0';
+		s[strcspn(s, "\r\n")] = '\0';
+		/* a comment starts with '#' at the start or after a blank, as
+		 * in dnsmasq: "server=192.0.2.1#5353" keeps its port */
+		for (char *h = s; (h = strchr(h, '#')); h++) {
+			if (h == s || h[-1] == ' ' || h[-1] == '\t') {
+				*h = '\0';
+				break;
+			}
+		}
 		while (*s == ' ' || *s == '\t')
 			s++;
 		end = s + strlen(s);

@@ -87,14 +87,31 @@ ok "shared race: one upstream query for the five" test "$(upstream_count 10 shar
 check "shared race: misses.bind counts all five" "$dig CH TXT misses.bind +short" '"5"'
 stop_daemon
 
-# 6. strict-order: the next upstream only after the first fails
+# 6. expired entries leave the map (swept every 5 s), counted apart from evictions
+upstream 11 --ttl=1
+daemon expiry "${common[@]}" --server=127.0.0.11#5353 --pin-path="$tmp/bpffs/expiry" || e2e_exit
+check "expiry: a 1 s answer" "$dig short.example.test A +short" "192.0.2.11"
+ok "expiry: the entry is in the map" test "$(bpftool map dump pinned "$tmp/bpffs/expiry/cache" | grep -c '"key"')" = 1
+sleep 6
+ok "expiry: gone from the map within the sweep period" \
+	test "$(bpftool map dump pinned "$tmp/bpffs/expiry/cache" | grep -c '"key"')" = 0
+check "expiry: not counted as an eviction" "$dig CH TXT evictions.bind +short" '"0"'
+stop_daemon
+
+# 7. privileges dropped after set-up: still fills the cache and answers
+daemon nobody "${common[@]}" --server=127.0.0.4#5353 --user=nobody || e2e_exit
+check "user=nobody: a miss is answered" "$dig nobody.example.test A +short" "192.0.2.4"
+check "user=nobody: and cached (insertions.bind)" "$dig CH TXT insertions.bind +short" '"1"'
+stop_daemon
+
+# 8. strict-order: the next upstream only after the first fails
 daemon strict "${common[@]}" --strict-order --server=127.0.0.3#5353 --server=127.0.0.4#5353 || e2e_exit
 check "strict-order: a dropping first upstream, then the second answers" "$dig strict.example.test A +short" \
 	"192.0.2.4"
 ok "strict-order: the dropping one was asked first" test "$(upstream_count 3 strict.example.test)" = 1
 stop_daemon
 
-# 7. the resolv-file is watched
+# 9. the resolv-file is watched
 echo "nameserver 127.0.0.4#5353" >"$tmp/resolv"
 daemon watched --resolv-file="$tmp/resolv" --query-timeout=1000 --log-queries || e2e_exit
 check "resolv-file: its upstream answers" "$dig w1.example.test A +short" "192.0.2.4"

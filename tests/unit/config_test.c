@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* config_test.c - bpfdnsd's options, from a file and the command line, and
+ * the upstream list built from them (no root). */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "config.h"
+#include "log.h"
+#include "test.h"
+#include "upstream.h"
+
+static char dir[] = "/tmp/bpfdns-config-test.XXXXXX";
+
+static const char *write_file(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static int parse(struct config *cfg, int argc, const char **argv)
+{
+	char *copy[16];
+	int err;
+
+	for (int i = 0; i < argc; i++)
+		copy[i] = strdup(argv[i]);
+	config_defaults(cfg);
+	err = config_parse_args(cfg, argc, copy);
+	for (int i = 0; i < argc; i++)
+		free(copy[i]);
+	return err;
+}
+
+static void test_seed_config(void)
+{
+	const char *path = write_file("seed.conf", "interface=lo\nbind-interfaces\nall-servers\ncache-size=0\n"
+						   "no-negcache\nresolv-file=/etc/resolv.dnsmasq\nlog-queries\n");
+	const char *argv[] = { "bpfdnsd", "-C", path };
+	struct config cfg;
+
+	CHECK("config: the seed configuration parses", !parse(&cfg, 3, argv), "rejected");
+	CHECK("config: seed values", !strcmp(cfg.interface, "lo") && cfg.bind_interfaces && !cfg.strict_order &&
+	      cfg.cache_size == 0 && cfg.no_negcache && !strcmp(cfg.resolv_file, "/etc/resolv.dnsmasq") &&
+	      cfg.log_queries, "wrong values");
+}
+
+static void test_values(void)
+{
+	const char *path = write_file("all.conf", "# comment\n  port=5353  \nserver=192.0.2.1#5300\n"
+						  "server=2001:db8::1\nlisten-address=127.0.0.2\nstrict-order\n"
+						  "min-cache-ttl=30 # trailing comment\nmax-cache-ttl=600\n"
+						  "edns-packet-max=1400\nattach=tc\npin-path=/sys/fs/bpf/other\n");
+	const char *argv[] = { "bpfdnsd", "-C", path, "--port=5354", "--query-timeout=500" };
+	struct sockaddr_in6 *s6;
+	struct config cfg;
+
+	CHECK("config: a file with every kind of value", !parse(&cfg, 5, argv), "rejected");
+	s6 = (struct sockaddr_in6 *)&cfg.servers[1];
+	CHECK("config: values land where they belong",
+	      cfg.port == 5354 && cfg.n_servers == 2 && ntohs(((struct sockaddr_in *)&cfg.servers[0])->sin_port) == 5300 &&
+		      s6->sin6_family == AF_INET6 && ntohs(s6->sin6_port) == 53 && cfg.n_listen == 1 &&
+		      cfg.strict_order && cfg.min_cache_ttl == 30 && cfg.max_cache_ttl == 600 &&
+		      cfg.edns_packet_max == 1400 && cfg.attach == FASTPATH_TC && cfg.timeout_ms == 500 &&
+		      !strcmp(cfg.pin_path, "/sys/fs/bpf/other"),
+	      "wrong values");
+}
+
+static void test_errors(void)
+{
+	static const char *const bad[] = { "--no-such-option", "--port=0", "--port=65536", "--cache-size=-1",
+					   "--server=not-an-ip", "--server=192.0.2.1#0", "--attach=bogus",
+					   "--log-queries=yes", "--edns-packet-max=100", "stray" };
+	const char *path = write_file("bad.conf", "port=53\nfrobnicate=1\n");
+	const char *argv_file[] = { "bpfdnsd", "-C", path };
+	struct config cfg;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *argv[] = { "bpfdnsd", bad[i] };
+		char name[96];
+
+		snprintf(name, sizeof(name), "config: refused: %s", bad[i]);
+		CHECK(name, parse(&cfg, 2, argv) < 0, "accepted");
+	}
+	CHECK("config: an unknown option in a file is refused", parse(&cfg, 3, argv_file) < 0, "accepted");
+}
+
+static void test_upstreams(void)
+{
+	const char *path = write_file("resolv", "# comment\nnameserver 192.0.2.53\nnameserver 127.0.0.1\n"
+						"nameserver fe80::1%eth0\nnameserver junk\nsearch example.com\n"
+						"nameserver 192.0.2.53\n");
+	char arg[300], text[256];
+	const char *argv[] = { "bpfdnsd", arg, "--server=198.51.100.1#5300" };
+	struct upstreams *ups = NULL;
+	struct config cfg;
+
+	snprintf(arg, sizeof(arg), "--resolv-file=%s", path);
+	parse(&cfg, 3, argv);
+	cfg.n_listen = 1; /* 127.0.0.1: ourselves */
+	memset(&cfg.listen[0], 0, sizeof(cfg.listen[0]));
+	cfg.listen[0].ss_family = AF_INET;
+	((struct sockaddr_in *)&cfg.listen[0])->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK("upstreams: loaded", !upstreams_load(&ups, &cfg), "failed");
+	if (!ups)
+		return;
+	upstreams_text(ups, text, sizeof(text));
+	CHECK("upstreams: server= first, ourselves, junk and repeats skipped, zone index dropped",
+	      !strcmp(text, "198.51.100.1#5300 192.0.2.53#53 fe80::1#53"), "got \"%s\"", text);
+	upstreams_put(ups);
+	cfg.no_resolv = 1;
+	cfg.n_servers = 0;
+	CHECK("upstreams: none at all is an error", upstreams_load(&ups, &cfg) < 0, "accepted");
+}
+
+int main(void)
+{
+	char cmd[300];
+
+	if (!mkdtemp(dir))
+		return 1;
+	log_set_level(LOG_LVL_ERROR);
+	test_seed_config();
+	test_values();
+	test_errors();
+	test_upstreams();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		return 1;
+	return test_exit();
+}
