@@ -18,6 +18,7 @@
 #define CONN_PENDING_MAX 32   /* queries in flight per TCP client */
 #define CONN_IDLE_MS 10000    /* RFC 7766 6.2.3: close idle clients */
 #define CONN_OUT_MAX (256 << 10) /* unsent answers before we give up */
+#define LISTEN_RCVBUF (4 << 20)  /* bytes queued on a UDP listen socket */
 
 struct conn {
 	struct ev ev;
@@ -37,7 +38,7 @@ int client_listen(struct server *srv, const struct sockaddr_storage *addr)
 {
 	struct sockaddr_storage ss = *addr;
 	char text[80];
-	int one = 1, err = 0;
+	int one = 1, rcvbuf = LISTEN_RCVBUF, err = 0;
 
 	if (ss.ss_family == AF_INET)
 		((struct sockaddr_in *)&ss)->sin_port = htons(srv->cfg->port);
@@ -59,6 +60,9 @@ int client_listen(struct server *srv, const struct sockaddr_storage *addr)
 			setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 		if (tcp)
 			setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		else if (setsockopt(l->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+			/* a burst of queries must not overflow the default buffer */
+			setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 		if (bind(l->fd, (struct sockaddr *)&ss, addr_len(&ss)) || (tcp && listen(l->fd, 64))) {
 			err = -errno;
 			pr_err("cannot listen on %s (%s): %s%s", text, tcp ? "tcp" : "udp", strerror(-err),

@@ -21,6 +21,7 @@ void config_defaults(struct config *cfg)
 	cfg->edns_packet_max = BPFDNS_UDP_DEFAULT;
 	cfg->attach = FASTPATH_XDP;
 	cfg->timeout_ms = 2000;
+	cfg->forward_max = 4096;
 }
 
 int config_parse_addr(const char *text, uint16_t dflt, struct sockaddr_storage *ss)
@@ -109,6 +110,7 @@ static const struct option_def options[] = {
 	{ "pid-file", OPT_STRING, F(pid_file), PATH_MAX, "write our PID here" },
 	{ "user", OPT_STRING, F(user), 64, "drop privileges to this user after set-up" },
 	{ "attach", OPT_CUSTOM, 0, 0, "fast path hook: xdp (default), tc or none" },
+	{ "dns-forward-max", OPT_U32, F(forward_max), 1000000, "misses in flight at once; more are dropped (4096)" },
 	{ "pin-path", OPT_STRING, F(pin_path), PATH_MAX,
 	  "pin the maps here; a bpffs is mounted on its parent if needed (/sys/fs/bpf/bpfdns)" },
 	{ "query-timeout", OPT_U32, F(timeout_ms), 60000, "ms before a client gets SERVFAIL (2000)" },

@@ -38,6 +38,7 @@ struct config {
 	enum fastpath_hook attach;
 	char pin_path[PATH_MAX]; /* maps pinned here, reused on restart */
 	uint32_t timeout_ms; /* query-timeout=: SERVFAIL after this long */
+	uint32_t forward_max; /* dns-forward-max=: misses in flight at once */
 	int verbose;
 };
 

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include "config.h"
 #include "fastpath.h"
 #include "log.h"
@@ -50,6 +51,17 @@ static void default_listen(struct config *cfg)
 	s6->sin6_family = AF_INET6;
 	s6->sin6_addr = in6addr_loopback;
 	cfg->n_listen = 2;
+}
+
+/* Every miss in flight holds a socket per upstream: take all the fds we may. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 /* Tell the fast path which addresses and port are ours. */
@@ -116,6 +128,7 @@ int main(int argc, char **argv)
 	log_route_libbpf(cfg.verbose);
 	if (!cfg.n_listen)
 		default_listen(&cfg);
+	raise_fd_limit();
 	if (upstreams_load(&ups, &cfg))
 		return EXIT_FAILURE;
 	for (int i = 0; i < ups->n; i++)

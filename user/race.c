@@ -130,6 +130,7 @@ static void race_end(struct server *srv, struct race *r)
 	*r->hpprev = r->hnext;
 	upstreams_put(r->ups);
 	free(r->fallback);
+	srv->n_races--;
 	r->next = srv->finished;
 	srv->finished = r;
 }
@@ -520,9 +521,17 @@ void race_join(struct server *srv, const struct client *from, const uint8_t *msg
 			return;
 		}
 	}
+	if (srv->n_races >= (int)srv->cfg->forward_max) {
+		/* as dnsmasq: drop, the client retries; say so now and then */
+		if (srv->stats.dropped++ % 1000 == 0)
+			pr_warn("dns-forward-max=%u queries in flight: dropping new misses",
+				srv->cfg->forward_max);
+		return;
+	}
 	r = calloc(1, sizeof(*r) + len);
 	if (!r)
 		return;
+	srv->n_races++;
 	r->key = cq->key;
 	r->q = cq->q;
 	r->qlen = len;

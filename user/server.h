@@ -48,6 +48,7 @@ struct server_stats {
 	uint64_t insertions;  /* new keys stored */
 	uint64_t swept;	      /* expired entries removed */
 	uint64_t entries_at_start; /* found in a pinned map */
+	uint64_t dropped;	   /* dns-forward-max reached */
 };
 
 /* Signals, set by handlers and acted on by the loop. */
@@ -67,6 +68,7 @@ struct server {
 	struct conn *conns; /* TCP clients */
 	int n_conns;
 	struct race *races;		       /* in flight, for deadlines */
+	int n_races;
 	struct race *by_key[RACE_BUCKETS];     /* in flight, to share */
 	struct race *finished;		       /* freed after the current epoll batch */
 	struct watch *watch;

@@ -57,7 +57,11 @@ stop_daemon
 check "SIGTERM: stops cleanly" "cat $dlog" "stopping"
 check_not "SIGTERM: the program is detached" "ip link show lo" "xdp"
 kill "$up2"
-daemon restarted --resolv-file="$tmp/resolv" --log-queries || e2e_exit
-check "restart: the pinned cache is warm (upstream gone)" "$dig www.example.test A +short" "192.0.2.2"
+daemon restarted --resolv-file="$tmp/resolv" --log-queries --attach=tc || e2e_exit
+kill -STOP "$daemon"
+check "restart: the pinned cache is warm, answered by the TC hook (upstream gone, daemon stopped)" \
+	"$dig www.example.test A +short" "192.0.2.2"
+kill -CONT "$daemon"
 stop_daemon
+check_not "SIGTERM: the TC program is removed" "tc filter show dev lo ingress" "bpfdns"
 e2e_exit

@@ -261,11 +261,12 @@ static void on_tcp(int lfd)
 
 static int open_socket(int type)
 {
-	int one = 1, fd = socket(opt.listen.ss_family, type, 0);
+	int one = 1, rcvbuf = 4 << 20, fd = socket(opt.listen.ss_family, type, 0);
 
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
 	if (bind(fd, (struct sockaddr *)&opt.listen, addr_len(&opt.listen)) ||
 	    (type == SOCK_STREAM && listen(fd, 16))) {
 		perror("testdns: bind");
