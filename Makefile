@@ -26,7 +26,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
-.PHONY: all clean check test run deps test-deps help fuzz bench install
+.PHONY: all clean check test run deps test-deps bench-deps help fuzz bench bench-quick install
 
 BPF_OBJS   := $(OUT)/fastpath.bpf.o
 SKELS      := $(OUT)/fastpath.skel.h
@@ -40,19 +40,26 @@ BPF_TESTS  := $(patsubst tests/bpf/%.c,$(OUT)/tests/bpf/%,$(wildcard tests/bpf/*
 E2E_BINS   := $(patsubst tests/e2e/%.c,$(OUT)/tests/e2e/%,$(wildcard tests/e2e/*.c))
 # helpers the tests start (the test upstream), not tests themselves
 HELPERS    := $(patsubst tests/upstream/%.c,$(OUT)/tests/upstream/%,$(wildcard tests/upstream/*.c))
+BENCH      := $(OUT)/bench/floor $(OUT)/bench/dnslat
 PROGS      := $(if $(wildcard user/main.c),$(OUT)/bpfdnsd) \
 	      $(if $(wildcard tools/bpfdnsctl.c),$(OUT)/bpfdnsctl)
 
-all: $(BPF_OBJS) $(SKELS) $(LIB_OBJS) $(PROGS) $(UNIT_BINS) $(BPF_TESTS) $(E2E_BINS) $(HELPERS)
+all: $(BPF_OBJS) $(SKELS) $(LIB_OBJS) $(PROGS) $(UNIT_BINS) $(BPF_TESTS) $(E2E_BINS) $(HELPERS) $(BENCH)
 
 help:
 	@echo 'make            build everything into $(OUT)/ (V=1 shows commands)'
 	@echo 'make run        install missing packages, build, run bpfdnsd in the foreground on lo'
 	@echo 'make check      install what the tests use, build, run every test'
+	@echo 'make bench      install the peers, build, run the full benchmark (tools/bench/bench)'
+	@echo 'make bench-quick  the same, briefly (under a minute)'
 	@echo 'make deps       install the build dependencies (Debian packages)'
 	@echo 'make clean      remove $(OUT)/'
 
 $(OUT)/%.bpf.o: bpf/%.bpf.c | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/bench/%.bpf.o: tools/bench/%.bpf.c | $(OUT)/bench
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -77,11 +84,19 @@ $(OUT)/bpfdnsd: user/main.c $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+$(OUT)/bench/floor: tools/bench/floor.c $(OUT)/bench/floor.skel.h
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(OUT)/bench $< $(LDLIBS) -o $@
+
+$(OUT)/bench/dnslat: tools/bench/dnslat.c $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
 $(OUT)/bpfdnsctl: tools/bpfdnsctl.c $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUT) $(OUT)/user $(OUT)/tests/lib:
+$(OUT) $(OUT)/user $(OUT)/tests/lib $(OUT)/bench:
 	$(Q)mkdir -p $@
 
 deps:
@@ -89,6 +104,17 @@ deps:
 
 test-deps:
 	$(Q)tools/install-deps test
+
+bench-deps:
+	$(Q)tools/install-deps bench
+
+bench: bench-deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)OUT=$(OUT) tools/bench/bench
+
+bench-quick: bench-deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)OUT=$(OUT) tools/bench/bench --quick
 
 check: test-deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -25,6 +25,8 @@ server:
 	pidfile: "$tmp/nsd/nsd.pid"
 	logfile: "$tmp/nsd/nsd.log"
 	server-count: 1
+	rrl-ratelimit: 0
+	rrl-whitelist-ratelimit: 0
 	verbosity: 2
 remote-control:
 	control-enable: no

@@ -15,7 +15,7 @@
  * MODE: ok, drop (never answer), refused, servfail, garbage (right ID, then
  * junk), tc (UDP answers truncated; TCP answers fully unless --no-tcp),
  * wrong-id, wrong-question. SIGUSR1 toggles drop, to go dark mid-run.
- * --log appends one line per query: "udp|tcp NAME TYPE".
+ * --log appends one line per query: "udp|tcp NAME TYPE BYTES".
  */
 #include <errno.h>
 #include <poll.h>
@@ -165,7 +165,7 @@ static int reply(const uint8_t *q, size_t len, struct msg *m, int tcp)
 		return 0;
 	dns_name_to_text(dq.name, dq.name_len, name, sizeof(name));
 	if (opt.log) {
-		fprintf(opt.log, "%s %s %u\n", tcp ? "tcp" : "udp", name, dq.qtype);
+		fprintf(opt.log, "%s %s %u %zu\n", tcp ? "tcp" : "udp", name, dq.qtype, len);
 		fflush(opt.log);
 	}
 	if (opt.mode == M_DROP || dark)
