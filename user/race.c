@@ -19,7 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include "answer.h"
 #include "entry.h"
@@ -67,11 +66,9 @@ struct race {
 
 static uint16_t random_id(void)
 {
-	uint16_t id;
-
-	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
-		abort(); /* no randomness: never guessable IDs, so stop */
-	return id;
+	/* glibc's arc4random: a ChaCha20 stream keyed from getrandom(), so
+	 * unguessable IDs without a system call per query */
+	return (uint16_t)arc4random();
 }
 
 static unsigned key_bucket(const struct bpfdns_key *key)
@@ -96,12 +93,11 @@ static void log_race(const struct server *srv, const struct race *r, const char 
 	server_log_query(srv, r->q.name, r->q.name_len, r->q.qtype, what, who);
 }
 
-static void leg_close(struct server *srv, struct leg *leg)
+static void leg_close(struct leg *leg)
 {
 	if (leg->fd < 0)
 		return;
-	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, leg->fd, NULL);
-	close(leg->fd);
+	close(leg->fd); /* the last reference: epoll forgets it by itself */
 	leg->fd = -1;
 	leg->state = LEG_DONE;
 	free(leg->tcp);
@@ -114,7 +110,7 @@ static void leg_close(struct server *srv, struct leg *leg)
 static void race_end(struct server *srv, struct race *r)
 {
 	for (int i = 0; i < r->n_legs; i++)
-		leg_close(srv, &r->legs[i]);
+		leg_close(&r->legs[i]);
 	while (r->waiters) {
 		struct waiter *w = r->waiters;
 
@@ -284,7 +280,7 @@ static int leg_start(struct server *srv, struct race *r, struct upstream *u)
 	    send(leg->fd, r->query, r->qlen, 0) < 0 || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, leg->fd, &ev)) {
 		err = -errno; /* before leg_close's syscalls can change errno */
 		u->failures++;
-		leg_close(srv, leg);
+		leg_close(leg);
 		return err;
 	}
 	return 0;
@@ -308,7 +304,7 @@ static void leg_failed(struct server *srv, struct leg *leg)
 	struct race *r = leg->race;
 
 	leg->u->failures++;
-	leg_close(srv, leg);
+	leg_close(leg);
 	if (r->open_legs)
 		return;
 	if (srv->cfg->strict_order)
@@ -339,7 +335,6 @@ static int leg_to_tcp(struct server *srv, struct leg *leg)
 		goto err_close;
 	}
 	/* the UDP socket is done with */
-	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, leg->fd, NULL);
 	close(leg->fd);
 	leg->fd = fd;
 	leg->tcp = buf;
@@ -580,7 +575,7 @@ void race_check_deadlines(struct server *srv, uint64_t now)
 			for (int i = 0; i < r->n_legs; i++) {
 				if (r->legs[i].fd >= 0) {
 					r->legs[i].u->failures++;
-					leg_close(srv, &r->legs[i]);
+					leg_close(&r->legs[i]);
 				}
 			}
 			race_next(srv, r);
