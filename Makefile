@@ -52,6 +52,7 @@ help:
 	@echo 'make check      install what the tests use, build, run every test'
 	@echo 'make bench      install the peers, build, run the full benchmark (tools/bench/bench)'
 	@echo 'make bench-quick  the same, briefly (under a minute)'
+	@echo 'make fuzz       run each libFuzzer harness FUZZ_SECONDS (60) seconds'
 	@echo 'make deps       install the build dependencies (Debian packages)'
 	@echo 'make clean      remove $(OUT)/'
 
@@ -105,6 +106,21 @@ deps:
 test-deps:
 	$(Q)tools/install-deps test
 
+# libFuzzer harnesses (clang, ASan, UBSan) over every parser in user/;
+# FUZZ_SECONDS each, seeds from tests/fuzz/seeds/ and the shared corpus
+FUZZ_SECONDS ?= 60
+FUZZERS  := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	       -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT)
+
+$(OUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(SKELS)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(LIB_SRCS) $(LDLIBS) -o $@
+
+fuzz: $(FUZZERS)
+	$(Q)tests/fuzz/run $(OUT) $(FUZZ_SECONDS)
+
 bench-deps:
 	$(Q)tools/install-deps bench
 
@@ -117,7 +133,7 @@ bench-quick: bench-deps
 	$(Q)OUT=$(OUT) tools/bench/bench --quick
 
 check: test-deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(FUZZERS)
 	$(Q)tests/run $(OUT)
 
 test: all

@@ -39,6 +39,8 @@ int dns_name_read(const uint8_t *msg, size_t len, size_t *off, uint8_t *out, siz
 			target = (size_t)(l & 0x3f) << 8 | msg[pos + 1];
 			if (target >= limit)
 				return -EINVAL; /* forward or self pointer: could loop */
+			if (target < DNS_HDR_LEN)
+				return -EINVAL; /* into the header: no name there */
 			if (!jumped)
 				after = pos + 2;
 			jumped = 1;

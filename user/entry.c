@@ -55,6 +55,30 @@ static int fix_name(const uint8_t *msg, size_t len, size_t off, uint8_t *out, si
 	return -EINVAL;
 }
 
+/* Every name in the count records from off resolves inside msg[0, end),
+ * and every RDATA name ends inside its RDATA. */
+static int names_inside(const uint8_t *msg, size_t end, size_t off, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct dns_rr rr;
+		size_t names[2];
+		int n;
+
+		if (dns_rr_read(msg, end, &off, &rr))
+			return -EINVAL;
+		n = dns_rdata_names(msg, end, &rr, names);
+		if (n < 0)
+			return n;
+		for (int k = 0; k < n; k++) {
+			size_t o = names[k];
+
+			if (dns_name_read(msg, end, &o, NULL, NULL) || o > rr.end)
+				return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static void info_min(uint32_t *v, uint32_t x)
 {
 	if (x < *v)
@@ -156,6 +180,18 @@ int entry_from_reply(const uint8_t *msg, size_t len, struct bpfdns_entry *e, str
 		err = fix_name(msg, len, rr->start, e->data, data_start, &cut);
 		for (int k = 0; !err && k < n; k++)
 			err = fix_name(msg, len, names[k], e->data, data_start, &cut);
+		if (err)
+			return err;
+	}
+	/* answers are the question and then these records: every name in them
+	 * must read there as it did in the reply (not run into the dropped OPT
+	 * or trailing bytes, nor point into a header that will differ) */
+	{
+		uint8_t check[DNS_HDR_LEN + DNS_NAME_MAX + 5 + BPFDNS_DATA_MAX] = { 0 };
+
+		memcpy(check + DNS_HDR_LEN, msg + DNS_HDR_LEN, data_start - DNS_HDR_LEN);
+		memcpy(check + data_start, e->data, e->data_len);
+		err = names_inside(check, data_start + e->data_len, data_start, n_rr);
 		if (err)
 			return err;
 	}

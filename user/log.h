@@ -3,9 +3,9 @@
 #ifndef BPFDNS_LOG_H
 #define BPFDNS_LOG_H
 
-enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+enum log_level { LOG_LVL_QUIET = -1, LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
-/* Messages above this level are dropped; default LOG_LVL_INFO. */
+/* Messages above this level are dropped; default LOG_LVL_INFO (QUIET: all). */
 void log_set_level(enum log_level level);
 /* Send messages to syslog instead of stderr (after daemonizing). */
 void log_use_syslog(const char *ident);
