@@ -111,6 +111,8 @@ static const struct option_def options[] = {
 	{ "user", OPT_STRING, F(user), 64, "drop privileges to this user after set-up" },
 	{ "attach", OPT_CUSTOM, 0, 0, "fast path hook: xdp (default), tc or none" },
 	{ "dns-forward-max", OPT_U32, F(forward_max), 1000000, "misses in flight at once; more are dropped (4096)" },
+	{ "keep-fast-path", OPT_FLAG, F(keep_fast_path), 0,
+	  "on SIGTERM leave the fast path attached (pinned) to answer cached names" },
 	{ "pin-path", OPT_STRING, F(pin_path), PATH_MAX,
 	  "pin the maps here; a bpffs is mounted on its parent if needed (/sys/fs/bpf/bpfdns)" },
 	{ "query-timeout", OPT_U32, F(timeout_ms), 60000, "ms before a client gets SERVFAIL (2000)" },

@@ -37,6 +37,7 @@ struct config {
 	char user[64];
 	enum fastpath_hook attach;
 	char pin_path[PATH_MAX]; /* maps pinned here, reused on restart */
+	int keep_fast_path;	 /* leave the hook attached on a clean stop */
 	uint32_t timeout_ms; /* query-timeout=: SERVFAIL after this long */
 	uint32_t forward_max; /* dns-forward-max=: misses in flight at once */
 	int verbose;

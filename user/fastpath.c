@@ -17,9 +17,15 @@
 #include "fastpath.skel.h"
 #include "log.h"
 
+#define TC_HANDLE 0xb9d5 /* our clsact filter: handle and priority */
+#define TC_PRIO 1
+
 struct fastpath {
 	struct fastpath_bpf *skel;
+	char pin_path[PATH_MAX]; /* "" without pinning */
+	int keep;		 /* leave the hook attached on close */
 	struct bpf_link *xdp_link;
+	char link_pin[PATH_MAX]; /* where xdp_link is pinned, or "" */
 	struct bpf_tc_hook tc_hook;
 	struct bpf_tc_opts tc_opts;
 	int tc_attached;
@@ -142,6 +148,30 @@ static void unpin_all(struct fastpath_bpf *skel, const char *dir)
 	}
 }
 
+/* A layout map pinned by another build: its maps may have the same sizes
+ * and mean something else, so they go. Returns 1 when they were removed. */
+static int drop_other_layout(struct fastpath_bpf *skel, const char *dir)
+{
+	struct bpfdns_layout l = { 0 };
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int fd, same;
+
+	snprintf(path, sizeof(path), "%s/layout", dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	same = !bpf_map_lookup_elem(fd, &zero, &l) && l.version == BPFDNS_LAYOUT_VERSION &&
+	       l.entry_size == sizeof(struct bpfdns_entry) && l.key_size == sizeof(struct bpfdns_key);
+	close(fd);
+	if (same)
+		return 0;
+	pr_warn("the maps pinned in %s have layout version %u, this build %u: replacing them (the cache starts empty)",
+		dir, l.version, BPFDNS_LAYOUT_VERSION);
+	unpin_all(skel, dir);
+	return 1;
+}
+
 /* Open, size and load the skeleton; with a pin path, maps pinned there are
  * reused (a warm cache across restarts) or, when they do not match this
  * build or cache-size, replaced once. */
@@ -162,8 +192,11 @@ static int load_skel(struct fastpath *fp, const struct fastpath_opts *opts)
 		err = bpf_map__set_max_entries(fp->skel->maps.cache, opts && opts->cache_entries
 									     ? opts->cache_entries
 									     : BPFDNS_CACHE_DEFAULT);
-		if (!err && pin)
+		if (!err && pin) {
+			if (attempt == 0)
+				drop_other_layout(fp->skel, pin);
 			err = set_pin_paths(fp->skel, pin);
+		}
 		if (err) {
 			pr_err("cannot set up the cache map: %s", strerror(-err));
 			goto err_destroy;
@@ -204,6 +237,9 @@ int fastpath_open(struct fastpath **out, const struct fastpath_opts *opts)
 	}
 	if (opts && opts->pin_path && (err = pin_dir_prepare(opts->pin_path)))
 		goto err_free;
+	if (opts && opts->pin_path)
+		snprintf(fp->pin_path, sizeof(fp->pin_path), "%s", opts->pin_path);
+	fp->keep = opts && opts->keep_attached;
 	err = load_skel(fp, opts);
 	if (err)
 		goto err_free;
@@ -232,7 +268,10 @@ static int attach_tc(struct fastpath *fp, int ifindex)
 		return err;
 	}
 	fp->tc_hook_created = !err;
-	fp->tc_opts = (struct bpf_tc_opts){ .sz = sizeof(fp->tc_opts),
+	/* our own handle and priority, replaced in place: a daemon restarted
+	 * after a crash takes over the filter the old one left */
+	fp->tc_opts = (struct bpf_tc_opts){ .sz = sizeof(fp->tc_opts), .handle = TC_HANDLE, .priority = TC_PRIO,
+					    .flags = BPF_TC_F_REPLACE,
 					    .prog_fd = bpf_program__fd(fp->skel->progs.bpfdns_tc) };
 	err = bpf_tc_attach(&fp->tc_hook, &fp->tc_opts);
 	if (err) {
@@ -246,6 +285,51 @@ static int attach_tc(struct fastpath *fp, int ifindex)
 	return 0;
 }
 
+/*
+ * XDP through a link (the kernel picks native mode where the driver has
+ * it). With a pin path the link is pinned, so the program keeps answering
+ * if the daemon dies; a link pinned by an earlier daemon is adopted: its
+ * program replaced by ours, atomically, with no moment unattached.
+ */
+static int attach_xdp(struct fastpath *fp, int ifindex, const char *name)
+{
+	struct bpf_program *prog = fp->skel->progs.bpfdns_xdp;
+	int err;
+
+	if (fp->pin_path[0] &&
+	    snprintf(fp->link_pin, sizeof(fp->link_pin), "%s/xdp_link_%s", fp->pin_path, name) >=
+		    (int)sizeof(fp->link_pin))
+		fp->link_pin[0] = '\0'; /* too long to pin: not pinned */
+	if (fp->link_pin[0]) {
+		struct bpf_link *old = bpf_link__open(fp->link_pin);
+
+		if (old && !bpf_link__update_program(old, prog)) {
+			fp->xdp_link = old;
+			pr_info("adopted the fast path left attached to %s (pinned at %s)", name, fp->link_pin);
+			return 0;
+		}
+		if (old) {
+			/* another interface's, or a stale one: let it go */
+			pr_warn("cannot adopt the link pinned at %s: replacing it", fp->link_pin);
+			unlink(fp->link_pin);
+			bpf_link__destroy(old);
+		}
+	}
+	fp->xdp_link = bpf_program__attach_xdp(prog, ifindex);
+	if (!fp->xdp_link) {
+		err = -errno;
+		pr_err("cannot attach XDP to %s: %s%s", name, strerror(-err),
+		       err == -EBUSY ? " (another XDP program is attached: see `ip link show`)" : "");
+		return err;
+	}
+	if (fp->link_pin[0] && (err = bpf_link__pin(fp->xdp_link, fp->link_pin))) {
+		pr_warn("cannot pin the XDP link at %s: %s (a crash will detach the fast path)", fp->link_pin,
+			strerror(-err));
+		fp->link_pin[0] = '\0';
+	}
+	return 0;
+}
+
 int fastpath_attach(struct fastpath *fp, int ifindex, enum fastpath_hook hook)
 {
 	char name[IF_NAMESIZE] = "?";
@@ -256,13 +340,9 @@ int fastpath_attach(struct fastpath *fp, int ifindex, enum fastpath_hook hook)
 	case FASTPATH_NONE:
 		return 0;
 	case FASTPATH_XDP:
-		/* a link: the kernel picks native mode where the driver has it */
-		fp->xdp_link = bpf_program__attach_xdp(fp->skel->progs.bpfdns_xdp, ifindex);
-		if (!fp->xdp_link) {
-			err = -errno;
-			pr_err("cannot attach XDP to %s: %s", name, strerror(-err));
+		err = attach_xdp(fp, ifindex, name);
+		if (err)
 			return err;
-		}
 		break;
 	case FASTPATH_TC:
 		err = attach_tc(fp, ifindex);
@@ -277,8 +357,19 @@ int fastpath_attach(struct fastpath *fp, int ifindex, enum fastpath_hook hook)
 void fastpath_detach(struct fastpath *fp)
 {
 	if (fp->xdp_link) {
+		if (fp->keep && fp->link_pin[0]) {
+			/* the pin holds it attached; we only let go of our fd */
+			bpf_link__disconnect(fp->xdp_link);
+			pr_info("the fast path stays attached (pinned at %s)", fp->link_pin);
+		} else if (fp->link_pin[0]) {
+			bpf_link__unpin(fp->xdp_link);
+		}
 		bpf_link__destroy(fp->xdp_link);
 		fp->xdp_link = NULL;
+	}
+	if (fp->tc_attached && fp->keep) {
+		pr_info("the TC fast path stays attached");
+		fp->tc_attached = fp->tc_hook_created = 0;
 	}
 	if (fp->tc_attached) {
 		fp->tc_opts.flags = fp->tc_opts.prog_fd = fp->tc_opts.prog_id = 0;

@@ -18,6 +18,7 @@ struct fastpath_opts {
 	const char *pin_path;	/* pin the maps in this directory (bpffs mounted on
 				 * its parent if needed) and reuse pins found there;
 				 * NULL: no pinning */
+	int keep_attached;	/* on close, leave the hook attached (XDP: pinned) */
 };
 
 struct fastpath;

@@ -139,6 +139,7 @@ int main(int argc, char **argv)
 		fopts.cache_entries = cfg.cache_size;
 		fopts.edns_udp_max = cfg.edns_packet_max;
 		fopts.pin_path = cfg.pin_path;
+		fopts.keep_attached = cfg.keep_fast_path;
 		err = fastpath_open(&fp, &fopts);
 		if (err)
 			goto out;

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# restart_e2e.sh - the fast path outlives the daemon: after kill -9 the
+# kernel keeps answering cached names (pinned link and maps); a new daemon
+# adopts the pinned program and maps (warm cache, one program attached); a
+# clean stop detaches unless keep-fast-path; maps of another layout are
+# replaced; TC is taken over without stacking filters.
+# Re-executes itself under `unshare -n -m`.
+set -u
+. "$(dirname "$0")/../lib/e2e.sh"
+e2e_init "bpfdnsd restarts" dig bpftool
+
+upstream 2 --ttl=300
+dig="dig +tries=1 +time=2 @127.0.0.1"
+pin=$tmp/bpffs/bpfdns
+common=(--no-resolv --server=127.0.0.2#5353 --log-queries)
+xdp_progs() { ip -d link show lo | grep -c "prog/xdp"; }
+
+daemon first "${common[@]}" || e2e_exit
+check "warm: a miss fills the cache" "$dig crash.example.test A +short" "192.0.2.2"
+check "pin: the XDP link is pinned" "ls $pin" "xdp_link_lo"
+kill -9 "$daemon"
+wait "$daemon" 2>/dev/null
+kill "$up2"
+wait "$up2" 2>/dev/null
+check "kill -9: the kernel still answers a cached name" "$dig crash.example.test A +short" "192.0.2.2"
+check "kill -9: a mixed-case repeat keeps its case" "$dig CRASH.example.test A" "CRASH.example.test."
+
+daemon second "${common[@]}" || e2e_exit
+check "restart: the pinned link is adopted" "cat $dlog" "adopted the fast path"
+ok "restart: one XDP program on lo" test "$(xdp_progs)" = 1
+check "restart: the cache is warm (upstream gone)" "$dig crash.example.test A +short" "192.0.2.2"
+check "restart: counters carried over (hits.bind)" "$dig CH TXT hits.bind +short" '"'
+stop_daemon
+ok "SIGTERM: detached" test "$(xdp_progs)" = 0
+check_not "SIGTERM: the link pin is gone" "ls $pin" "xdp_link_lo"
+
+upstream 2 --ttl=300
+daemon keep "${common[@]}" --keep-fast-path || e2e_exit
+check "keep-fast-path: a miss" "$dig kept.example.test A +short" "192.0.2.2"
+stop_daemon
+ok "keep-fast-path: still attached after SIGTERM" test "$(xdp_progs)" = 1
+check "keep-fast-path: the kernel answers" "$dig kept.example.test A +short" "192.0.2.2"
+daemon after-keep "${common[@]}" || e2e_exit
+check "keep-fast-path: the next daemon adopts it" "cat $dlog" "adopted the fast path"
+stop_daemon
+ok "keep-fast-path: the next clean stop detaches" test "$(xdp_progs)" = 0
+
+# another layout version pinned: replaced, not misread
+bpftool map update pinned "$pin/layout" key 0 0 0 0 value 99 0 0 0 0 8 0 0 8 1 0 0 0 0 0 0
+daemon layout "${common[@]}" || e2e_exit
+check "layout: another version is replaced, and said" "cat $dlog" "layout version 99"
+check "layout: a fresh cache answers" "$dig layout.example.test A +short" "192.0.2.2"
+stop_daemon
+
+# TC: taken over after a crash, never stacked
+daemon tc1 "${common[@]}" --attach=tc || e2e_exit
+kill -9 "$daemon"
+wait "$daemon" 2>/dev/null
+daemon tc2 "${common[@]}" --attach=tc || e2e_exit
+ok "tc: one filter after a crash and a restart" test "$(tc filter show dev lo ingress | grep -c bpfdns_tc)" = 1
+check "tc: answers" "$dig tc.example.test A +short" "192.0.2.2"
+stop_daemon
+ok "tc: a clean stop removes it" test "$(tc filter show dev lo ingress | grep -c bpfdns_tc)" = 0
+e2e_exit
