@@ -300,7 +300,7 @@ static int attach_xdp(struct fastpath *fp, int ifindex, const char *name)
 	    snprintf(fp->link_pin, sizeof(fp->link_pin), "%s/xdp_link_%s", fp->pin_path, name) >=
 		    (int)sizeof(fp->link_pin))
 		fp->link_pin[0] = '\0'; /* too long to pin: not pinned */
-	if (fp->link_pin[0]) {
+	if (fp->link_pin[0] && !access(fp->link_pin, F_OK)) {
 		struct bpf_link *old = bpf_link__open(fp->link_pin);
 
 		if (old && !bpf_link__update_program(old, prog)) {
