@@ -65,6 +65,26 @@ for mode in drop garbage wrong-id; do
 	wait "$up5" 2>/dev/null
 done
 
+# 3b. a 200 ms upstream beside a dropping one: answered at its speed
+upstream 12 --delay=200
+upstream 13 --mode=drop
+daemon slow200 "${common[@]}" --server=127.0.0.13#5353 --server=127.0.0.12#5353 || e2e_exit
+o=$($dig slow.example.test A)
+t=$(awk '/Query time:/ { print $4 }' <<<"$o")
+ok "200 ms slow beside dropping: answered (${t:-?} ms), well before the timeout" \
+	test "$(grep -c 192.0.2.12 <<<"$o")" = 1 -a "${t:-9999}" -lt 900
+stop_daemon
+
+# 3c. every upstream down, then one back: SERVFAIL in time, then answers
+kill -USR1 "$up12" # dark
+daemon down-up "${common[@]}" --server=127.0.0.13#5353 --server=127.0.0.12#5353 || e2e_exit
+check "all down: SERVFAIL at the deadline" "$dig down.example.test A" "status: SERVFAIL"
+kill -USR1 "$up12" # back
+check "one back: answered again, no restart needed" "$dig up.example.test A +short" "192.0.2.12"
+stop_daemon
+kill "$up12" "$up13"
+wait "$up12" "$up13" 2>/dev/null
+
 # 4. truncated over UDP: asked again over TCP
 upstream 7 --mode=tc
 daemon tc "${common[@]}" --server=127.0.0.7#5353 || e2e_exit
