@@ -82,9 +82,9 @@ void stats_log(struct server *srv)
 	stats_collect(srv, &v);
 	pr_info("cache size %" PRIu64 ", %d entries, %" PRIu64 " insertions, %" PRIu64 " evictions", v.cachesize,
 		v.entries, v.insertions, v.evictions);
-	pr_info("queries: %" PRIu64 " hits (%" PRIu64 " in the kernel), %" PRIu64 " misses (%" PRIu64
-		" shared a race in flight)",
-		v.hits, v.kernel_hits, v.misses, srv->stats.shared);
+	pr_info("queries: %" PRIu64 " reached the daemon; %" PRIu64 " hits (%" PRIu64 " in the kernel), %" PRIu64
+		" misses (%" PRIu64 " shared a race in flight, %" PRIu64 " dropped at dns-forward-max)",
+		srv->stats.queries, v.hits, v.kernel_hits, v.misses, srv->stats.shared, srv->stats.dropped);
 	for (int k = 0; k < ups->n; k++)
 		pr_info("server %s: queries sent %" PRIu64 ", won %" PRIu64 ", failed %" PRIu64, ups->list[k].name,
 			ups->list[k].queries, ups->list[k].wins, ups->list[k].failures);
