@@ -22,6 +22,8 @@ void config_defaults(struct config *cfg)
 	cfg->attach = FASTPATH_XDP;
 	cfg->timeout_ms = 2000;
 	cfg->forward_max = 4096;
+	cfg->hedge_min_ms = 1;
+	cfg->hedge_max_ms = 200;
 }
 
 int config_parse_addr(const char *text, uint16_t dflt, struct sockaddr_storage *ss)
@@ -97,7 +99,11 @@ static const struct option_def options[] = {
 	{ "resolv-file", OPT_STRING, F(resolv_file), PATH_MAX, "upstreams' nameserver lines (/etc/resolv.conf)" },
 	{ "no-resolv", OPT_FLAG, F(no_resolv), 0, "do not read the resolv-file" },
 	{ "all-servers", OPT_CUSTOM, 0, 0, "race every upstream at once (the default)" },
-	{ "strict-order", OPT_FLAG, F(strict_order), 0, "ask upstreams one at a time, in order" },
+	{ "strict-order", OPT_CUSTOM, 0, 0, "ask upstreams one at a time, in order" },
+	{ "hedged", OPT_CUSTOM, 0, 0,
+	  "ask the healthiest upstream; the next only if no answer within its recent p95 RTT" },
+	{ "hedge-min", OPT_U32, F(hedge_min_ms), 60000, "least wait before hedging, ms (1)" },
+	{ "hedge-max", OPT_U32, F(hedge_max_ms), 60000, "most wait before hedging, ms (200)" },
 	{ "cache-size", OPT_U32, F(cache_size), 10000000, "cache entries; 0 turns the cache off" },
 	{ "no-negcache", OPT_FLAG, F(no_negcache), 0, "do not cache NXDOMAIN or NODATA" },
 	{ "neg-ttl", OPT_U32, F(neg_ttl), 86400 * 7, "seconds to cache negative replies without an SOA" },
@@ -135,10 +141,13 @@ static int set_custom(struct config *cfg, const struct option_def *o, const char
 		if (!v || *n >= CONFIG_ADDR_MAX || config_parse_addr(v, is_listen ? 0 : 53, &arr[*n]))
 			return -EINVAL;
 		(*n)++;
-	} else if (!strcmp(o->name, "all-servers")) {
+	} else if (!strcmp(o->name, "all-servers") || !strcmp(o->name, "strict-order") ||
+		   !strcmp(o->name, "hedged")) {
+		/* one upstream mode: the last one given wins */
 		if (v)
 			return -EINVAL;
-		cfg->strict_order = 0;
+		cfg->strict_order = o->name[0] == 's';
+		cfg->hedged = o->name[0] == 'h';
 	} else if (!strcmp(o->name, "edns-packet-max")) {
 		if (parse_u32(v, 65535, &x) || x < 512)
 			return -EINVAL;

@@ -24,7 +24,10 @@ struct config {
 	int n_servers;
 	char resolv_file[PATH_MAX]; /* resolv-file=, default /etc/resolv.conf */
 	int no_resolv;
-	int strict_order; /* one upstream at a time, in order; else race them all */
+	int strict_order; /* one upstream at a time, in order */
+	int hedged;	  /* the healthiest first, the next after its p95 */
+			  /* neither: race them all (all-servers) */
+	uint32_t hedge_min_ms, hedge_max_ms; /* bounds of the hedge delay */
 	uint32_t cache_size; /* entries; 0 turns caching and the fast path off */
 	int no_negcache;
 	uint32_t neg_ttl;	/* s, for negative replies without an SOA */

@@ -22,10 +22,12 @@
 #include <sys/socket.h>
 #include "answer.h"
 #include "entry.h"
+#include "health.h"
 #include "log.h"
 #include "race.h"
 
 #define WAITERS_MAX 64 /* clients sharing one race; more are dropped (they retry) */
+#define HEDGE_TOKENS_PER_MISS 0.1 /* the hedge budget: one hedge per 10 misses */
 
 struct waiter {
 	struct waiter *next;
@@ -43,6 +45,7 @@ struct leg {
 	int fd; /* -1 when done */
 	enum leg_state state;
 	uint16_t id;
+	uint64_t sent_us; /* for its RTT */
 	uint8_t *tcp; /* TCP: the length-prefixed query out, then the reply in */
 	size_t tcp_len, tcp_done;
 };
@@ -56,7 +59,11 @@ struct race {
 	struct waiter *waiters;
 	int n_waiters;
 	uint64_t deadline_ms, leg_deadline_ms;
+	uint64_t hedge_at_us; /* hedged: when to ask the next upstream; 0: not */
+	int probe;	      /* a background probe of order[0]: no clients */
 	int n_legs, open_legs, next_upstream;
+	int order[UPSTREAM_MAX]; /* upstreams to ask one by one (strict, hedged) */
+	int n_order;
 	struct leg legs[UPSTREAM_MAX];
 	uint8_t *fallback; /* a failed upstream's reply, in case all fail */
 	size_t fallback_len, fallback_qend;
@@ -109,8 +116,14 @@ static void leg_close(struct leg *leg)
  * epoll batch, whose events may still point at its legs (fds are -1). */
 static void race_end(struct server *srv, struct race *r)
 {
-	for (int i = 0; i < r->n_legs; i++)
+	uint64_t now = server_now_us();
+
+	for (int i = 0; i < r->n_legs; i++) {
+		/* still out when another answered: at least this slow */
+		if (r->legs[i].fd >= 0)
+			health_slow(r->legs[i].u, (uint32_t)(now - r->legs[i].sent_us));
 		leg_close(&r->legs[i]);
+	}
 	while (r->waiters) {
 		struct waiter *w = r->waiters;
 
@@ -121,9 +134,11 @@ static void race_end(struct server *srv, struct race *r)
 	if (r->next)
 		r->next->pprev = r->pprev;
 	*r->pprev = r->next;
-	if (r->hnext)
-		r->hnext->hpprev = r->hpprev;
-	*r->hpprev = r->hnext;
+	if (r->hpprev) { /* probes are not shared */
+		if (r->hnext)
+			r->hnext->hpprev = r->hpprev;
+		*r->hpprev = r->hnext;
+	}
 	upstreams_put(r->ups);
 	free(r->fallback);
 	srv->n_races--;
@@ -222,7 +237,7 @@ static void race_answer(struct server *srv, struct race *r, uint8_t *msg, size_t
 	int have_entry = 0;
 	char what[32];
 
-	if (!(msg[2] & DNS_TC) && !entry_from_reply(msg, len, &e, &ri)) {
+	if (!r->probe && !(msg[2] & DNS_TC) && !entry_from_reply(msg, len, &e, &ri)) {
 		/* max-cache-ttl caps what clients see, too */
 		for (unsigned i = 0; i < e.ttl_count; i++) {
 			uint8_t *p = e.data + e.ttl_off[i];
@@ -266,7 +281,8 @@ static int leg_start(struct server *srv, struct race *r, struct upstream *u)
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = leg };
 	int err;
 
-	*leg = (struct leg){ .ev.kind = EV_LEG, .race = r, .u = u, .state = LEG_UDP, .id = random_id() };
+	*leg = (struct leg){ .ev.kind = EV_LEG, .race = r, .u = u, .state = LEG_UDP, .id = random_id(),
+			     .sent_us = server_now_us() };
 	/* a fresh socket, so a fresh random source port, connected so that
 	 * ICMP errors come back to it */
 	leg->fd = socket(u->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -280,17 +296,42 @@ static int leg_start(struct server *srv, struct race *r, struct upstream *u)
 	    send(leg->fd, r->query, r->qlen, 0) < 0 || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, leg->fd, &ev)) {
 		err = -errno; /* before leg_close's syscalls can change errno */
 		u->failures++;
+		health_fail(u, server_now_ms());
 		leg_close(leg);
 		return err;
 	}
 	return 0;
 }
 
-/* strict-order: the next upstream, or the end when none is left. */
+/* hedged: when to ask the next upstream if the last one asked has not
+ * answered: its recent p95 RTT, within hedge-min and hedge-max; the most
+ * when the hedge budget is spent, so an outage cannot multiply traffic. */
+static void hedge_arm(struct server *srv, struct race *r)
+{
+	const struct upstream *u = r->legs[r->n_legs - 1].u;
+	uint64_t lo = (uint64_t)srv->cfg->hedge_min_ms * 1000, hi = (uint64_t)srv->cfg->hedge_max_ms * 1000;
+	/* an upstream never heard from: a quarter of the most */
+	uint64_t wait = u->rtt_n ? health_p95(u) : hi / 4;
+
+	if (r->next_upstream >= r->n_order || r->probe) {
+		r->hedge_at_us = 0;
+		return;
+	}
+	if (srv->hedge_tokens < 1)
+		wait = hi;
+	wait = wait < lo ? lo : wait > hi ? hi : wait;
+	r->hedge_at_us = server_now_us() + wait;
+	if (!srv->next_hedge_us || r->hedge_at_us < srv->next_hedge_us)
+		srv->next_hedge_us = r->hedge_at_us;
+}
+
+/* strict-order and hedged: the next upstream, or the end when none is left. */
 static void race_next(struct server *srv, struct race *r)
 {
-	while (r->next_upstream < r->ups->n) {
-		if (!leg_start(srv, r, &r->ups->list[r->next_upstream++])) {
+	while (r->next_upstream < r->n_order) {
+		if (!leg_start(srv, r, &r->ups->list[r->order[r->next_upstream++]])) {
+			if (srv->cfg->hedged)
+				hedge_arm(srv, r);
 			r->leg_deadline_ms = server_now_ms() + srv->cfg->timeout_ms / 2;
 			return;
 		}
@@ -304,10 +345,17 @@ static void leg_failed(struct server *srv, struct leg *leg)
 	struct race *r = leg->race;
 
 	leg->u->failures++;
+	health_fail(leg->u, server_now_ms());
 	leg_close(leg);
+	/* hedged: a failure is a reason to ask the next one now, not after
+	 * the hedge delay, even while an earlier one may still answer */
+	if (srv->cfg->hedged && r->next_upstream < r->n_order) {
+		race_next(srv, r);
+		return;
+	}
 	if (r->open_legs)
 		return;
-	if (srv->cfg->strict_order)
+	if (srv->cfg->strict_order || srv->cfg->hedged)
 		race_next(srv, r);
 	else
 		race_fail(srv, r);
@@ -412,6 +460,7 @@ static void leg_reply(struct server *srv, struct leg *leg, uint8_t *msg, size_t 
 	}
 	if (rcode == DNS_RCODE_NOERROR || rcode == DNS_RCODE_NXDOMAIN) {
 		leg->u->wins++;
+		health_ok(leg->u, (uint32_t)(server_now_us() - leg->sent_us), server_now_ms());
 		race_answer(srv, r, msg, len, qend, leg->u->name);
 		return;
 	}
@@ -503,13 +552,73 @@ static int waiter_add(struct race *r, const struct client *from, const uint8_t *
 	return 0;
 }
 
+/* A new race for key and question q, asking with msg (len bytes); linked
+ * for deadlines and, unless a probe, for sharing. NULL when out of room. */
+static struct race *race_new(struct server *srv, const struct bpfdns_key *key, const struct dns_question *q,
+			     const uint8_t *msg, size_t len, int probe)
+{
+	struct race *r = calloc(1, sizeof(*r) + len);
+
+	if (!r)
+		return NULL;
+	srv->n_races++;
+	r->key = *key;
+	r->q = *q;
+	r->qlen = len;
+	r->probe = probe;
+	memcpy(r->query, msg, len);
+	r->deadline_ms = server_now_ms() + srv->cfg->timeout_ms;
+	r->ups = upstreams_get(srv->ups);
+	r->next = srv->races;
+	r->pprev = &srv->races;
+	if (r->next)
+		r->next->pprev = &r->next;
+	srv->races = r;
+	if (!probe) {
+		struct race **bucket = &srv->by_key[key_bucket(key)];
+
+		r->hnext = *bucket;
+		r->hpprev = bucket;
+		if (r->hnext)
+			r->hnext->hpprev = &r->hnext;
+		*bucket = r;
+	}
+	return r;
+}
+
+/* Send the race's first queries, as the upstream mode says. */
+static void race_start(struct server *srv, struct race *r)
+{
+	if (srv->cfg->hedged) {
+		r->n_order = health_order(r->ups, r->order);
+		srv->hedge_tokens += HEDGE_TOKENS_PER_MISS;
+		if (srv->hedge_tokens > HEDGE_TOKENS_MAX)
+			srv->hedge_tokens = HEDGE_TOKENS_MAX;
+		log_race(srv, r, "forwarded", "hedged");
+		race_next(srv, r);
+		return;
+	}
+	if (srv->cfg->strict_order) {
+		for (int i = 0; i < r->ups->n; i++)
+			r->order[i] = i;
+		r->n_order = r->ups->n;
+		log_race(srv, r, "forwarded", "in strict order");
+		race_next(srv, r);
+		return;
+	}
+	log_race(srv, r, "forwarded to", "every upstream");
+	for (int i = 0; i < r->ups->n; i++)
+		leg_start(srv, r, &r->ups->list[i]);
+	if (!r->open_legs)
+		race_fail(srv, r);
+}
+
 void race_join(struct server *srv, const struct client *from, const uint8_t *msg, size_t len,
 	       const struct client_query *cq)
 {
-	struct race **bucket = &srv->by_key[key_bucket(&cq->key)];
 	struct race *r;
 
-	for (r = *bucket; r; r = r->hnext) {
+	for (r = srv->by_key[key_bucket(&cq->key)]; r; r = r->hnext) {
 		if (!memcmp(&r->key, &cq->key, sizeof(r->key))) {
 			if (!waiter_add(r, from, msg, cq))
 				srv->stats.shared++;
@@ -523,41 +632,72 @@ void race_join(struct server *srv, const struct client *from, const uint8_t *msg
 				srv->cfg->forward_max);
 		return;
 	}
-	r = calloc(1, sizeof(*r) + len);
+	r = race_new(srv, &cq->key, &cq->q, msg, len, 0);
 	if (!r)
 		return;
-	srv->n_races++;
-	r->key = cq->key;
-	r->q = cq->q;
-	r->qlen = len;
-	memcpy(r->query, msg, len);
-	r->deadline_ms = server_now_ms() + srv->cfg->timeout_ms;
-	r->ups = upstreams_get(srv->ups);
-	r->next = srv->races;
-	r->pprev = &srv->races;
-	if (r->next)
-		r->next->pprev = &r->next;
-	srv->races = r;
-	r->hnext = *bucket;
-	r->hpprev = bucket;
-	if (r->hnext)
-		r->hnext->hpprev = &r->hnext;
-	*bucket = r;
 	srv->stats.misses++;
 	if (waiter_add(r, from, msg, cq)) {
 		race_end(srv, r);
 		return;
 	}
-	if (srv->cfg->strict_order) {
-		log_race(srv, r, "forwarded", "in strict order");
-		race_next(srv, r);
+	race_start(srv, r);
+}
+
+/* A down upstream, asked ". NS" in the background: any reply brings it
+ * back (health_ok), without a client waiting on it. */
+static void race_probe(struct server *srv, int idx)
+{
+	static const uint8_t query[] = { 0, 0, DNS_RD, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, DNS_TYPE_NS, 0, DNS_CLASS_IN };
+	struct dns_question q = { .name_len = 1, .qtype = DNS_TYPE_NS, .qclass = DNS_CLASS_IN,
+				  .start = DNS_HDR_LEN, .end = sizeof(query) };
+	struct bpfdns_key key = { .qtype = DNS_TYPE_NS, .qclass = DNS_CLASS_IN };
+	struct race *r = race_new(srv, &key, &q, query, sizeof(query), 1);
+
+	if (!r)
 		return;
+	r->order[0] = idx;
+	r->n_order = 1;
+	race_next(srv, r);
+}
+
+void race_check_hedges(struct server *srv, uint64_t now_us)
+{
+	struct race *r = srv->races, *next;
+
+	if (!srv->next_hedge_us || now_us < srv->next_hedge_us)
+		return;
+	srv->next_hedge_us = 0;
+	for (; r; r = next) {
+		next = r->next;
+		if (!r->hedge_at_us)
+			continue;
+		if (now_us >= r->hedge_at_us) {
+			r->hedge_at_us = 0;
+			if (srv->hedge_tokens >= 1)
+				srv->hedge_tokens -= 1;
+			srv->stats.hedges++;
+			race_next(srv, r); /* arms the next hedge, if any is left */
+			continue;
+		}
+		if (!srv->next_hedge_us || r->hedge_at_us < srv->next_hedge_us)
+			srv->next_hedge_us = r->hedge_at_us;
 	}
-	log_race(srv, r, "forwarded to", "every upstream");
-	for (int i = 0; i < r->ups->n; i++)
-		leg_start(srv, r, &r->ups->list[i]);
-	if (!r->open_legs)
-		race_fail(srv, r);
+}
+
+void race_probe_upstreams(struct server *srv, uint64_t now_ms)
+{
+	for (int i = 0; i < srv->ups->n; i++) {
+		struct upstream *u = &srv->ups->list[i];
+
+		/* not well, or not heard from lately (an alternate's RTT goes
+		 * stale while the best one takes every query) */
+		if (u->state == UPSTREAM_UP && now_ms - u->last_ok_ms < HEALTH_STALE_MS)
+			continue;
+		if (now_ms < u->probe_at_ms)
+			continue;
+		u->probe_at_ms = now_ms + HEALTH_PROBE_MS;
+		race_probe(srv, i);
+	}
 }
 
 void race_check_deadlines(struct server *srv, uint64_t now)
@@ -567,14 +707,19 @@ void race_check_deadlines(struct server *srv, uint64_t now)
 	for (; r; r = next) {
 		next = r->next;
 		if (now >= r->deadline_ms) {
-			for (int i = 0; i < r->n_legs; i++)
-				if (r->legs[i].fd >= 0)
-					r->legs[i].u->failures++; /* timed out */
+			for (int i = 0; i < r->n_legs; i++) {
+				if (r->legs[i].fd >= 0) { /* timed out */
+					r->legs[i].u->failures++;
+					health_fail(r->legs[i].u, now);
+					leg_close(&r->legs[i]);
+				}
+			}
 			race_fail(srv, r);
-		} else if (srv->cfg->strict_order && now >= r->leg_deadline_ms && r->next_upstream < r->ups->n) {
+		} else if (srv->cfg->strict_order && now >= r->leg_deadline_ms && r->next_upstream < r->n_order) {
 			for (int i = 0; i < r->n_legs; i++) {
 				if (r->legs[i].fd >= 0) {
 					r->legs[i].u->failures++;
+					health_fail(r->legs[i].u, now);
 					leg_close(&r->legs[i]);
 				}
 			}

@@ -8,6 +8,8 @@
 #include "answer.h"
 #include "server.h"
 
+#define HEDGE_TOKENS_MAX 10.0 /* the hedge budget's burst (it starts full) */
+
 struct leg;
 
 /*
@@ -22,6 +24,11 @@ void race_join(struct server *srv, const struct client *from, const uint8_t *msg
 void race_on_leg(struct server *srv, struct leg *leg, uint32_t events);
 /* SERVFAIL the races past their deadline; move strict-order ones on. */
 void race_check_deadlines(struct server *srv, uint64_t now_ms);
+/* hedged: ask the next upstream where the hedge delay has passed. */
+void race_check_hedges(struct server *srv, uint64_t now_us);
+/* Probe, in the background, the upstreams that failed or were not heard
+ * from lately, each at most every HEALTH_PROBE_MS. */
+void race_probe_upstreams(struct server *srv, uint64_t now_ms);
 /* Free races finished during this epoll batch. */
 void race_free_finished(struct server *srv);
 /* Drop every race (shutdown): clients get nothing. */

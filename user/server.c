@@ -32,7 +32,7 @@ uint64_t server_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static uint64_t server_now_us(void)
+uint64_t server_now_us(void)
 {
 	struct timespec ts;
 
@@ -151,6 +151,7 @@ int server_open(struct server **out, const struct config *cfg, struct upstreams 
 		return -ENOMEM;
 	srv->cfg = cfg;
 	srv->ups = upstreams_get(ups);
+	srv->hedge_tokens = HEDGE_TOKENS_MAX;
 	srv->fp = fp;
 	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (srv->epfd < 0) {
@@ -224,8 +225,19 @@ int server_run(struct server *srv, struct server_signals *sig)
 	uint64_t busy_until = 0;
 
 	while (!sig->stop) {
-		int spinning = server_now_us() < busy_until;
-		int n = epoll_wait(srv->epfd, evs, 64, spinning ? 0 : 20), changed = 0;
+		uint64_t now_us = server_now_us();
+		int spinning = now_us < busy_until, timeout = 20;
+		int n, changed = 0;
+
+		if (spinning) {
+			timeout = 0;
+		} else if (srv->next_hedge_us) {
+			/* wake for the next hedge, to the ms */
+			uint64_t ms = srv->next_hedge_us > now_us ? (srv->next_hedge_us - now_us + 999) / 1000 : 0;
+
+			timeout = ms < 20 ? (int)ms : 20;
+		}
+		n = epoll_wait(srv->epfd, evs, 64, timeout);
 		uint64_t now;
 
 		if (n < 0 && errno != EINTR) {
@@ -240,10 +252,13 @@ int server_run(struct server *srv, struct server_signals *sig)
 			busy_until = server_now_us() + (srv->races ? SPIN_RACE_US : SPIN_IDLE_US);
 		else if (spinning)
 			sched_yield(); /* let an upstream on this CPU run */
+		race_check_hedges(srv, server_now_us());
 		now = server_now_ms();
 		if (now >= srv->next_tick_ms) {
 			srv->next_tick_ms = now + TICK_MS;
 			race_check_deadlines(srv, now);
+			if (srv->cfg->hedged)
+				race_probe_upstreams(srv, now);
 			client_expire(srv, now);
 		}
 		/* nothing of this batch points at them any more */

@@ -49,6 +49,7 @@ struct server_stats {
 	uint64_t swept;	      /* expired entries removed */
 	uint64_t entries_at_start; /* found in a pinned map */
 	uint64_t dropped;	   /* dns-forward-max reached */
+	uint64_t hedges;	   /* hedged: next upstream asked after a delay */
 };
 
 /* Signals, set by handlers and acted on by the loop. */
@@ -72,6 +73,8 @@ struct server {
 	struct race *by_key[RACE_BUCKETS];     /* in flight, to share */
 	struct race *finished;		       /* freed after the current epoll batch */
 	struct watch *watch;
+	uint64_t next_hedge_us; /* the earliest hedge due, 0: none */
+	double hedge_tokens;	/* the hedge budget (token bucket) */
 	struct server_stats stats;
 	uint64_t next_sweep_ms, next_tick_ms;
 };
@@ -90,6 +93,7 @@ void server_query(struct server *srv, const struct client *from, const uint8_t *
 /* Re-read the upstreams; the old list stays when the new one is empty. */
 void server_reload(struct server *srv);
 uint64_t server_now_ms(void);
+uint64_t server_now_us(void);
 /* Log "query[TYPE] NAME WHAT WHO" when log-queries is on. */
 void server_log_query(const struct server *srv, const uint8_t *name, size_t name_len, uint16_t qtype,
 		      const char *what, const char *who);

@@ -135,9 +135,7 @@ void upstreams_carry_stats(struct upstreams *ups, const struct upstreams *old)
 		for (int j = 0; j < old->n; j++) {
 			if (!same_addr(&ups->list[i].addr, &old->list[j].addr))
 				continue;
-			ups->list[i].queries = old->list[j].queries;
-			ups->list[i].wins = old->list[j].wins;
-			ups->list[i].failures = old->list[j].failures;
+			ups->list[i] = old->list[j]; /* counters and health */
 		}
 	}
 }

@@ -7,10 +7,22 @@
 #include <sys/socket.h>
 #include "config.h"
 
+#define UPSTREAM_RTT_WINDOW 32 /* recent RTT samples kept for the p95 */
+
+enum upstream_state { UPSTREAM_UP, UPSTREAM_SUSPECT, UPSTREAM_DOWN };
+
 struct upstream {
 	struct sockaddr_storage addr;
 	char name[64]; /* "IP#port" for logs */
 	uint64_t queries, wins, failures;
+	/* health (health.c) */
+	uint32_t srtt_us; /* smoothed RTT; 0 before the first sample */
+	uint32_t rtt[UPSTREAM_RTT_WINDOW];
+	uint8_t rtt_n, rtt_at;
+	uint8_t state; /* enum upstream_state */
+	uint32_t fails;	/* consecutive */
+	uint64_t probe_at_ms; /* when it may be probed next */
+	uint64_t last_ok_ms;  /* its last good reply */
 };
 
 #define UPSTREAM_MAX (CONFIG_ADDR_MAX * 2)
@@ -30,7 +42,7 @@ struct upstreams {
  * all is an error.
  */
 int upstreams_load(struct upstreams **ups, const struct config *cfg);
-/* Carry the counters of upstreams in old that are also in ups. */
+/* Carry the counters and health of upstreams in old that are also in ups. */
 void upstreams_carry_stats(struct upstreams *ups, const struct upstreams *old);
 /* "a#53 b#53 ..." into buf, for logs. */
 void upstreams_text(const struct upstreams *ups, char *buf, size_t n);

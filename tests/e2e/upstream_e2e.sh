@@ -131,6 +131,23 @@ check "strict-order: a dropping first upstream, then the second answers" "$dig s
 ok "strict-order: the dropping one was asked first" test "$(upstream_count 3 strict.example.test)" = 1
 stop_daemon
 
+# 8b. hedged: one upstream at a time when all are healthy; past dark ones fast
+upstream 14
+upstream 15
+daemon hedged "${common[@]}" --hedged --server=127.0.0.14#5353 --server=127.0.0.15#5353 || e2e_exit
+for i in $(seq 40); do $dig "hh$i.example.test" A +short >/dev/null; done
+sent=$(cat "$tmp/up14.log" "$tmp/up15.log" | grep -c " hh[0-9]*\.example")
+ok "hedged: healthy upstreams, at most 1.15 upstream queries per miss ($sent for 40)" test "$sent" -le 46
+stop_daemon
+daemon hedged-dark "${common[@]}" --hedged --server=127.0.0.3#5353 --server=127.0.0.9#5353 \
+	--server=127.0.0.4#5353 || e2e_exit
+ok "hedged [dropping, closed, live]: 20 lookups, each well under the timeout" all_fast hmix 20 200
+echo "   ($(cat "$tmp/worst"))"
+ok "hedged: the dropping upstream sinks in the order (asked $(upstream_count 3 'hmix[0-9]*\.example\.test' || true) times)" \
+	test "$(grep -c " hmix[0-9]*\.example" "$tmp/up3.log")" -le 3
+check "hedged: SIGUSR1 shows the RTTs and hedges" "kill -USR1 $daemon; sleep 0.3; cat $dlog" "hedged: "
+stop_daemon
+
 # 9. the resolv-file is watched
 echo "nameserver 127.0.0.4#5353" >"$tmp/resolv"
 daemon watched --resolv-file="$tmp/resolv" --query-timeout=1000 --log-queries || e2e_exit

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* health.c - upstream health; see health.h. */
+#include <stdlib.h>
+#include <string.h>
+#include "health.h"
+#include "log.h"
+
+static void sample(struct upstream *u, uint32_t rtt_us)
+{
+	u->rtt[u->rtt_at] = rtt_us;
+	u->rtt_at = (uint8_t)((u->rtt_at + 1) % UPSTREAM_RTT_WINDOW);
+	if (u->rtt_n < UPSTREAM_RTT_WINDOW)
+		u->rtt_n++;
+	/* RFC 6298's smoothing: srtt += (sample - srtt) / 8 */
+	if (!u->srtt_us)
+		u->srtt_us = rtt_us ? rtt_us : 1;
+	else
+		u->srtt_us = (uint32_t)((int64_t)u->srtt_us + ((int64_t)rtt_us - u->srtt_us) / 8);
+}
+
+void health_ok(struct upstream *u, uint32_t rtt_us, uint64_t now_ms)
+{
+	if (u->state == UPSTREAM_DOWN)
+		pr_info("upstream %s is back", u->name);
+	sample(u, rtt_us);
+	u->fails = 0;
+	u->state = UPSTREAM_UP;
+	u->probe_at_ms = 0;
+	u->last_ok_ms = now_ms;
+}
+
+void health_slow(struct upstream *u, uint32_t waited_us)
+{
+	if (waited_us > u->srtt_us)
+		sample(u, waited_us);
+}
+
+void health_fail(struct upstream *u, uint64_t now_ms)
+{
+	u->fails++;
+	if (u->fails == HEALTH_DOWN_AFTER)
+		pr_warn("upstream %s is down (%u failures in a row)", u->name, u->fails);
+	u->state = u->fails >= HEALTH_DOWN_AFTER ? UPSTREAM_DOWN : UPSTREAM_SUSPECT;
+	if (!u->probe_at_ms)
+		u->probe_at_ms = now_ms + HEALTH_PROBE_MS;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+uint32_t health_p95(const struct upstream *u)
+{
+	uint32_t v[UPSTREAM_RTT_WINDOW];
+
+	if (!u->rtt_n)
+		return 0;
+	memcpy(v, u->rtt, u->rtt_n * sizeof(v[0]));
+	qsort(v, u->rtt_n, sizeof(v[0]), cmp_u32);
+	return v[(u->rtt_n * 95 - 1) / 100];
+}
+
+static const struct upstreams *sorting;
+
+static int cmp_health(const void *a, const void *b)
+{
+	const struct upstream *x = &sorting->list[*(const int *)a], *y = &sorting->list[*(const int *)b];
+
+	if (x->state != y->state)
+		return x->state - y->state;
+	/* known RTTs first (0: not heard from yet; probes will tell) */
+	if (!x->srtt_us != !y->srtt_us)
+		return !x->srtt_us - !y->srtt_us;
+	if (x->srtt_us != y->srtt_us)
+		return x->srtt_us < y->srtt_us ? -1 : 1;
+	return *(const int *)a - *(const int *)b;
+}
+
+int health_order(const struct upstreams *ups, int *order)
+{
+	for (int i = 0; i < ups->n; i++)
+		order[i] = i;
+	sorting = ups;
+	qsort(order, (size_t)ups->n, sizeof(order[0]), cmp_health);
+	return ups->n;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * health.h - what bpfdnsd knows of each upstream's health: smoothed RTT, a
+ * recent p95, consecutive failures, a state. Every mode feeds it; hedged
+ * mode orders upstreams by it and waits its p95 before asking the next.
+ */
+#ifndef BPFDNS_HEALTH_H
+#define BPFDNS_HEALTH_H
+
+#include <stdint.h>
+#include "upstream.h"
+
+#define HEALTH_DOWN_AFTER 3   /* consecutive failures */
+#define HEALTH_PROBE_MS 1000  /* how often an upstream is probed, at most */
+#define HEALTH_STALE_MS 5000  /* probe one not heard from for this long */
+
+/* A good reply after rtt_us. */
+void health_ok(struct upstream *u, uint32_t rtt_us, uint64_t now_ms);
+/* A reply that lost the race, still not in after waited_us: a lower bound
+ * of its RTT, so a dark or slow upstream sinks in the order. */
+void health_slow(struct upstream *u, uint32_t waited_us);
+/* A failure: ICMP error, bad reply, no reply by the deadline. */
+void health_fail(struct upstream *u, uint64_t now_ms);
+/* The RTT below which 95 % of the recent replies came, in µs (0: none yet). */
+uint32_t health_p95(const struct upstream *u);
+/* Upstream indices, best first: up before suspect before down, then known
+ * before never heard from, then by smoothed RTT, then in configuration
+ * order. Returns how many. */
+int health_order(const struct upstreams *ups, int *order);
+
+#endif /* BPFDNS_HEALTH_H */
