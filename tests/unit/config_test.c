@@ -50,6 +50,7 @@ static void test_seed_config(void)
 
 	CHECK("config: the seed configuration parses", !parse(&cfg, 3, argv), "rejected");
 	CHECK("config: seed values", !strcmp(cfg.interface, "lo") && cfg.bind_interfaces && !cfg.strict_order &&
+	      !cfg.hedged &&
 	      cfg.cache_size == 0 && cfg.no_negcache && !strcmp(cfg.resolv_file, "/etc/resolv.dnsmasq") &&
 	      cfg.log_queries, "wrong values");
 }
@@ -73,6 +74,22 @@ static void test_values(void)
 		      cfg.edns_packet_max == 1400 && cfg.attach == FASTPATH_TC && cfg.timeout_ms == 500 &&
 		      !strcmp(cfg.pin_path, "/sys/fs/bpf/other"),
 	      "wrong values");
+}
+
+static void test_modes(void)
+{
+	const char *hedged[] = { "bpfdnsd" }, *strict[] = { "bpfdnsd", "--all-servers", "--strict-order" },
+		   *race[] = { "bpfdnsd", "--strict-order", "--all-servers" };
+	struct config cfg;
+
+	CHECK("config: hedged is the default upstream mode", !parse(&cfg, 1, hedged) && cfg.hedged && !cfg.strict_order,
+	      "hedged %d strict %d", cfg.hedged, cfg.strict_order);
+	CHECK("config: the last upstream mode given wins (strict-order)",
+	      !parse(&cfg, 3, strict) && cfg.strict_order && !cfg.hedged, "hedged %d strict %d", cfg.hedged,
+	      cfg.strict_order);
+	CHECK("config: the last upstream mode given wins (all-servers)",
+	      !parse(&cfg, 3, race) && !cfg.strict_order && !cfg.hedged, "hedged %d strict %d", cfg.hedged,
+	      cfg.strict_order);
 }
 
 static void test_errors(void)
@@ -131,6 +148,7 @@ int main(void)
 	log_set_level(LOG_LVL_ERROR);
 	test_seed_config();
 	test_values();
+	test_modes();
 	test_errors();
 	test_upstreams();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
