@@ -148,6 +148,21 @@ ok "hedged: the dropping upstream sinks in the order (asked $(upstream_count 3 '
 check "hedged: SIGUSR1 shows the RTTs and hedges" "kill -USR1 $daemon; sleep 0.3; cat $dlog" "hedged: "
 stop_daemon
 
+# 8c. hedged: a dark upstream is probed in the background, marked down, and
+# comes back when it answers again
+daemon hedged-probe "${common[@]}" --hedged --server=127.0.0.14#5353 --server=127.0.0.15#5353 || e2e_exit
+for i in 1 2 3; do $dig "hp$i.example.test" A +short >/dev/null; done
+kill -USR1 "$up14" "$up15" # both dark: then 15 back, 14 stays dark
+kill -USR1 "$up15"
+for i in 4 5 6 7 8; do $dig "hp$i.example.test" A +short >/dev/null; done
+ok "hedged: lookups go on while one upstream is dark" test "$($dig hp9.example.test A +short)" = "192.0.2.15"
+for _ in $(seq 120); do grep -q "127.0.0.14#5353 is down" "$dlog" && break; sleep 0.1; done
+check "hedged: the dark upstream is marked down by background probes" "cat $dlog" "127.0.0.14#5353 is down"
+kill -USR1 "$up14" # back
+for _ in $(seq 30); do grep -q "127.0.0.14#5353 is back" "$dlog" && break; sleep 0.1; done
+check "hedged: a probe brings it back" "cat $dlog" "127.0.0.14#5353 is back"
+stop_daemon
+
 # 9. the resolv-file is watched
 echo "nameserver 127.0.0.4#5353" >"$tmp/resolv"
 daemon watched --resolv-file="$tmp/resolv" --query-timeout=1000 --log-queries || e2e_exit
