@@ -97,6 +97,8 @@ static const char *rcode_name(uint8_t rcode)
 
 static void log_race(const struct server *srv, const struct race *r, const char *what, const char *who)
 {
+	if (r->probe)
+		return; /* not a client's query */
 	server_log_query(srv, r->q.name, r->q.name_len, r->q.qtype, what, who);
 }
 
@@ -451,6 +453,11 @@ static void leg_reply(struct server *srv, struct leg *leg, uint8_t *msg, size_t 
 		return;
 	}
 	rcode = msg[3] & DNS_RCODE;
+	if (r->probe) { /* any reply to a probe: the upstream is alive */
+		health_ok(leg->u, (uint32_t)(server_now_us() - leg->sent_us), server_now_ms());
+		race_answer(srv, r, msg, len, qend, leg->u->name);
+		return;
+	}
 	if (msg[2] & DNS_TC) {
 		keep_fallback(r, msg, len, qend);
 		if (leg->state == LEG_UDP && !leg_to_tcp(srv, leg))
