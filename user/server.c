@@ -164,11 +164,9 @@ int server_open(struct server **out, const struct config *cfg, struct upstreams 
 		if (err)
 			goto err;
 	}
-	if (!cfg->no_resolv) {
-		err = watch_open(srv, cfg->resolv_file, &srv->watch);
-		if (err)
-			goto err;
-	}
+	/* without a watch (no such directory yet), SIGHUP still re-reads */
+	if (!cfg->no_resolv && watch_open(srv, cfg->resolv_file, &srv->watch))
+		srv->watch = NULL;
 	if (fp)
 		srv->stats.entries_at_start = (uint64_t)fastpath_count(fp);
 	*out = srv;

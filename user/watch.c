@@ -32,7 +32,7 @@ static int watch_add(struct watch *w, int i, const char *path)
 	if (w->wd[i] < 0) {
 		int err = -errno;
 
-		pr_err("cannot watch %s for changes: %s", path, strerror(-err));
+		pr_warn("cannot watch %s for changes: %s (SIGHUP re-reads it)", path, strerror(-err));
 		return err;
 	}
 	return 0;
