@@ -76,6 +76,16 @@ size_t answer_error(const uint8_t *query, const struct client_query *cq, uint8_t
 	return n;
 }
 
+size_t answer_truncated(const uint8_t *query, const struct client_query *cq, uint8_t rcode, uint16_t server_max,
+			uint8_t *out, size_t outsz)
+{
+	size_t n = answer_error(query, cq, rcode, server_max, out, outsz);
+
+	if (n)
+		out[2] |= DNS_TC;
+	return n;
+}
+
 size_t answer_from_entry(const uint8_t *query, const struct client_query *cq, const struct bpfdns_entry *e,
 			 uint64_t now_ns, uint16_t server_max, size_t limit, uint8_t *out, size_t outsz)
 {

@@ -35,6 +35,10 @@ size_t query_udp_limit(const struct client_query *cq, uint16_t server_max);
 size_t answer_error(const uint8_t *query, const struct client_query *cq, uint8_t rcode, uint16_t server_max,
 		    uint8_t *out, size_t outsz);
 
+/* The same with TC set: the answer does not fit, ask again over TCP. */
+size_t answer_truncated(const uint8_t *query, const struct client_query *cq, uint8_t rcode, uint16_t server_max,
+			uint8_t *out, size_t outsz);
+
 /*
  * The answer the fast path would give, from a cache entry (see bpfdns.h),
  * with TTLs aged to now_ns. Returns the length, or 0 when it does not fit

@@ -236,6 +236,7 @@ static void conn_send(struct server *srv, struct conn *c, const uint8_t *msg, si
 	uint8_t prefix[2];
 	struct iovec iov[2] = { { prefix, 2 }, { (void *)msg, len } };
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	size_t sent, msg_sent;
 	ssize_t n = 0;
 
 	if (c->fd < 0 || len > TCP_MSG_MAX)
@@ -251,10 +252,11 @@ static void conn_send(struct server *srv, struct conn *c, const uint8_t *msg, si
 			n = 0;
 	}
 	/* whatever did not go out waits, in order */
-	if ((size_t)n < 2 && conn_queue(srv, c, prefix + n, 2 - (size_t)n))
+	sent = (size_t)n;
+	if (sent < 2 && conn_queue(srv, c, prefix + sent, 2 - sent))
 		goto fail;
-	if ((size_t)n < 2 + len && conn_queue(srv, c, msg + ((size_t)n > 2 ? (size_t)n - 2 : 0),
-					     len - ((size_t)n > 2 ? (size_t)n - 2 : 0)))
+	msg_sent = sent > 2 ? sent - 2 : 0;
+	if (msg_sent < len && conn_queue(srv, c, msg + msg_sent, len - msg_sent))
 		goto fail;
 	return;
 fail:

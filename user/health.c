@@ -63,11 +63,10 @@ uint32_t health_p95(const struct upstream *u)
 	return v[(u->rtt_n * 95 - 1) / 100];
 }
 
-static const struct upstreams *sorting;
-
-static int cmp_health(const void *a, const void *b)
+static int cmp_health(const void *a, const void *b, void *arg)
 {
-	const struct upstream *x = &sorting->list[*(const int *)a], *y = &sorting->list[*(const int *)b];
+	const struct upstreams *ups = arg;
+	const struct upstream *x = &ups->list[*(const int *)a], *y = &ups->list[*(const int *)b];
 
 	if (x->state != y->state)
 		return x->state - y->state;
@@ -83,7 +82,6 @@ int health_order(const struct upstreams *ups, int *order)
 {
 	for (int i = 0; i < ups->n; i++)
 		order[i] = i;
-	sorting = ups;
-	qsort(order, (size_t)ups->n, sizeof(order[0]), cmp_health);
+	qsort_r(order, (size_t)ups->n, sizeof(order[0]), cmp_health, (void *)ups);
 	return ups->n;
 }

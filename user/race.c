@@ -226,8 +226,7 @@ static void answer_waiter(struct server *srv, const struct waiter *w, uint8_t *m
 	}
 	/* truncated upstream too, or too big here: the client should retry
 	 * over TCP, and a truncated message's records are of no use */
-	n = answer_error(w->query, &w->cq, msg[3] & DNS_RCODE, server_max, out, sizeof(out));
-	out[2] |= DNS_TC;
+	n = answer_truncated(w->query, &w->cq, msg[3] & DNS_RCODE, server_max, out, sizeof(out));
 	client_send(srv, &w->to, out, n);
 }
 

@@ -24,13 +24,6 @@
 #define SPIN_IDLE_US 50	  /* poll this long after an event before sleeping */
 #define SPIN_RACE_US 200  /* the same while a miss is upstream */
 
-uint64_t server_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 uint64_t server_now_us(void)
 {
@@ -38,6 +31,11 @@ uint64_t server_now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+uint64_t server_now_ms(void)
+{
+	return server_now_us() / 1000;
 }
 
 static const char *type_name(uint16_t qtype, char *buf, size_t n)
@@ -81,11 +79,8 @@ static int answer_from_cache(struct server *srv, const struct client *from, cons
 	if (!srv->fp || fastpath_lookup(srv->fp, &cq->key, &e) || now >= e.expire_ns)
 		return 0;
 	n = answer_from_entry(msg, cq, &e, now, server_max, limit, out, sizeof(out));
-	if (!n) {
-		/* too big for this UDP client: tell it to come back over TCP */
-		n = answer_error(msg, cq, e.rcode, server_max, out, sizeof(out));
-		out[2] |= DNS_TC;
-	}
+	if (!n) /* too big for this UDP client: tell it to come back over TCP */
+		n = answer_truncated(msg, cq, e.rcode, server_max, out, sizeof(out));
 	client_send(srv, from, out, n);
 	srv->stats.hits++;
 	server_log_query(srv, cq->q.name, cq->q.name_len, cq->q.qtype, "answered", "from the cache");
@@ -223,7 +218,7 @@ int server_run(struct server *srv, struct server_signals *sig)
 	uint64_t busy_until = 0;
 
 	while (!sig->stop) {
-		uint64_t now_us = server_now_us();
+		uint64_t now_us = server_now_us(), now;
 		int spinning = now_us < busy_until, timeout = 20;
 		int n, changed = 0;
 
@@ -236,8 +231,6 @@ int server_run(struct server *srv, struct server_signals *sig)
 			timeout = ms < 20 ? (int)ms : 20;
 		}
 		n = epoll_wait(srv->epfd, evs, 64, timeout);
-		uint64_t now;
-
 		if (n < 0 && errno != EINTR) {
 			int err = -errno;
 
@@ -246,12 +239,13 @@ int server_run(struct server *srv, struct server_signals *sig)
 		}
 		for (int i = 0; i < n; i++)
 			dispatch(srv, &evs[i], &changed);
+		now_us = server_now_us();
 		if (n > 0)
-			busy_until = server_now_us() + (srv->races ? SPIN_RACE_US : SPIN_IDLE_US);
+			busy_until = now_us + (srv->races ? SPIN_RACE_US : SPIN_IDLE_US);
 		else if (spinning)
 			sched_yield(); /* let an upstream on this CPU run */
-		race_check_hedges(srv, server_now_us());
-		now = server_now_ms();
+		race_check_hedges(srv, now_us);
+		now = now_us / 1000;
 		if (now >= srv->next_tick_ms) {
 			srv->next_tick_ms = now + TICK_MS;
 			race_check_deadlines(srv, now);
