@@ -12,6 +12,10 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) -MMD -MP
 LDLIBS   += -lbpf -lelf -lz
+# make SANITIZE=address,undefined OUT=build/asan: a sanitizer build (make soak)
+ifneq ($(SANITIZE),)
+CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
 
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Iinclude \
 	      $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH)) -MMD -MP
@@ -26,7 +30,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
-.PHONY: all clean check test run deps test-deps bench-deps help fuzz bench bench-quick install
+.PHONY: all clean check test run deps test-deps bench-deps help fuzz bench bench-quick install soak
 
 BPF_OBJS   := $(OUT)/fastpath.bpf.o
 SKELS      := $(OUT)/fastpath.skel.h
@@ -53,6 +57,7 @@ help:
 	@echo 'make bench      install the peers, build, run the full benchmark (tools/bench/bench)'
 	@echo 'make bench-quick  the same, briefly (under a minute)'
 	@echo 'make fuzz       run each libFuzzer harness FUZZ_SECONDS (60) seconds'
+	@echo 'make soak       SOAK_SECONDS (60) at saturation against an ASan/UBSan build (tools/soak)'
 	@echo 'make deps       install the build dependencies (Debian packages)'
 	@echo 'make clean      remove $(OUT)/'
 
@@ -120,6 +125,12 @@ $(OUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(SKELS)
 
 fuzz: $(FUZZERS)
 	$(Q)tests/fuzz/run $(OUT) $(FUZZ_SECONDS)
+
+# SOAK_SECONDS at saturation against an ASan/UBSan build of everything
+SOAK_SECONDS ?= 60
+soak: test-deps
+	$(Q)$(MAKE) --no-print-directory OUT=$(OUT)/asan SANITIZE=address,undefined all
+	$(Q)OUT=$(OUT)/asan tools/soak --seconds=$(SOAK_SECONDS)
 
 bench-deps:
 	$(Q)tools/install-deps bench

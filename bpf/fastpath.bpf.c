@@ -46,6 +46,12 @@ static __always_inline void count(int outcome)
 	case OUT_NO_ROOM:
 		c->no_room++;
 		break;
+	case OUT_REFUSED:
+		c->refused++;
+		break;
+	case OUT_DENIED:
+		c->denied++;
+		break;
 	default:
 		c->malformed++;
 		break;
@@ -84,7 +90,7 @@ int bpfdns_xdp(struct xdp_md *ctx)
 	count(ret);
 	if (ret == OUT_HIT)
 		return XDP_TX;
-	return ret == OUT_DROP ? XDP_DROP : XDP_PASS;
+	return ret == OUT_DROP || ret == OUT_DENIED ? XDP_DROP : XDP_PASS;
 }
 
 SEC("tc")
@@ -100,5 +106,5 @@ int bpfdns_tc(struct __sk_buff *skb)
 	count(ret);
 	if (ret == OUT_HIT)
 		return bpf_redirect(skb->ifindex, 0);
-	return ret == OUT_DROP ? TC_ACT_SHOT : TC_ACT_OK;
+	return ret == OUT_DROP || ret == OUT_DENIED ? TC_ACT_SHOT : TC_ACT_OK;
 }

@@ -24,6 +24,15 @@ struct {
 	__type(value, __u32);
 } listen_addrs SEC(".maps");
 
+/* Who may be answered: source prefix -> BPFDNS_ACL_*. Filled by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, BPFDNS_ACL_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct bpfdns_acl_key);
+	__type(value, __u32);
+} access SEC(".maps");
+
 /* Per-CPU outcome counters, a single entry. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -23,6 +23,8 @@ enum outcome {
 	OUT_TOO_BIG,
 	OUT_NO_ROOM,
 	OUT_MALFORMED,
+	OUT_REFUSED,
+	OUT_DENIED,
 	OUT_DROP, /* answer half-built and then impossible; counted as malformed */
 	OUT_CONTINUE, /* internal: keep going */
 };
@@ -75,6 +77,19 @@ static __always_inline int listening_on(struct bpfdns_listen_key *lk)
 	return bpf_map_lookup_elem(&listen_addrs, lk) != NULL;
 }
 
+/* The access list's verdict on a source: OUT_CONTINUE when allowed. No
+ * matching rule means refused, so an empty list answers no one. */
+static __always_inline int access_check(struct bpfdns_acl_key *ak)
+{
+	__u32 *action;
+
+	ak->prefixlen = 8 + (ak->family == BPFDNS_AF_INET ? 32 : 128);
+	action = bpf_map_lookup_elem(&access, ak);
+	if (action && *action == BPFDNS_ACL_ALLOW)
+		return OUT_CONTINUE;
+	return action && *action == BPFDNS_ACL_DENY ? OUT_DENIED : OUT_REFUSED;
+}
+
 /*
  * Find the UDP payload of a packet to a listen address and port. Fills
  * q->family, dns_off, dns_len. Returns OUT_CONTINUE or the outcome.
@@ -82,6 +97,7 @@ static __always_inline int listening_on(struct bpfdns_listen_key *lk)
 static __always_inline int parse_transport(void *data, void *data_end, struct query *q)
 {
 	struct bpfdns_listen_key lk = {};
+	struct bpfdns_acl_key ak = {};
 	struct cursor c = { .pos = data };
 	struct ethhdr *eth;
 	struct iphdr *ip;
@@ -89,7 +105,7 @@ static __always_inline int parse_transport(void *data, void *data_end, struct qu
 	struct udphdr *udp;
 	__u32 pkt_len = data_end - data;
 	__u32 l3_len;
-	int proto, udp_len;
+	int proto, udp_len, ret;
 
 	proto = parse_ethhdr(&c, data_end, &eth);
 	if (proto == ETH_P_IP) {
@@ -99,7 +115,8 @@ static __always_inline int parse_transport(void *data, void *data_end, struct qu
 		if (udp_len < 0)
 			return OUT_NOT_OURS;
 		__builtin_memcpy(lk.addr, &ip->daddr, 4);
-		lk.family = BPFDNS_AF_INET;
+		__builtin_memcpy(ak.addr, &ip->saddr, 4);
+		lk.family = ak.family = BPFDNS_AF_INET;
 		l3_len = bpf_ntohs(ip->tot_len);
 		if (l3_len < sizeof(*ip) || l3_len - sizeof(*ip) != (__u32)udp_len)
 			l3_len = 0; /* judged below, once we know it is ours */
@@ -112,7 +129,8 @@ static __always_inline int parse_transport(void *data, void *data_end, struct qu
 		if (udp_len < 0)
 			return OUT_NOT_OURS;
 		__builtin_memcpy(lk.addr, &ip6->daddr, 16);
-		lk.family = BPFDNS_AF_INET6;
+		__builtin_memcpy(ak.addr, &ip6->saddr, 16);
+		lk.family = ak.family = BPFDNS_AF_INET6;
 		l3_len = bpf_ntohs(ip6->payload_len);
 		if (l3_len != (__u32)udp_len)
 			l3_len = 0;
@@ -126,6 +144,9 @@ static __always_inline int parse_transport(void *data, void *data_end, struct qu
 	lk.port = bpf_ntohs(udp->dest);
 	if (!listening_on(&lk))
 		return OUT_NOT_OURS;
+	ret = access_check(&ak);
+	if (ret != OUT_CONTINUE)
+		return ret;
 
 	/* Ours from here on. Frames may carry link padding past the IP length. */
 	if (!l3_len || sizeof(*eth) + l3_len > pkt_len || !udp->source)

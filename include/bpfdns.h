@@ -36,7 +36,7 @@
 #include <linux/types.h>
 
 /* Bumped on any change to the structs below; pinned with the maps. */
-#define BPFDNS_LAYOUT_VERSION 1
+#define BPFDNS_LAYOUT_VERSION 2
 
 /* A wire-format name is at most 255 bytes including the root label. */
 #define BPFDNS_NAME_MAX 256
@@ -101,6 +101,26 @@ struct bpfdns_listen_key {
 	__u8 pad;
 };
 
+/* Access list: what happens to a query from a source address. */
+#define BPFDNS_ACL_ALLOW 1  /* answered */
+#define BPFDNS_ACL_REFUSE 2 /* left to the daemon, which answers REFUSED */
+#define BPFDNS_ACL_DENY 3   /* dropped */
+/* Rules in the access list map. */
+#define BPFDNS_ACL_MAX 64
+
+/*
+ * Key of the access list (an LPM trie; the value is a __u32 BPFDNS_ACL_*).
+ * The family is part of the matched data, so prefixlen is 8 + the prefix
+ * length of addr; IPv4 takes the first 4 bytes of addr. A source that
+ * matches no rule is refused.
+ */
+struct bpfdns_acl_key {
+	__u32 prefixlen;
+	__u8 family; /* BPFDNS_AF_* */
+	__u8 addr[16];
+	__u8 pad[3];
+};
+
 /*
  * Per-CPU counters of the fast path: one per outcome. Every packet the
  * program sees is counted exactly once.
@@ -115,6 +135,8 @@ struct bpfdns_counters {
 	__u64 too_big;	 /* answer larger than the client accepts over UDP */
 	__u64 no_room;	 /* the hook could not grow the packet to the answer */
 	__u64 malformed; /* truncated or invalid headers, bad labels, trailing bytes */
+	__u64 refused;	 /* source not allowed by the access list: to the daemon */
+	__u64 denied;	 /* source denied by the access list: dropped */
 };
 
 /* Identifies the layout of the pinned maps (single-entry array "layout"). */
@@ -128,7 +150,8 @@ struct bpfdns_layout {
 _Static_assert(sizeof(struct bpfdns_key) == 264, "bpfdns_key layout");
 _Static_assert(sizeof(struct bpfdns_entry) == 2048, "bpfdns_entry layout");
 _Static_assert(sizeof(struct bpfdns_listen_key) == 20, "bpfdns_listen_key layout");
-_Static_assert(sizeof(struct bpfdns_counters) == 64, "bpfdns_counters layout");
+_Static_assert(sizeof(struct bpfdns_acl_key) == 24, "bpfdns_acl_key layout");
+_Static_assert(sizeof(struct bpfdns_counters) == 80, "bpfdns_counters layout");
 _Static_assert(sizeof(struct bpfdns_layout) == 16, "bpfdns_layout layout");
 
 #endif /* BPFDNS_H */

@@ -120,6 +120,11 @@ void client_on_accept(struct server *srv, struct listener *l)
 
 		if (fd < 0)
 			return;
+		if (acl_check(&srv->cfg->acl, &addr) == BPFDNS_ACL_DENY) {
+			srv->stats.denied++;
+			close(fd);
+			continue;
+		}
 		if (srv->n_conns >= CONN_MAX) {
 			pr_debug("too many TCP clients; closing a new one");
 			close(fd);

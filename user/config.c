@@ -25,6 +25,7 @@ void config_defaults(struct config *cfg)
 	cfg->hedged = 1; /* measured: racing's latency at one query per miss */
 	cfg->hedge_min_ms = 1;
 	cfg->hedge_max_ms = 200;
+	acl_defaults(&cfg->acl);
 }
 
 int config_parse_addr(const char *text, uint16_t dflt, struct sockaddr_storage *ss)
@@ -123,6 +124,9 @@ static const struct option_def options[] = {
 	{ "pin-path", OPT_STRING, F(pin_path), PATH_MAX,
 	  "pin the maps here; a bpffs is mounted on its parent if needed (/sys/fs/bpf/bpfdns)" },
 	{ "query-timeout", OPT_U32, F(timeout_ms), 60000, "ms before a client gets SERVFAIL (2000)" },
+	{ "access-control", OPT_CUSTOM, 0, 0,
+	  "NET[/LEN],allow|refuse|deny: who may query; repeatable, the longest prefix wins "
+	  "(127.0.0.0/8 and ::1 allowed, everyone else refused)" },
 	{ "verbose", OPT_FLAG, F(verbose), 0, "debug logging, libbpf's included" },
 };
 
@@ -164,6 +168,12 @@ static int set_custom(struct config *cfg, const struct option_def *o, const char
 			cfg->attach = FASTPATH_NONE;
 		else
 			return -EINVAL;
+	} else if (!strcmp(o->name, "access-control")) {
+		int err = acl_add(&cfg->acl, v);
+
+		if (err == -ENOSPC)
+			pr_err("access-control: at most %d rules", BPFDNS_ACL_MAX);
+		return err;
 	}
 	return 0;
 }

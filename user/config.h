@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include "acl.h"
 #include "fastpath.h"
 
 #define CONFIG_ADDR_MAX 16
@@ -44,6 +45,7 @@ struct config {
 	uint32_t timeout_ms; /* query-timeout=: SERVFAIL after this long */
 	uint32_t forward_max; /* dns-forward-max=: misses in flight at once */
 	int verbose;
+	struct acl acl; /* access-control=: who may query (loopback only) */
 };
 
 void config_defaults(struct config *cfg);

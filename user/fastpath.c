@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* fastpath.c - load, attach and feed the BPF fast path; see fastpath.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +24,7 @@
 struct fastpath {
 	struct fastpath_bpf *skel;
 	char pin_path[PATH_MAX]; /* "" without pinning */
+	int pin_dirfd;		 /* pin_path, for unpinning after privileges are dropped */
 	int keep;		 /* leave the hook attached on close */
 	struct bpf_link *xdp_link;
 	char link_pin[PATH_MAX]; /* where xdp_link is pinned, or "" */
@@ -116,8 +118,8 @@ static int pin_dir_prepare(const char *dir)
 
 static struct bpf_map *pinned_maps(struct fastpath_bpf *skel, int i)
 {
-	struct bpf_map *maps[] = { skel->maps.cache, skel->maps.listen_addrs, skel->maps.counters,
-				   skel->maps.layout };
+	struct bpf_map *maps[] = { skel->maps.cache, skel->maps.listen_addrs, skel->maps.access,
+				   skel->maps.counters, skel->maps.layout };
 
 	return i < (int)(sizeof(maps) / sizeof(maps[0])) ? maps[i] : NULL;
 }
@@ -229,6 +231,7 @@ int fastpath_open(struct fastpath **out, const struct fastpath_opts *opts)
 	fp = calloc(1, sizeof(*fp));
 	if (!fp)
 		return -ENOMEM;
+	fp->pin_dirfd = -1;
 	fp->ncpus = libbpf_num_possible_cpus();
 	if (fp->ncpus < 1) {
 		err = fp->ncpus ? fp->ncpus : -EINVAL;
@@ -237,13 +240,23 @@ int fastpath_open(struct fastpath **out, const struct fastpath_opts *opts)
 	}
 	if (opts && opts->pin_path && (err = pin_dir_prepare(opts->pin_path)))
 		goto err_free;
-	if (opts && opts->pin_path)
+	if (opts && opts->pin_path) {
 		snprintf(fp->pin_path, sizeof(fp->pin_path), "%s", opts->pin_path);
+		/* as another user (user=) the bpffs above may not be searchable */
+		fp->pin_dirfd = open(fp->pin_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	fp->keep = opts && opts->keep_attached;
 	err = load_skel(fp, opts);
 	if (err)
 		goto err_free;
 	err = write_layout(fp);
+	if (!err) {
+		struct acl loopback;
+
+		if (!opts || !opts->acl)
+			acl_defaults(&loopback);
+		err = fastpath_acl_set(fp, opts && opts->acl ? opts->acl : &loopback);
+	}
 	if (err)
 		goto err_destroy;
 	*out = fp;
@@ -252,6 +265,8 @@ int fastpath_open(struct fastpath **out, const struct fastpath_opts *opts)
 err_destroy:
 	fastpath_bpf__destroy(fp->skel);
 err_free:
+	if (fp->pin_dirfd >= 0)
+		close(fp->pin_dirfd);
 	free(fp);
 	return err;
 }
@@ -361,8 +376,10 @@ void fastpath_detach(struct fastpath *fp)
 			/* the pin holds it attached; we only let go of our fd */
 			bpf_link__disconnect(fp->xdp_link);
 			pr_info("the fast path stays attached (pinned at %s)", fp->link_pin);
-		} else if (fp->link_pin[0]) {
-			bpf_link__unpin(fp->xdp_link);
+		} else if (fp->link_pin[0] && unlinkat(fp->pin_dirfd, strrchr(fp->link_pin, '/') + 1, 0)) {
+			/* the pin would keep it attached with no daemon behind it */
+			pr_warn("cannot remove %s, so the fast path stays attached: %s", fp->link_pin,
+				strerror(errno));
 		}
 		bpf_link__destroy(fp->xdp_link);
 		fp->xdp_link = NULL;
@@ -389,6 +406,8 @@ void fastpath_close(struct fastpath *fp)
 		return;
 	fastpath_detach(fp);
 	fastpath_bpf__destroy(fp->skel);
+	if (fp->pin_dirfd >= 0)
+		close(fp->pin_dirfd);
 	free(fp);
 }
 
@@ -425,9 +444,12 @@ int fastpath_store(struct fastpath *fp, const struct bpfdns_key *key, const stru
 int fastpath_count(struct fastpath *fp)
 {
 	int fd = bpf_map__fd(fp->skel->maps.cache), n = 0;
+	int max = (int)bpf_map__max_entries(fp->skel->maps.cache);
 	struct bpfdns_key key, next;
 
-	for (void *prev = NULL; !bpf_map_get_next_key(fd, prev, &next); prev = &key) {
+	/* a key evicted under the walk restarts it from the first key: stop
+	 * at what the map can hold, so that churn cannot keep us here */
+	for (void *prev = NULL; n < max && !bpf_map_get_next_key(fd, prev, &next); prev = &key) {
 		key = next;
 		n++;
 	}
@@ -446,6 +468,29 @@ int fastpath_listen_clear(struct fastpath *fp)
 		}
 	}
 	return 0;
+}
+
+int fastpath_acl_set(struct fastpath *fp, const struct acl *acl)
+{
+	int fd = bpf_map__fd(fp->skel->maps.access), err = 0;
+	struct bpfdns_acl_key key;
+	__u32 action;
+
+	/* a pinned map keeps an earlier run's rules */
+	while (!bpf_map_get_next_key(fd, NULL, &key))
+		if (bpf_map_delete_elem(fd, &key))
+			goto fail;
+	for (int i = 0; i < acl->n; i++) {
+		acl_rule_key(&acl->rules[i], &key);
+		action = acl->rules[i].action;
+		if (bpf_map_update_elem(fd, &key, &action, BPF_ANY))
+			goto fail;
+	}
+	return 0;
+fail:
+	err = -errno;
+	pr_err("cannot fill the access list map: %s", strerror(-err));
+	return err;
 }
 
 int fastpath_delete(struct fastpath *fp, const struct bpfdns_key *key)

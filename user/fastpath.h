@@ -4,6 +4,7 @@
 #define BPFDNS_FASTPATH_H
 
 #include <stdint.h>
+#include "acl.h"
 #include "bpfdns.h"
 
 enum fastpath_hook {
@@ -19,6 +20,7 @@ struct fastpath_opts {
 				 * its parent if needed) and reuse pins found there;
 				 * NULL: no pinning */
 	int keep_attached;	/* on close, leave the hook attached (XDP: pinned) */
+	const struct acl *acl;	/* who is answered; NULL: loopback only */
 };
 
 struct fastpath;
@@ -41,8 +43,11 @@ uint64_t fastpath_now_ns(void);
 int fastpath_lookup(struct fastpath *fp, const struct bpfdns_key *key, struct bpfdns_entry *e);
 /* Delete entries that expired before now_ns (CLOCK_BOOTTIME); returns how many. */
 int fastpath_sweep(struct fastpath *fp, uint64_t now_ns);
-/* Entries in the cache map now (walks it). */
+/* Entries in the cache map now (walks it; under heavy churn an
+ * overestimate, never above the map's size). */
 int fastpath_count(struct fastpath *fp);
+/* Replace the access list map's rules with acl's. */
+int fastpath_acl_set(struct fastpath *fp, const struct acl *acl);
 /* Forget every listen address (ones a pinned map kept from an earlier run). */
 int fastpath_listen_clear(struct fastpath *fp);
 /* Counters summed over CPUs. */

@@ -11,7 +11,10 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include "config.h"
 #include "fastpath.h"
 #include "log.h"
@@ -81,19 +84,50 @@ static int fastpath_listen(struct fastpath *fp, const struct config *cfg)
 	return 0;
 }
 
-static int drop_privileges(const char *user)
+#ifndef CAP_BPF
+#define CAP_BPF 39 /* Linux 5.8 */
+#endif
+
+/* The capabilities bpfdnsd keeps as another user: CAP_NET_ADMIN to detach
+ * TC on a clean stop, CAP_BPF for map access where unprivileged bpf() is
+ * off. Everything else goes. */
+static int keep_caps(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	data[CAP_NET_ADMIN / 32].permitted |= 1u << (CAP_NET_ADMIN % 32);
+	data[CAP_BPF / 32].permitted |= 1u << (CAP_BPF % 32);
+	for (int i = 0; i < 2; i++)
+		data[i].effective = data[i].permitted;
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+static int drop_privileges(const char *user, const char *pin_path)
 {
 	struct passwd *pw = getpwnam(user);
+	int err;
 
 	if (!pw) {
 		pr_err("user=%s: no such user", user);
 		return -ENOENT;
 	}
-	if (setgroups(0, NULL) || setgid(pw->pw_gid) || setuid(pw->pw_uid)) {
-		pr_err("cannot become user %s: %s", user, strerror(errno));
-		return -errno;
+	/* the pins are removed on a clean stop: the directory becomes the user's */
+	if (pin_path && chown(pin_path, pw->pw_uid, pw->pw_gid)) {
+		err = -errno;
+		pr_err("user=%s: cannot hand %s over: %s", user, pin_path, strerror(-err));
+		return err;
 	}
-	return 0;
+	if (prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) || setgroups(0, NULL) || setgid(pw->pw_gid) ||
+	    setuid(pw->pw_uid)) {
+		err = -errno;
+		pr_err("cannot become user %s: %s", user, strerror(-err));
+		return err;
+	}
+	err = keep_caps();
+	if (err)
+		pr_err("user=%s: cannot keep CAP_NET_ADMIN and CAP_BPF: %s", user, strerror(-err));
+	return err;
 }
 
 static int write_pid_file(const char *path)
@@ -129,6 +163,9 @@ int main(int argc, char **argv)
 	if (!cfg.n_listen)
 		default_listen(&cfg);
 	raise_fd_limit();
+	if (acl_allows_remote(&cfg.acl))
+		pr_warn("access-control allows sources beyond loopback: make sure only the networks you serve "
+			"can reach this resolver");
 	if (upstreams_load(&ups, &cfg))
 		return EXIT_FAILURE;
 	for (int i = 0; i < ups->n; i++)
@@ -140,6 +177,7 @@ int main(int argc, char **argv)
 		fopts.edns_udp_max = cfg.edns_packet_max;
 		fopts.pin_path = cfg.pin_path;
 		fopts.keep_attached = cfg.keep_fast_path;
+		fopts.acl = &cfg.acl;
 		err = fastpath_open(&fp, &fopts);
 		if (err)
 			goto out;
@@ -176,7 +214,7 @@ int main(int argc, char **argv)
 	}
 	if (cfg.pid_file[0] && (err = write_pid_file(cfg.pid_file)))
 		goto out;
-	if (cfg.user[0] && (err = drop_privileges(cfg.user)))
+	if (cfg.user[0] && (err = drop_privileges(cfg.user, fp ? cfg.pin_path : NULL)))
 		goto out;
 
 	handle_signals();

@@ -5,9 +5,11 @@
  * The query goes to every upstream at once (or, with strict-order, one at a
  * time), each over its own connected UDP socket with a fresh random ID, so
  * an ICMP port-unreachable fails that upstream at once. A reply counts only
- * with that ID and our question. The first NOERROR or NXDOMAIN wins; other
- * RCODEs are kept and win only when every upstream failed. A truncated reply
- * sends that upstream the query again over TCP.
+ * with that ID and our question; our question with another ID is taken for
+ * a forgery and moves that upstream to TCP for a while. The first
+ * NOERROR or NXDOMAIN wins; other RCODEs are kept and win only when every
+ * upstream failed. A truncated reply sends that upstream the query again
+ * over TCP.
  *
  * Identical misses (same cache key) in flight share one race: every client
  * waiting on it gets the answer with its own ID, question bytes and EDNS
@@ -276,6 +278,49 @@ static void race_fail(struct server *srv, struct race *r)
 	race_end(srv, r);
 }
 
+/* Ask the leg's upstream over TCP (again, when its UDP reply was truncated
+ * or not ours). On failure the leg is left as it was, for leg_failed. */
+static int leg_to_tcp(struct server *srv, struct leg *leg)
+{
+	struct race *r = leg->race;
+	struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = leg };
+	uint8_t *buf = malloc(2 + TCP_MSG_MAX);
+	int fd, err;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = socket(leg->u->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		err = -errno;
+		goto err_free;
+	}
+	if ((connect(fd, (struct sockaddr *)&leg->u->addr, addr_len(&leg->u->addr)) && errno != EINPROGRESS) ||
+	    epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		err = -errno;
+		goto err_close;
+	}
+	/* the UDP socket is done with */
+	if (leg->fd >= 0)
+		close(leg->fd);
+	leg->fd = fd;
+	leg->tcp = buf;
+	leg->state = LEG_TCP_SEND;
+	leg->id = random_id();
+	dns_put16(buf, (uint16_t)r->qlen);
+	memcpy(buf + 2, r->query, r->qlen);
+	dns_put16(buf + 2, leg->id);
+	leg->tcp_len = 2 + r->qlen;
+	leg->tcp_done = 0;
+	return 0;
+
+err_close:
+	close(fd);
+err_free:
+	free(buf);
+	pr_debug("cannot ask %s over TCP: %s", leg->u->name, strerror(-err));
+	return err;
+}
+
 static int leg_start(struct server *srv, struct race *r, struct upstream *u)
 {
 	struct leg *leg = &r->legs[r->n_legs];
@@ -283,16 +328,28 @@ static int leg_start(struct server *srv, struct race *r, struct upstream *u)
 	int err;
 
 	*leg = (struct leg){ .ev.kind = EV_LEG, .race = r, .u = u, .state = LEG_UDP, .id = random_id(),
-			     .sent_us = server_now_us() };
-	/* a fresh socket, so a fresh random source port, connected so that
-	 * ICMP errors come back to it */
+			     .sent_us = server_now_us(), .fd = -1 };
+	u->queries++;
+	if (server_now_ms() < u->tcp_only_until_ms) {
+		err = leg_to_tcp(srv, leg);
+		if (err) {
+			u->failures++;
+			health_fail(u, server_now_ms());
+			return err;
+		}
+		r->n_legs++;
+		r->open_legs++;
+		return 0;
+	}
+	/* a fresh socket, so a fresh random source port (the kernel draws it
+	 * from its CSPRNG), connected so that ICMP errors come back to it and
+	 * only the upstream's address and port get through */
 	leg->fd = socket(u->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (leg->fd < 0)
 		return -errno;
 	r->n_legs++;
 	r->open_legs++;
 	dns_put16(r->query, leg->id);
-	u->queries++;
 	if (connect(leg->fd, (struct sockaddr *)&u->addr, addr_len(&u->addr)) ||
 	    send(leg->fd, r->query, r->qlen, 0) < 0 || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, leg->fd, &ev)) {
 		err = -errno; /* before leg_close's syscalls can change errno */
@@ -362,63 +419,56 @@ static void leg_failed(struct server *srv, struct leg *leg)
 		race_fail(srv, r);
 }
 
-/* Ask the leg's upstream again over TCP (its UDP reply was truncated).
- * On failure the leg is left as it was, for leg_failed. */
-static int leg_to_tcp(struct server *srv, struct leg *leg)
+/*
+ * A UDP reply to our question with another ID came from the upstream's
+ * address and port (the socket is connected): a forgery with a guessed ID,
+ * as the upstream answers each query once. Stop giving guesses a chance:
+ * this query and, for a while, every query to that upstream go over TCP,
+ * which an off-path forger cannot answer.
+ */
+static void leg_unwanted(struct server *srv, struct leg *leg)
 {
-	struct race *r = leg->race;
-	struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = leg };
-	uint8_t *buf = malloc(2 + TCP_MSG_MAX);
-	int fd, err;
+	struct upstream *u = leg->u;
+	uint64_t now = server_now_ms();
 
-	if (!buf)
-		return -ENOMEM;
-	fd = socket(leg->u->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		err = -errno;
-		goto err_free;
-	}
-	if ((connect(fd, (struct sockaddr *)&leg->u->addr, addr_len(&leg->u->addr)) && errno != EINPROGRESS) ||
-	    epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev)) {
-		err = -errno;
-		goto err_close;
-	}
-	/* the UDP socket is done with */
-	close(leg->fd);
-	leg->fd = fd;
-	leg->tcp = buf;
-	leg->state = LEG_TCP_SEND;
-	leg->id = random_id();
-	dns_put16(buf, (uint16_t)r->qlen);
-	memcpy(buf + 2, r->query, r->qlen);
-	dns_put16(buf + 2, leg->id);
-	leg->tcp_len = 2 + r->qlen;
-	leg->tcp_done = 0;
-	return 0;
-
-err_close:
-	close(fd);
-err_free:
-	free(buf);
-	pr_debug("cannot ask %s over TCP: %s", leg->u->name, strerror(-err));
-	return err;
+	u->unwanted++;
+	if (now >= u->tcp_only_until_ms)
+		pr_warn("a reply with a wrong ID came from %s (forged?): asking it over TCP only for %d s",
+			u->name, UPSTREAM_TCP_ONLY_MS / 1000);
+	u->tcp_only_until_ms = now + UPSTREAM_TCP_ONLY_MS;
+	if (leg_to_tcp(srv, leg))
+		leg_failed(srv, leg);
 }
 
-/* A reply from an upstream: our ID, a response, our question? Returns the
- * end of its question, or 0 when it is not our reply. */
-static size_t reply_matches(const struct race *r, const struct leg *leg, const uint8_t *msg, size_t len)
+/* How a datagram on a leg's socket relates to the leg's query. */
+enum reply_kind {
+	REPLY_OURS,	 /* our ID, a response, our question */
+	REPLY_BROKEN,	 /* our ID, but not a reply to our question (FORMERR without one...) */
+	REPLY_NEAR_MISS, /* our question with another ID: a guess at the ID */
+	REPLY_OTHER,	 /* anything else: ignored */
+};
+
+/* Classify msg; for REPLY_OURS, *qend is the end of its question. */
+static enum reply_kind reply_kind(const struct race *r, const struct leg *leg, const uint8_t *msg, size_t len,
+				  size_t *qend)
 {
 	struct dns_question q;
 	struct dns_header h;
 	size_t off = DNS_HDR_LEN;
+	int same_q;
 
-	if (dns_header_read(msg, len, &h) || h.id != leg->id || !(h.flags2 & DNS_QR) || h.qdcount != 1)
-		return 0;
-	if (dns_question_read(msg, len, &off, &q))
-		return 0;
-	if (q.qtype != r->q.qtype || q.qclass != r->q.qclass || !dns_name_equal(q.name, q.name_len, r->q.name, r->q.name_len))
-		return 0;
-	return q.end;
+	if (dns_header_read(msg, len, &h))
+		return REPLY_OTHER;
+	if (!(h.flags2 & DNS_QR))
+		return h.id == leg->id ? REPLY_BROKEN : REPLY_OTHER;
+	same_q = h.qdcount == 1 && !dns_question_read(msg, len, &off, &q) && q.qtype == r->q.qtype &&
+		 q.qclass == r->q.qclass && dns_name_equal(q.name, q.name_len, r->q.name, r->q.name_len);
+	if (h.id != leg->id)
+		return same_q ? REPLY_NEAR_MISS : REPLY_OTHER;
+	if (!same_q)
+		return REPLY_BROKEN;
+	*qend = q.end;
+	return REPLY_OURS;
 }
 
 static void keep_fallback(struct race *r, const uint8_t *msg, size_t len, size_t qend)
@@ -441,12 +491,22 @@ static void keep_fallback(struct race *r, const uint8_t *msg, size_t len, size_t
 static void leg_reply(struct server *srv, struct leg *leg, uint8_t *msg, size_t len)
 {
 	struct race *r = leg->race;
-	size_t qend = reply_matches(r, leg, msg, len);
+	size_t qend = 0;
 	uint8_t rcode;
 
-	if (!qend) {
-		/* not ours: over UDP maybe a forgery, keep waiting; TCP is
-		 * one exchange */
+	switch (reply_kind(r, leg, msg, len, &qend)) {
+	case REPLY_OURS:
+		break;
+	case REPLY_NEAR_MISS:
+		if (leg->state == LEG_UDP)
+			leg_unwanted(srv, leg);
+		else
+			leg_failed(srv, leg); /* TCP is one exchange */
+		return;
+	case REPLY_BROKEN:
+		leg_failed(srv, leg);
+		return;
+	case REPLY_OTHER:
 		if (leg->state != LEG_UDP)
 			leg_failed(srv, leg);
 		return;

@@ -93,12 +93,22 @@ void server_query(struct server *srv, const struct client *from, const uint8_t *
 	uint8_t out[MSG_MAX];
 	char addr[80];
 	size_t n;
-	int rc;
+	int rc, action;
 
+	action = acl_check(&srv->cfg->acl, &from->addr);
+	if (action == BPFDNS_ACL_DENY) {
+		srv->stats.denied++;
+		return;
+	}
 	rc = query_parse(msg, len, &cq);
 	if (rc < 0)
 		return;
 	srv->stats.queries++;
+	if (action != BPFDNS_ACL_ALLOW && !rc) {
+		srv->stats.refused++;
+		rc = DNS_RCODE_REFUSED;
+		server_log_query(srv, cq.q.name, cq.q.name_len, cq.q.qtype, "refused", "by access-control");
+	}
 	if (rc > 0) {
 		/* FORMERR/NOTIMP: echo the header, and the question if we read one */
 		if (!cq.q.end)

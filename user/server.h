@@ -50,6 +50,8 @@ struct server_stats {
 	uint64_t entries_at_start; /* found in a pinned map */
 	uint64_t dropped;	   /* dns-forward-max reached */
 	uint64_t hedges;	   /* hedged: next upstream asked after a delay */
+	uint64_t refused;	   /* access-control: answered REFUSED */
+	uint64_t denied;	   /* access-control: dropped */
 };
 
 /* Signals, set by handlers and acted on by the loop. */

@@ -86,10 +86,14 @@ void stats_log(struct server *srv)
 	pr_info("queries: %" PRIu64 " reached the daemon; %" PRIu64 " hits (%" PRIu64 " in the kernel), %" PRIu64
 		" misses (%" PRIu64 " shared a race in flight, %" PRIu64 " dropped at dns-forward-max)",
 		srv->stats.queries, v.hits, v.kernel_hits, v.misses, srv->stats.shared, srv->stats.dropped);
+	if (srv->stats.refused || srv->stats.denied)
+		pr_info("access-control: %" PRIu64 " queries refused, %" PRIu64 " dropped", srv->stats.refused,
+			srv->stats.denied);
 	if (srv->cfg->hedged)
 		pr_info("hedged: %" PRIu64 " times the next upstream was asked after a delay", srv->stats.hedges);
 	for (int k = 0; k < ups->n; k++)
-		pr_info("server %s: queries sent %" PRIu64 ", won %" PRIu64 ", failed %" PRIu64 ", srtt %u us, p95 %u us",
+		pr_info("server %s: queries sent %" PRIu64 ", won %" PRIu64 ", failed %" PRIu64
+			", unwanted replies %" PRIu64 ", srtt %u us, p95 %u us",
 			ups->list[k].name, ups->list[k].queries, ups->list[k].wins, ups->list[k].failures,
-			ups->list[k].srtt_us, health_p95(&ups->list[k]));
+			ups->list[k].unwanted, ups->list[k].srtt_us, health_p95(&ups->list[k]));
 }

@@ -8,6 +8,10 @@
 #include "config.h"
 
 #define UPSTREAM_RTT_WINDOW 32 /* recent RTT samples kept for the p95 */
+/* After a reply to our question with a wrong ID came from an upstream's
+ * address and port (a forgery, most likely), ask it over TCP only, for
+ * this long. */
+#define UPSTREAM_TCP_ONLY_MS 60000
 
 enum upstream_state { UPSTREAM_UP, UPSTREAM_SUSPECT, UPSTREAM_DOWN };
 
@@ -15,6 +19,8 @@ struct upstream {
 	struct sockaddr_storage addr;
 	char name[64]; /* "IP#port" for logs */
 	uint64_t queries, wins, failures;
+	uint64_t unwanted;	/* UDP replies to our question with a wrong ID (forged?) */
+	uint64_t tcp_only_until_ms; /* TCP only until then, after one of those */
 	/* health (health.c) */
 	uint32_t srtt_us; /* smoothed RTT; 0 before the first sample */
 	uint32_t rtt[UPSTREAM_RTT_WINDOW];

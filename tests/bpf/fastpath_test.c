@@ -7,6 +7,7 @@
  * counter, and every byte of the output against an answer built here,
  * independently of the BPF code (or against the input, for a pass).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -51,6 +52,8 @@ struct tcase {
 	uint16_t dport; /* 0: 53 */
 	int other_dst;	/* to an address we do not listen on */
 	int sport_zero;
+	int src; /* 0: loopback; else one of the sources below */
+	int drop; /* the verdict is a drop (access-control deny) */
 	const struct answer *ans; /* NULL: nothing cached */
 	uint8_t key_flags;	  /* DO/CD the entry is stored under */
 	int age;		  /* seconds since stored */
@@ -60,6 +63,13 @@ struct tcase {
 };
 
 #define R(f) offsetof(struct bpfdns_counters, f)
+
+/* Sources beyond loopback, judged by the access list set in main() */
+enum { SRC_LOOPBACK, SRC_ALLOWED, SRC_UNLISTED, SRC_REFUSED, SRC_DENIED };
+static const char *const acl_rules[] = { "192.0.2.0/24,allow", "192.0.2.128/25 refuse", "192.0.2.66,deny",
+					 "2001:db8::/32", "2001:db8:dead::/48,deny" };
+static const char *const src4[] = { "127.0.0.1", "192.0.2.10", "198.51.100.1", "192.0.2.200", "192.0.2.66" };
+static const char *const src6[] = { "::1", "2001:db8::10", "2001:db9::1", "", "2001:db8:dead::1" };
 
 static const uint8_t a1[] = { 192, 0, 2, 1 }, a7[] = { 192, 0, 2, 7 }, a53[] = { 192, 0, 2, 53 };
 static const uint8_t aaaa1[] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
@@ -214,6 +224,20 @@ static const struct tcase cases[] = {
 	  .reason = R(malformed) },
 	{ "bytes after the OPT", 6, "www.example.com.", DNS_TYPE_A, .edns = 1232, .trailing = 1, .ans = &ans_a,
 	  .hit = 0, .reason = R(malformed) },
+	{ "source the access list allows", 4, "www.example.com.", DNS_TYPE_A, .src = SRC_ALLOWED, .ans = &ans_a,
+	  .hit = 1, .reason = R(hit) },
+	{ "source the access list allows, v6", 6, "www.example.com.", DNS_TYPE_A, .src = SRC_ALLOWED,
+	  .ans = &ans_a, .hit = 1, .reason = R(hit) },
+	{ "source outside the access list: to the daemon", 4, "www.example.com.", DNS_TYPE_A,
+	  .src = SRC_UNLISTED, .ans = &ans_a, .hit = 0, .reason = R(refused) },
+	{ "source outside the access list, v6", 6, "www.example.com.", DNS_TYPE_A, .src = SRC_UNLISTED,
+	  .ans = &ans_a, .hit = 0, .reason = R(refused) },
+	{ "source refused by a longer prefix", 4, "www.example.com.", DNS_TYPE_A, .src = SRC_REFUSED,
+	  .ans = &ans_a, .hit = 0, .reason = R(refused) },
+	{ "source denied: dropped", 4, "www.example.com.", DNS_TYPE_A, .src = SRC_DENIED, .ans = &ans_a,
+	  .drop = 1, .reason = R(denied) },
+	{ "source denied, v6", 6, "www.example.com.", DNS_TYPE_A, .src = SRC_DENIED, .ans = &ans_a, .drop = 1,
+	  .reason = R(denied) },
 	{ "source port 0", 4, "www.example.com.", DNS_TYPE_A, .sport_zero = 1, .ans = &ans_a, .hit = 0,
 	  .reason = R(malformed) },
 };
@@ -229,10 +253,10 @@ static struct flow case_flow(const struct tcase *c)
 			  .smac = { 2, 0, 0, 0, 0, 1 }, .dmac = { 2, 0, 0, 0, 0, 2 } };
 
 	if (c->family == 4) {
-		memcpy(f.src, lo4, 4);
+		inet_pton(AF_INET, src4[c->src], f.src);
 		memcpy(f.dst, c->other_dst ? other4 : lo4, 4);
 	} else {
-		memcpy(f.src, lo6, 16);
+		inet_pton(AF_INET6, src6[c->src], f.src);
 		memcpy(f.dst, c->other_dst ? other6 : lo6, 16);
 	}
 	return f;
@@ -364,6 +388,7 @@ static void run_case(const struct tcase *c, enum fastpath_hook hook)
 	uint8_t frame[MSG_MAX + 100], out[MSG_MAX + 200], want[MSG_MAX + 200];
 	uint32_t hit_ret = hook == FASTPATH_XDP ? XDP_TX : TC_ACT_REDIRECT;
 	uint32_t pass_ret = hook == FASTPATH_XDP ? XDP_PASS : TC_ACT_OK;
+	uint32_t drop_ret = hook == FASTPATH_XDP ? XDP_DROP : TC_ACT_SHOT;
 	struct bpfdns_counters before, after;
 	size_t len, out_len = sizeof(out), want_len = 0;
 	struct flow f = case_flow(c);
@@ -392,8 +417,8 @@ static void run_case(const struct tcase *c, enum fastpath_hook hook)
 		return;
 	}
 	if (!c->hit) {
-		if (ret != pass_ret || out_len != len || memcmp(out, frame, len)) {
-			test_fail(name, "want an untouched pass, got verdict %u", ret);
+		if (ret != (c->drop ? drop_ret : pass_ret) || out_len != len || memcmp(out, frame, len)) {
+			test_fail(name, "want an untouched %s, got verdict %u", c->drop ? "drop" : "pass", ret);
 			test_hexdiff("packet", out, out_len, frame, len);
 			return;
 		}
@@ -501,6 +526,7 @@ int main(void)
 {
 	struct fastpath_opts opts = { 0 };
 	enum fastpath_hook hooks[] = { FASTPATH_XDP, FASTPATH_TC };
+	struct acl acl;
 	int err;
 
 	if (!test_need_root("fastpath BPF_PROG_TEST_RUN table"))
@@ -510,6 +536,11 @@ int main(void)
 		txt_big[i] = 200;
 		memset(txt_big + i + 1, 'x', 200);
 	}
+	acl_defaults(&acl);
+	for (size_t i = 0; i < sizeof(acl_rules) / sizeof(acl_rules[0]); i++)
+		if (acl_add(&acl, acl_rules[i]))
+			test_fail("access list rules", "cannot add %s", acl_rules[i]);
+	opts.acl = &acl;
 	err = fastpath_open(&fp, &opts);
 	if (err) {
 		test_fail("load the fast path", "%s", strerror(-err));
@@ -527,7 +558,7 @@ int main(void)
 		run_truncations(&cases[3], hooks[h]); /* v6 with a cookie */
 	}
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		if (cases[i].hit && cases[i].dport == 0 && !cases[i].other_dst)
+		if (cases[i].hit && cases[i].dport == 0 && !cases[i].other_dst && !cases[i].src)
 			run_daemon_case(&cases[i]);
 	fastpath_close(fp);
 	return test_exit();

@@ -122,7 +122,15 @@ stop_daemon
 daemon nobody "${common[@]}" --server=127.0.0.4#5353 --user=nobody || e2e_exit
 check "user=nobody: a miss is answered" "$dig nobody.example.test A +short" "192.0.2.4"
 check "user=nobody: and cached (insertions.bind)" "$dig CH TXT insertions.bind +short" '"1"'
+check "user=nobody: keeps only CAP_NET_ADMIN and CAP_BPF" "grep CapEff /proc/$daemon/status" \
+	"CapEff:	0000008000001000"
 stop_daemon
+check_not "user=nobody: SIGTERM still detached XDP" "ip link show lo" "xdp"
+ok "user=nobody: and removed the link's pin" test ! -e "$tmp/bpffs/bpfdns/xdp_link_lo"
+daemon nobody-tc "${common[@]}" --server=127.0.0.4#5353 --user=nobody --attach=tc || e2e_exit
+check "user=nobody, tc: a miss is answered" "$dig nobody-tc.example.test A +short" "192.0.2.4"
+stop_daemon
+check_not "user=nobody, tc: SIGTERM still detached the TC filter" "tc filter show dev lo ingress" "bpf"
 
 # 8. strict-order: the next upstream only after the first fails
 daemon strict "${common[@]}" --strict-order --server=127.0.0.3#5353 --server=127.0.0.4#5353 || e2e_exit

@@ -96,7 +96,10 @@ static void test_errors(void)
 {
 	static const char *const bad[] = { "--no-such-option", "--port=0", "--port=65536", "--cache-size=-1",
 					   "--server=not-an-ip", "--server=192.0.2.1#0", "--attach=bogus",
-					   "--log-queries=yes", "--edns-packet-max=100", "stray" };
+					   "--log-queries=yes", "--edns-packet-max=100", "stray",
+					   "--access-control=10.0.0.0/33", "--access-control=10.0.0.0/8,maybe",
+					   "--access-control=::1/129", "--access-control=example.com",
+					   "--access-control" };
 	const char *path = write_file("bad.conf", "port=53\nfrobnicate=1\n");
 	const char *argv_file[] = { "bpfdnsd", "-C", path };
 	struct config cfg;
@@ -109,6 +112,51 @@ static void test_errors(void)
 		CHECK(name, parse(&cfg, 2, argv) < 0, "accepted");
 	}
 	CHECK("config: an unknown option in a file is refused", parse(&cfg, 3, argv_file) < 0, "accepted");
+}
+
+static int check_from(const struct config *cfg, const char *addr)
+{
+	struct sockaddr_storage ss;
+
+	if (config_parse_addr(addr, 53, &ss))
+		abort();
+	return acl_check(&cfg->acl, &ss);
+}
+
+static void test_access_control(void)
+{
+	const char *path = write_file("acl.conf", "access-control=10.0.0.0/8\naccess-control=10.1.0.0/16 refuse\n"
+						  "access-control=10.1.2.3,deny\naccess-control=2001:db8::/32,allow\n"
+						  "access-control=10.9.9.9/8,deny\n");
+	const char *argv[] = { "bpfdnsd", "-C", path };
+	static const struct {
+		const char *from;
+		int want;
+	} cases[] = {
+		{ "127.0.0.1", BPFDNS_ACL_ALLOW },     { "127.200.0.1", BPFDNS_ACL_ALLOW },
+		{ "::1", BPFDNS_ACL_ALLOW },	       { "::2", BPFDNS_ACL_REFUSE },
+		{ "192.0.2.1", BPFDNS_ACL_REFUSE },    { "10.1.2.4", BPFDNS_ACL_REFUSE },
+		{ "10.1.2.3", BPFDNS_ACL_DENY },       { "2001:db8:1::5", BPFDNS_ACL_ALLOW },
+		{ "::ffff:127.0.0.1", BPFDNS_ACL_ALLOW }, { "10.2.0.1", BPFDNS_ACL_DENY },
+	};
+	struct config cfg;
+
+	config_defaults(&cfg);
+	CHECK("access-control: defaults are loopback only", !acl_allows_remote(&cfg.acl) &&
+	      check_from(&cfg, "127.0.0.1") == BPFDNS_ACL_ALLOW && check_from(&cfg, "::1") == BPFDNS_ACL_ALLOW &&
+	      check_from(&cfg, "192.0.2.1") == BPFDNS_ACL_REFUSE, "wrong defaults");
+	CHECK("access-control: rules parse", !parse(&cfg, 3, argv), "rejected");
+	/* 10.9.9.9/8 is 10.0.0.0/8 once masked: it replaces the allow */
+	CHECK("access-control: the same prefix replaces its rule", cfg.acl.n == 6, "%d rules", cfg.acl.n);
+	CHECK("access-control: remote sources allowed is noticed", acl_allows_remote(&cfg.acl), "not noticed");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char name[96];
+		int got = check_from(&cfg, cases[i].from);
+
+		snprintf(name, sizeof(name), "access-control: %s is %s", cases[i].from,
+			 acl_action_name(cases[i].want));
+		CHECK(name, got == cases[i].want, "got %s", acl_action_name(got));
+	}
 }
 
 static void test_upstreams(void)
@@ -150,6 +198,7 @@ int main(void)
 	test_values();
 	test_modes();
 	test_errors();
+	test_access_control();
 	test_upstreams();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
