@@ -26,6 +26,31 @@ void config_defaults(struct config *cfg)
 	cfg->hedge_min_ms = 1;
 	cfg->hedge_max_ms = 200;
 	acl_defaults(&cfg->acl);
+	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "/run/bpfdnsd.sock");
+}
+
+/* "IP:PORT", "[IPv6]:PORT" or "IP#PORT" into ss. */
+static int parse_host_port(const char *v, struct sockaddr_storage *ss)
+{
+	char text[INET6_ADDRSTRLEN + 16];
+	const char *colon = v ? strrchr(v, ':') : NULL;
+
+	if (!v || strlen(v) >= sizeof(text))
+		return -EINVAL;
+	if (strchr(v, '#'))
+		return config_parse_addr(v, 0, ss);
+	if (!colon)
+		return -EINVAL;
+	if (v[0] == '[') { /* [v6]:port */
+		if (colon[-1] != ']')
+			return -EINVAL;
+		snprintf(text, sizeof(text), "%.*s#%s", (int)(colon - v - 2), v + 1, colon + 1);
+	} else if (strchr(v, ':') == colon) { /* v4:port */
+		snprintf(text, sizeof(text), "%.*s#%s", (int)(colon - v), v, colon + 1);
+	} else {
+		return -EINVAL; /* a bare IPv6 address: which colon is the port's? */
+	}
+	return config_parse_addr(text, 0, ss);
 }
 
 int config_parse_addr(const char *text, uint16_t dflt, struct sockaddr_storage *ss)
@@ -127,6 +152,9 @@ static const struct option_def options[] = {
 	{ "access-control", OPT_CUSTOM, 0, 0,
 	  "NET[/LEN],allow|refuse|deny: who may query; repeatable, the longest prefix wins "
 	  "(127.0.0.0/8 and ::1 allowed, everyone else refused)" },
+	{ "control-socket", OPT_CUSTOM, 0, 0,
+	  "Unix socket bpfdnsctl asks for statistics; none for no socket (/run/bpfdnsd.sock)" },
+	{ "metrics", OPT_CUSTOM, 0, 0, "serve Prometheus metrics over HTTP on IP:PORT (e.g. 127.0.0.1:9153; off)" },
 	{ "verbose", OPT_FLAG, F(verbose), 0, "debug logging, libbpf's included" },
 };
 
@@ -168,6 +196,16 @@ static int set_custom(struct config *cfg, const struct option_def *o, const char
 			cfg->attach = FASTPATH_NONE;
 		else
 			return -EINVAL;
+	} else if (!strcmp(o->name, "control-socket")) {
+		if (!v || !*v || strlen(v) >= sizeof(cfg->control_socket))
+			return -EINVAL;
+		snprintf(cfg->control_socket, sizeof(cfg->control_socket), "%s", strcmp(v, "none") ? v : "");
+	} else if (!strcmp(o->name, "metrics")) {
+		struct sockaddr_storage ss;
+
+		if (parse_host_port(v, &ss) || !((struct sockaddr_in *)&ss)->sin_port)
+			return -EINVAL;
+		cfg->metrics = ss;
 	} else if (!strcmp(o->name, "access-control")) {
 		int err = acl_add(&cfg->acl, v);
 

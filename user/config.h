@@ -46,6 +46,8 @@ struct config {
 	uint32_t forward_max; /* dns-forward-max=: misses in flight at once */
 	int verbose;
 	struct acl acl; /* access-control=: who may query (loopback only) */
+	char control_socket[108];	 /* control-socket=, "" for none */
+	struct sockaddr_storage metrics; /* metrics=IP:PORT; family 0: off */
 };
 
 void config_defaults(struct config *cfg);

@@ -2,7 +2,9 @@
 /* dns.c - DNS wire-format reading; see dns.h. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "dns.h"
 
 int dns_header_read(const uint8_t *msg, size_t len, struct dns_header *h)
@@ -237,4 +239,33 @@ int dns_rdata_names(const uint8_t *msg, size_t len, const struct dns_rr *rr, siz
 	}
 	(void)len;
 	return n;
+}
+
+static const struct {
+	uint16_t type;
+	const char *name;
+} type_names[] = { { 1, "A" },	  { 2, "NS" },	   { 5, "CNAME" }, { 6, "SOA" },    { 12, "PTR" }, { 15, "MX" },
+		   { 16, "TXT" }, { 28, "AAAA" }, { 33, "SRV" },  { 65, "HTTPS" }, { 255, "ANY" } };
+
+const char *dns_type_name(uint16_t qtype, char *buf, size_t n)
+{
+	for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+		if (type_names[i].type == qtype)
+			return type_names[i].name;
+	snprintf(buf, n, "TYPE%u", qtype);
+	return buf;
+}
+
+int dns_type_from_text(const char *text)
+{
+	unsigned long v;
+	char *end;
+
+	for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+		if (!strcasecmp(text, type_names[i].name))
+			return type_names[i].type;
+	if (strncasecmp(text, "TYPE", 4))
+		return -EINVAL;
+	v = strtoul(text + 4, &end, 10);
+	return text[4] && !*end && v <= 65535 ? (int)v : -EINVAL;
 }

@@ -52,7 +52,7 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-uint32_t health_p95(const struct upstream *u)
+uint32_t health_rtt_pct(const struct upstream *u, unsigned pct)
 {
 	uint32_t v[UPSTREAM_RTT_WINDOW];
 
@@ -60,7 +60,12 @@ uint32_t health_p95(const struct upstream *u)
 		return 0;
 	memcpy(v, u->rtt, u->rtt_n * sizeof(v[0]));
 	qsort(v, u->rtt_n, sizeof(v[0]), cmp_u32);
-	return v[(u->rtt_n * 95 - 1) / 100];
+	return v[(u->rtt_n * pct + 99) / 100 - 1];
+}
+
+uint32_t health_p95(const struct upstream *u)
+{
+	return health_rtt_pct(u, 95);
 }
 
 static int cmp_health(const void *a, const void *b, void *arg)
@@ -84,4 +89,9 @@ int health_order(const struct upstreams *ups, int *order)
 		order[i] = i;
 	qsort_r(order, (size_t)ups->n, sizeof(order[0]), cmp_health, (void *)ups);
 	return ups->n;
+}
+
+const char *health_state_name(uint8_t state)
+{
+	return state == UPSTREAM_UP ? "up" : state == UPSTREAM_SUSPECT ? "suspect" : "down";
 }

@@ -21,8 +21,12 @@ void health_ok(struct upstream *u, uint32_t rtt_us, uint64_t now_ms);
 void health_slow(struct upstream *u, uint32_t waited_us);
 /* A failure: ICMP error, bad reply, no reply by the deadline. */
 void health_fail(struct upstream *u, uint64_t now_ms);
-/* The RTT below which 95 % of the recent replies came, in µs (0: none yet). */
+/* The RTT within which pct % (1..100) of the recent replies came, in µs
+ * (0: none yet). */
+uint32_t health_rtt_pct(const struct upstream *u, unsigned pct);
 uint32_t health_p95(const struct upstream *u);
+/* "up", "suspect" or "down". */
+const char *health_state_name(uint8_t state);
 /* Upstream indices, best first: up before suspect before down, then known
  * before never heard from, then by smoothed RTT, then in configuration
  * order. Returns how many. */

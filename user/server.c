@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include "answer.h"
+#include "control.h"
 #include "log.h"
 #include "race.h"
 #include "server.h"
@@ -38,21 +39,6 @@ uint64_t server_now_ms(void)
 	return server_now_us() / 1000;
 }
 
-static const char *type_name(uint16_t qtype, char *buf, size_t n)
-{
-	static const struct {
-		uint16_t type;
-		const char *name;
-	} types[] = { { 1, "A" },    { 2, "NS" },     { 5, "CNAME" }, { 6, "SOA" },  { 12, "PTR" }, { 15, "MX" },
-		      { 16, "TXT" }, { 28, "AAAA" }, { 33, "SRV" },  { 65, "HTTPS" }, { 255, "ANY" } };
-
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (types[i].type == qtype)
-			return types[i].name;
-	snprintf(buf, n, "TYPE%u", qtype);
-	return buf;
-}
-
 void server_log_query(const struct server *srv, const uint8_t *name, size_t name_len, uint16_t qtype,
 		      const char *what, const char *who)
 {
@@ -61,7 +47,7 @@ void server_log_query(const struct server *srv, const uint8_t *name, size_t name
 	if (!srv->cfg->log_queries)
 		return;
 	dns_name_to_text(name, name_len, text, sizeof(text));
-	pr_info("query[%s] %s %s %s", type_name(qtype, tbuf, sizeof(tbuf)), text, what, who);
+	pr_info("query[%s] %s %s %s", dns_type_name(qtype, tbuf, sizeof(tbuf)), text, what, who);
 }
 
 /* A hit the fast path passed on (too big for it, TCP, or not attached).
@@ -169,6 +155,9 @@ int server_open(struct server **out, const struct config *cfg, struct upstreams 
 		if (err)
 			goto err;
 	}
+	err = control_open(srv);
+	if (err)
+		goto err;
 	/* without a watch (no such directory yet), SIGHUP still re-reads */
 	if (!cfg->no_resolv && watch_open(srv, cfg->resolv_file, &srv->watch))
 		srv->watch = NULL;
@@ -214,6 +203,12 @@ static void dispatch(struct server *srv, struct epoll_event *e, int *changed)
 		break;
 	case EV_WATCH:
 		*changed |= watch_changed(srv->watch);
+		break;
+	case EV_CTL_LISTEN:
+		control_on_accept(srv, (struct ctl_listener *)ev);
+		break;
+	case EV_CTL_CONN:
+		control_on_conn(srv, (struct ctl_conn *)ev);
 		break;
 	}
 }
@@ -262,6 +257,7 @@ int server_run(struct server *srv, struct server_signals *sig)
 			if (srv->cfg->hedged)
 				race_probe_upstreams(srv, now);
 			client_expire(srv, now);
+			control_expire(srv, now);
 		}
 		/* nothing of this batch points at them any more */
 		race_free_finished(srv);
@@ -286,6 +282,7 @@ void server_close(struct server *srv)
 		return;
 	race_abort_all(srv);
 	client_close_all(srv);
+	control_close(srv);
 	watch_close(srv, srv->watch);
 	if (srv->epfd >= 0)
 		close(srv->epfd);

@@ -17,7 +17,7 @@
 #define TCP_MSG_MAX 65535 /* RFC 1035 4.2.2: a 16-bit length */
 
 /* What an epoll event points at: the first member of each of these. */
-enum ev_kind { EV_UDP, EV_TCP_LISTEN, EV_CONN, EV_LEG, EV_WATCH };
+enum ev_kind { EV_UDP, EV_TCP_LISTEN, EV_CONN, EV_LEG, EV_WATCH, EV_CTL_LISTEN, EV_CTL_CONN };
 
 struct ev {
 	enum ev_kind kind;
@@ -28,7 +28,15 @@ struct listener {
 	int fd;
 };
 
+/* The control socket or the metrics endpoint (control.c). */
+struct ctl_listener {
+	struct ev ev;
+	int fd;
+	int http;
+};
+
 struct conn;
+struct ctl_conn;
 struct race;
 
 /* Where an answer goes: a UDP peer through a listen socket, or a TCP conn. */
@@ -75,6 +83,11 @@ struct server {
 	struct race *by_key[RACE_BUCKETS];     /* in flight, to share */
 	struct race *finished;		       /* freed after the current epoll batch */
 	struct watch *watch;
+	struct ctl_listener ctl[2];	/* control socket, metrics */
+	int n_ctl;
+	struct ctl_conn *ctl_conns;
+	int n_ctl_conns;
+	const char *ctl_path;	/* the control socket's file, removed on close */
 	uint64_t next_hedge_us; /* the earliest hedge due, 0: none */
 	double hedge_tokens;	/* the hedge budget (token bucket) */
 	struct server_stats stats;

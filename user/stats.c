@@ -8,12 +8,7 @@
 #include "log.h"
 #include "stats.h"
 
-struct stats_view {
-	uint64_t cachesize, insertions, evictions, misses, hits, kernel_hits;
-	int entries;
-};
-
-static void stats_collect(struct server *srv, struct stats_view *v)
+void stats_collect(struct server *srv, struct stats_view *v)
 {
 	struct bpfdns_counters c = { 0 };
 	uint64_t gone;
@@ -26,8 +21,10 @@ static void stats_collect(struct server *srv, struct stats_view *v)
 	v->hits = srv->stats.hits;
 	if (!srv->fp)
 		return;
-	if (!fastpath_counters(srv->fp, &c))
+	if (!fastpath_counters(srv->fp, &c)) {
+		v->kernel = c;
 		v->kernel_hits = c.hit;
+	}
 	v->hits += v->kernel_hits;
 	v->entries = fastpath_count(srv->fp);
 	/* the LRU map evicts silently: whatever was inserted and is neither

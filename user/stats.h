@@ -8,6 +8,14 @@
 #include "answer.h"
 #include "server.h"
 
+/* The numbers dnsmasq reports, and the fast path's counters. */
+struct stats_view {
+	uint64_t cachesize, insertions, evictions, misses, hits, kernel_hits;
+	int entries;
+	struct bpfdns_counters kernel; /* zero without a fast path */
+};
+
+void stats_collect(struct server *srv, struct stats_view *v);
 /*
  * Answer a CHAOS TXT query for one of dnsmasq's names (cachesize.bind,
  * insertions.bind, evictions.bind, misses.bind, hits.bind, servers.bind)

@@ -56,7 +56,7 @@ daemon() { # LOGNAME ARGS...: bpfdnsd in the foreground; its PID in $daemon
 	local log=$tmp/$1.log
 	shift
 	dlog=$log
-	"$out/bpfdnsd" -k --pin-path="$tmp/bpffs/bpfdns" "$@" >"$log" 2>&1 &
+	"$out/bpfdnsd" -k --pin-path="$tmp/bpffs/bpfdns" --control-socket="$tmp/control.sock" "$@" >"$log" 2>&1 &
 	daemon=$!
 	pids+=($daemon)
 	for _ in $(seq 100); do

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# ctl_e2e.sh - operating bpfdns: bpfdnsctl (stats, --watch, upstreams,
+# dump, lookup, flush; text and --json) against a running bpfdnsd and
+# against pinned maps alone, its errors with neither, the Prometheus
+# endpoint (metrics=), and bpftool's named fields. Re-executes itself
+# under `unshare -n -m`.
+set -u
+. "$(dirname "$0")/../lib/e2e.sh"
+e2e_init "bpfdnsctl and metrics" dig jq curl bpftool
+
+upstream 2 --ttl=300
+daemon ctl --no-resolv --server=127.0.0.2#5353 --metrics=127.0.0.1:9153 || e2e_exit
+ctl="$out/bpfdnsctl --pin-path=$tmp/bpffs/bpfdns --control-socket=$tmp/control.sock"
+dig="dig +tries=1 +time=2 @127.0.0.1"
+$dig www.example.test A +short >/dev/null
+$dig www.example.test A +short >/dev/null # the kernel's
+$dig Mixed.Example.test AAAA +short >/dev/null
+$dig nx.example.test A +short >/dev/null
+
+check "stats: the daemon answers" "$ctl stats" "bpfdnsd:   answering"
+check "stats: cache entries" "$ctl stats" "cache:     3 of 8192 entries, 3 insertions"
+check "stats: kernel hits and misses" "$ctl stats" "answers:   1 kernel hits, 0 daemon hits, 3 misses"
+check "stats: the upstream's line" "$ctl stats" "127.0.0.2#5353"
+ok "stats --json: valid JSON with the numbers" \
+	test "$($ctl --json stats | jq '.bpfdns_cache_entries, .bpfdns_cache_hits_total.kernel' | tr '\n' ' ')" = "3 1 "
+ok "stats --json: per-upstream numbers by name" \
+	test "$($ctl --json stats | jq '.bpfdns_upstream_wins_total["127.0.0.2#5353"]')" = 3
+check "stats --watch: rates per second" "$ctl stats --watch --interval=0.2 --count=2" "kernel/s"
+ok "stats --watch --json: one JSON object a line" \
+	test "$($ctl --json stats --watch --interval=0.2 --count=2 | jq -s length)" = 2
+check "upstreams: health, counts, latency" "$ctl upstreams" "up"
+check "upstreams: latency quantiles" "$ctl upstreams" "p99"
+ok "upstreams --json" test "$($ctl --json upstreams | jq -r '.bpfdns_upstream_state["127.0.0.2#5353"].up')" = 1
+check "dump: cached names with their TTL" "$ctl dump" "www.example.test."
+check "dump: a negative entry" "$ctl dump" "NXDOMAIN"
+ok "dump --json: three entries" test "$($ctl --json dump | jq length)" = 3
+check "lookup: the records, any case asked" "$ctl lookup WWW.EXAMPLE.TEST" "192.0.2.2"
+check "lookup: by type" "$ctl lookup mixed.example.test AAAA" "2001:db8::2"
+ok "lookup --json: the records" \
+	test "$($ctl --json lookup www.example.test A | jq -r '.[0].records[0].data')" = 192.0.2.2
+check "lookup: a name not cached says so" "$ctl lookup nope.example.test; echo rc=\$?" "not in the cache"
+check "lookup: and exits 3" "$ctl lookup nope.example.test; echo rc=\$?" "rc=3"
+check "flush NAME: drops that name" "$ctl flush www.example.test" "flushed 1 entry"
+check_not "flush NAME: gone from the dump" "$ctl dump" "www.example.test."
+$dig www.example.test A +short >/dev/null
+ok "flush NAME: the next query went upstream again" test "$(upstream_count 2 www.example.test)" = 2
+check "flush: everything" "$ctl flush" "flushed 3 entries"
+ok "flush: the cache is empty" test "$($ctl --json dump | jq length)" = 0
+check "errors: an unknown command" "$ctl frobnicate 2>&1; echo rc=\$?" "rc=2"
+
+check "metrics: Prometheus exposition over HTTP" "curl -s http://127.0.0.1:9153/metrics" \
+	'bpfdns_cache_hits_total{where="kernel"} 1'
+check "metrics: HELP and TYPE lines" "curl -s http://127.0.0.1:9153/metrics" \
+	"# TYPE bpfdns_kernel_packets_total counter"
+check "metrics: per-upstream series" "curl -s http://127.0.0.1:9153/metrics" \
+	'bpfdns_upstream_queries_total{upstream="127.0.0.2#5353"}'
+check "metrics: other paths are 404" "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9153/x" "404"
+check "bpftool: the counters map prints named fields" \
+	"bpftool map dump pinned $tmp/bpffs/bpfdns/counters" '"hit": '
+$dig again.example.test A +short >/dev/null
+check "bpftool: the cache map too" "bpftool map dump pinned $tmp/bpffs/bpfdns/cache" '"ttl_off": '
+
+# no daemon: the kernel's numbers from the pins; no pins: a clear error
+kill -9 "$daemon"
+wait "$daemon" 2>/dev/null
+check "no daemon: stats from the pinned maps" "$ctl stats" "not answering on $tmp/control.sock"
+check "no daemon: kernel counters still there" "$ctl stats" "kernel:    hit 1"
+check "no daemon: upstreams says why it cannot" "$ctl upstreams 2>&1" "does not answer on"
+check "no pins: says what is missing and why" \
+	"$out/bpfdnsctl --pin-path=$tmp/none --control-socket=$tmp/none.sock stats 2>&1" "is bpfdnsd running?"
+e2e_exit

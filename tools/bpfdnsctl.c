@@ -1,0 +1,678 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * bpfdnsctl - look at and tend a running bpfdns: statistics from bpfdnsd's
+ * control socket (or, without a daemon, from the pinned maps), the cache
+ * straight from the pinned map (dump, lookup, flush), upstream health.
+ *
+ *   bpfdnsctl [--pin-path=DIR] [--control-socket=PATH] [--json] COMMAND
+ *
+ * Statistics come as the daemon's Prometheus exposition ("name{labels}
+ * value" lines), which is parsed here into text or JSON.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bpfdns.h"
+#include "dns.h"
+#include "entry.h"
+
+#define METRICS_MAX 512
+#define REPLY_MAX (256 << 10)
+
+struct opts {
+	const char *pin_path;
+	const char *control;
+	int json;
+};
+
+/* One line of the exposition: up to two label values, in order. */
+struct metric {
+	char name[64];
+	char label[2][80];
+	int n_labels;
+	double value;
+};
+
+struct metrics {
+	struct metric m[METRICS_MAX];
+	int n;
+	int from_daemon;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: bpfdnsctl [--pin-path=DIR] [--control-socket=PATH] [--json] COMMAND\n\n"
+		   "Commands:\n"
+		   "  stats [--watch [--interval=S] [--count=N]]  counters; --watch: rates per second\n"
+		   "  upstreams                                   upstream health and latency\n"
+		   "  dump                                        cached names, remaining TTL\n"
+		   "  lookup NAME [TYPE]                          the cached answer for NAME (A)\n"
+		   "  flush [NAME]                                empty the cache, or drop NAME\n\n"
+		   "Defaults: --pin-path=/sys/fs/bpf/bpfdns --control-socket=/run/bpfdnsd.sock\n");
+}
+
+/* --- the control socket ------------------------------------------------ */
+
+/* Send cmd, read the whole answer into buf (NUL-terminated). 0 or -errno. */
+static int control_ask(const char *path, const char *cmd, char *buf, size_t n)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 5 };
+	size_t got = 0;
+	ssize_t r;
+	int fd, err = 0;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) || dprintf(fd, "%s\n", cmd) < 0) {
+		err = -errno;
+		goto out;
+	}
+	while (got + 1 < n && (r = recv(fd, buf + got, n - 1 - got, 0)) > 0)
+		got += (size_t)r;
+	if (r < 0)
+		err = -errno;
+out:
+	buf[got] = '\0';
+	close(fd);
+	return err;
+}
+
+/* Parse 'name{a="x",b="y"} value' lines; comments skipped. */
+static void metrics_parse(char *text, struct metrics *ms)
+{
+	for (char *line = strtok(text, "\n"); line && ms->n < METRICS_MAX; line = strtok(NULL, "\n")) {
+		struct metric *m = &ms->m[ms->n];
+		char *brace, *space = strrchr(line, ' ');
+
+		if (line[0] == '#' || !space)
+			continue;
+		*space = '\0';
+		memset(m, 0, sizeof(*m));
+		m->value = strtod(space + 1, NULL);
+		brace = strchr(line, '{');
+		if (brace)
+			*brace = '\0';
+		snprintf(m->name, sizeof(m->name), "%s", line);
+		for (char *q = brace ? brace + 1 : NULL; q && m->n_labels < 2 && (q = strchr(q, '"'));) {
+			char *close = strchr(q + 1, '"');
+
+			if (!close)
+				break;
+			snprintf(m->label[m->n_labels++], sizeof(m->label[0]), "%.*s", (int)(close - q - 1), q + 1);
+			q = close + 1;
+		}
+		ms->n++;
+	}
+}
+
+/* --- the pinned maps ------------------------------------------------- */
+
+static int pin_open(const struct opts *o, const char *map, int quiet)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", o->pin_path, map);
+	fd = bpf_obj_get(path);
+	if (fd < 0 && !quiet)
+		fprintf(stderr, "bpfdnsctl: no pinned map at %s: %s (is bpfdnsd running? it pins its maps "
+				"under pin-path= at start; root or CAP_BPF is needed to read them)\n",
+			path, strerror(errno));
+	return fd < 0 ? -errno : fd;
+}
+
+/* The cache map, after checking that its layout is the one we know. */
+static int cache_open(const struct opts *o)
+{
+	struct bpfdns_layout l = { 0 };
+	__u32 zero = 0;
+	int fd = pin_open(o, "layout", 0);
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &zero, &l) || l.version != BPFDNS_LAYOUT_VERSION) {
+		fprintf(stderr, "bpfdnsctl: the maps in %s have layout version %u, this bpfdnsctl reads %u: "
+				"use the bpfdnsctl of the running bpfdnsd\n",
+			o->pin_path, l.version, BPFDNS_LAYOUT_VERSION);
+		close(fd);
+		return -EPROTO;
+	}
+	close(fd);
+	return pin_open(o, "cache", 0);
+}
+
+static void metric_add(struct metrics *ms, const char *name, const char *label, double v)
+{
+	struct metric *m = &ms->m[ms->n++];
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	if (label)
+		snprintf(m->label[m->n_labels++], sizeof(m->label[0]), "%s", label);
+	m->value = v;
+}
+
+/* Without a daemon: what the maps alone tell. */
+static int metrics_from_maps(const struct opts *o, struct metrics *ms)
+{
+	static const char *const names[] = { "hit",	"not_ours", "not_plain", "miss",    "expired",
+					     "too_big", "no_room",  "malformed", "refused", "denied" };
+	int ncpus = libbpf_num_possible_cpus(), fd, cfd, n = 0;
+	struct bpfdns_counters *per_cpu, sum = { 0 };
+	struct bpf_map_info info = { 0 };
+	__u32 zero = 0, ilen = sizeof(info);
+	struct bpfdns_key key, next;
+
+	_Static_assert(sizeof(names) / sizeof(names[0]) == sizeof(sum) / sizeof(__u64), "counter names");
+	cfd = cache_open(o);
+	if (cfd < 0)
+		return cfd;
+	fd = pin_open(o, "counters", 0);
+	per_cpu = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*per_cpu)) : NULL;
+	if (fd < 0 || !per_cpu || bpf_map_lookup_elem(fd, &zero, per_cpu)) {
+		free(per_cpu);
+		close(cfd);
+		return fd < 0 ? fd : -ENOMEM;
+	}
+	for (int c = 0; c < ncpus; c++)
+		for (size_t i = 0; i < sizeof(sum) / sizeof(__u64); i++)
+			((__u64 *)&sum)[i] += ((__u64 *)&per_cpu[c])[i];
+	for (size_t i = 0; i < sizeof(sum) / sizeof(__u64); i++)
+		metric_add(ms, "bpfdns_kernel_packets_total", names[i], (double)((__u64 *)&sum)[i]);
+	bpf_obj_get_info_by_fd(cfd, &info, &ilen);
+	for (void *prev = NULL; n < (int)info.max_entries && !bpf_map_get_next_key(cfd, prev, &next); prev = &key) {
+		key = next;
+		n++;
+	}
+	metric_add(ms, "bpfdns_cache_entries", NULL, n);
+	metric_add(ms, "bpfdns_cache_size", NULL, info.max_entries);
+	metric_add(ms, "bpfdns_cache_hits_total", "kernel", (double)sum.hit);
+	free(per_cpu);
+	close(fd);
+	close(cfd);
+	return 0;
+}
+
+/* Statistics from the daemon, or else from the maps. */
+static int metrics_get(const struct opts *o, struct metrics *ms)
+{
+	char *buf = malloc(REPLY_MAX);
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	ms->n = 0;
+	err = control_ask(o->control, "stats", buf, REPLY_MAX);
+	ms->from_daemon = !err && !strncmp(buf, "# HELP", 6);
+	if (ms->from_daemon)
+		metrics_parse(buf, ms);
+	free(buf);
+	if (ms->from_daemon)
+		return 0;
+	err = metrics_from_maps(o, ms);
+	if (err)
+		fprintf(stderr, "bpfdnsctl: no bpfdnsd answers on %s either\n", o->control);
+	return err;
+}
+
+static double mget(const struct metrics *ms, const char *name, const char *l0, const char *l1)
+{
+	for (int i = 0; i < ms->n; i++) {
+		const struct metric *m = &ms->m[i];
+
+		if (!strcmp(m->name, name) && (!l0 || !strcmp(m->label[0], l0)) && (!l1 || !strcmp(m->label[1], l1)))
+			return m->value;
+	}
+	return 0;
+}
+
+/* --- output --------------------------------------------------------- */
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+/* Metrics as one JSON object: a name maps to its value, or, by its label
+ * values, to objects (two levels at most). */
+static void metrics_json(const struct metrics *ms)
+{
+	printf("{\"daemon\": %s", ms->from_daemon ? "true" : "false");
+	for (int i = 0; i < ms->n; i++) {
+		const struct metric *m = &ms->m[i];
+		int first = i == 0 || strcmp(ms->m[i - 1].name, m->name);
+		int last = i == ms->n - 1 || strcmp(ms->m[i + 1].name, m->name);
+		int new_l0 = first || strcmp(ms->m[i - 1].label[0], m->label[0]);
+		int end_l0 = last || strcmp(ms->m[i + 1].label[0], m->label[0]);
+
+		if (first) {
+			printf(", ");
+			json_string(m->name);
+			printf(": %s", m->n_labels ? "{" : "");
+		}
+		if (m->n_labels >= 1 && new_l0) {
+			printf("%s", first ? "" : ", ");
+			json_string(m->label[0]);
+			printf(": %s", m->n_labels == 2 ? "{" : "");
+		}
+		if (m->n_labels == 2) {
+			printf("%s", new_l0 ? "" : ", ");
+			json_string(m->label[1]);
+			printf(": ");
+		}
+		printf("%.9g", m->value);
+		if (m->n_labels == 2 && end_l0)
+			printf("}");
+		if (m->n_labels && last)
+			printf("}");
+	}
+	printf("}\n");
+}
+
+static void upstreams_text(const struct metrics *ms)
+{
+	for (int i = 0; i < ms->n; i++) {
+		const struct metric *m = &ms->m[i];
+		const char *u = m->label[0], *state = "?";
+
+		if (strcmp(m->name, "bpfdns_upstream_queries_total"))
+			continue;
+		for (int k = 0; k < ms->n; k++)
+			if (!strcmp(ms->m[k].name, "bpfdns_upstream_state") && !strcmp(ms->m[k].label[0], u) &&
+			    ms->m[k].value > 0)
+				state = ms->m[k].label[1];
+		printf("%-28s %-8s %10.0f queries %10.0f wins %8.0f failures %6.0f unwanted  p50 %.2f ms  p99 %.2f ms\n",
+		       u, state, m->value, mget(ms, "bpfdns_upstream_wins_total", u, NULL),
+		       mget(ms, "bpfdns_upstream_failures_total", u, NULL),
+		       mget(ms, "bpfdns_upstream_unwanted_replies_total", u, NULL),
+		       mget(ms, "bpfdns_upstream_rtt_seconds", u, "0.5") * 1e3,
+		       mget(ms, "bpfdns_upstream_rtt_seconds", u, "0.99") * 1e3);
+	}
+}
+
+static void stats_text(const struct opts *o, const struct metrics *ms)
+{
+	const char *k = "bpfdns_kernel_packets_total";
+
+	if (ms->from_daemon)
+		printf("bpfdnsd:   answering (control socket %s)\n", o->control);
+	else
+		printf("bpfdnsd:   not answering on %s; the kernel's numbers only (maps in %s)\n", o->control,
+		       o->pin_path);
+	printf("cache:     %.0f of %.0f entries", mget(ms, "bpfdns_cache_entries", NULL, NULL),
+	       mget(ms, "bpfdns_cache_size", NULL, NULL));
+	if (ms->from_daemon)
+		printf(", %.0f insertions, %.0f evictions", mget(ms, "bpfdns_cache_insertions_total", NULL, NULL),
+		       mget(ms, "bpfdns_cache_evictions_total", NULL, NULL));
+	printf("\nanswers:   %.0f kernel hits", mget(ms, "bpfdns_cache_hits_total", "kernel", NULL));
+	if (ms->from_daemon)
+		printf(", %.0f daemon hits, %.0f misses (%.0f shared a query in flight), %.0f dropped",
+		       mget(ms, "bpfdns_cache_hits_total", "daemon", NULL),
+		       mget(ms, "bpfdns_cache_misses_total", NULL, NULL), mget(ms, "bpfdns_shared_total", NULL, NULL),
+		       mget(ms, "bpfdns_dropped_total", NULL, NULL));
+	printf("\nkernel:    hit %.0f, miss %.0f, expired %.0f, not_plain %.0f, too_big %.0f, no_room %.0f, "
+	       "malformed %.0f, refused %.0f, denied %.0f, not_ours %.0f\n",
+	       mget(ms, k, "hit", NULL), mget(ms, k, "miss", NULL), mget(ms, k, "expired", NULL),
+	       mget(ms, k, "not_plain", NULL), mget(ms, k, "too_big", NULL), mget(ms, k, "no_room", NULL),
+	       mget(ms, k, "malformed", NULL), mget(ms, k, "refused", NULL), mget(ms, k, "denied", NULL),
+	       mget(ms, k, "not_ours", NULL));
+	if (ms->from_daemon) {
+		printf("access:    %.0f refused, %.0f denied\n", mget(ms, "bpfdns_refused_total", NULL, NULL),
+		       mget(ms, "bpfdns_denied_total", NULL, NULL));
+		upstreams_text(ms);
+	}
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* Rates per second between two samples, one line each. */
+static int stats_watch(const struct opts *o, double interval, long count)
+{
+	static struct metrics a, b;
+	struct metrics *prev = &a, *cur = &b, *t;
+	struct timespec ts = { (time_t)interval, (long)((interval - (time_t)interval) * 1e9) };
+	const char *k = "bpfdns_kernel_packets_total";
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (metrics_get(o, prev))
+		return 1;
+	if (!o->json)
+		printf("%10s %10s %10s %10s %10s %10s\n", "kernel/s", "daemon/s", "miss/s", "expired/s", "passed/s",
+		       "entries");
+	for (long i = 0; !stop && (count <= 0 || i < count); i++) {
+		double khit, dhit, miss, exp, passed;
+
+		nanosleep(&ts, NULL);
+		if (stop || metrics_get(o, cur))
+			break;
+#define RATE(...) ((mget(cur, __VA_ARGS__) - mget(prev, __VA_ARGS__)) / interval)
+		khit = RATE(k, "hit", NULL);
+		dhit = RATE("bpfdns_cache_hits_total", "daemon", NULL);
+		miss = RATE("bpfdns_cache_misses_total", NULL, NULL);
+		exp = RATE(k, "expired", NULL);
+		passed = RATE(k, "miss", NULL) + exp + RATE(k, "not_plain", NULL) + RATE(k, "too_big", NULL) +
+			 RATE(k, "no_room", NULL) + RATE(k, "refused", NULL);
+#undef RATE
+		if (o->json)
+			printf("{\"time\": %ld, \"kernel_hits\": %.1f, \"daemon_hits\": %.1f, \"misses\": %.1f, "
+			       "\"expired\": %.1f, \"passed\": %.1f, \"entries\": %.0f}\n",
+			       (long)time(NULL), khit, dhit, miss, exp, passed,
+			       mget(cur, "bpfdns_cache_entries", NULL, NULL));
+		else
+			printf("%10.1f %10.1f %10.1f %10.1f %10.1f %10.0f\n", khit, dhit, miss, exp, passed,
+			       mget(cur, "bpfdns_cache_entries", NULL, NULL));
+		fflush(stdout);
+		t = prev, prev = cur, cur = t;
+	}
+	return 0;
+}
+
+/* --- the cache ------------------------------------------------------ */
+
+static uint64_t boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static size_t key_name_len(const struct bpfdns_key *k)
+{
+	size_t n = 0;
+
+	while (n < sizeof(k->name) && k->name[n])
+		n += k->name[n] + 1u;
+	return n + 1 <= sizeof(k->name) ? n + 1 : sizeof(k->name);
+}
+
+static const char *rcode_text(uint8_t rcode)
+{
+	static const char *const names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED" };
+
+	return rcode < 6 ? names[rcode] : "RCODE?";
+}
+
+/* RDATA as text: addresses and names for the common types, else RFC 3597. */
+static void rdata_text(const uint8_t *msg, size_t len, const struct dns_rr *rr, char *out, size_t n)
+{
+	uint8_t name[DNS_NAME_MAX + 1];
+	size_t off = rr->rdata, nlen, at = 0;
+
+	if ((rr->type == DNS_TYPE_A && rr->rdlen == 4) || (rr->type == DNS_TYPE_AAAA && rr->rdlen == 16)) {
+		inet_ntop(rr->type == DNS_TYPE_A ? AF_INET : AF_INET6, msg + rr->rdata, out, (socklen_t)n);
+		return;
+	}
+	if ((rr->type == DNS_TYPE_CNAME || rr->type == DNS_TYPE_NS || rr->type == DNS_TYPE_PTR) &&
+	    !dns_name_read(msg, len, &off, name, &nlen)) {
+		dns_name_to_text(name, nlen, out, n);
+		return;
+	}
+	at = (size_t)snprintf(out, n, "\\# %u ", rr->rdlen);
+	for (size_t i = 0; i < rr->rdlen && at + 3 < n; i++)
+		at += (size_t)snprintf(out + at, n - at, "%02x", msg[rr->rdata + i]);
+}
+
+/* One entry: a summary line, and with records, each record as dig shows it. */
+static void entry_print(const struct opts *o, const struct bpfdns_key *k, const struct bpfdns_entry *e,
+			int records, int *first)
+{
+	size_t nlen = key_name_len(k), len, off;
+	uint64_t now = boot_ns();
+	long ttl = e->expire_ns > now ? (long)((e->expire_ns - now) / 1000000000ULL) : 0;
+	char name[1024], tbuf[16], flags[16];
+	const char *type = dns_type_name(k->qtype, tbuf, sizeof(tbuf));
+	uint8_t msg[DNS_HDR_LEN + BPFDNS_NAME_MAX + 4 + BPFDNS_DATA_MAX] = { 0 };
+	int nrr = e->ancount + e->nscount + e->arcount;
+
+	dns_name_to_text(k->name, nlen, name, sizeof(name));
+	snprintf(flags, sizeof(flags), "%s%s", k->flags & BPFDNS_KEY_DO ? " +do" : "",
+		 k->flags & BPFDNS_KEY_CD ? " +cd" : "");
+	if (o->json) {
+		printf("%s{\"name\": ", *first ? "" : ",\n ");
+		json_string(name);
+		printf(", \"type\": \"%s\", \"class\": %u, \"do\": %s, \"cd\": %s, \"rcode\": \"%s\", \"ttl\": %ld, "
+		       "\"expired\": %s, \"answer\": %u, \"authority\": %u, \"additional\": %u, \"bytes\": %u",
+		       type, k->qclass, k->flags & BPFDNS_KEY_DO ? "true" : "false",
+		       k->flags & BPFDNS_KEY_CD ? "true" : "false", rcode_text(e->rcode & 0x0f), ttl,
+		       e->expire_ns <= now ? "true" : "false", e->ancount, e->nscount, e->arcount, e->data_len);
+	} else {
+		printf("%-40s %-6s%s %-8s ttl %6ld%s  %u/%u/%u records\n", name, type, flags,
+		       rcode_text(e->rcode & 0x0f), ttl, e->expire_ns <= now ? " (expired)" : "", e->ancount,
+		       e->nscount, e->arcount);
+	}
+	*first = 0;
+	if (!records) {
+		printf(o->json ? "}" : "");
+		return;
+	}
+	/* the message the records were cut from: pointers in them point here */
+	memcpy(msg + DNS_HDR_LEN, k->name, nlen);
+	dns_put16(msg + DNS_HDR_LEN + nlen, k->qtype);
+	dns_put16(msg + DNS_HDR_LEN + nlen + 2, k->qclass);
+	off = DNS_HDR_LEN + nlen + 4;
+	memcpy(msg + off, e->data, e->data_len < BPFDNS_DATA_MAX ? e->data_len : BPFDNS_DATA_MAX);
+	len = off + e->data_len;
+	printf(o->json ? ", \"records\": [" : "");
+	for (int i = 0; i < nrr; i++) {
+		struct dns_rr rr;
+		uint8_t owner[DNS_NAME_MAX + 1];
+		size_t olen, ooff;
+		char otext[1024], rtext[1200];
+		long age = (long)((now - e->stored_ns) / 1000000000ULL);
+
+		ooff = off;
+		if (dns_rr_read(msg, len, &off, &rr) || dns_name_read(msg, len, &ooff, owner, &olen))
+			break;
+		dns_name_to_text(owner, olen, otext, sizeof(otext));
+		rdata_text(msg, len, &rr, rtext, sizeof(rtext));
+		if (o->json) {
+			printf("%s{\"name\": ", i ? ", " : "");
+			json_string(otext);
+			printf(", \"ttl\": %ld, \"type\": \"%s\", \"data\": ", (long)rr.ttl > age ? (long)rr.ttl - age : 0,
+			       dns_type_name(rr.type, tbuf, sizeof(tbuf)));
+			json_string(rtext);
+			printf("}");
+		} else {
+			printf("    %-36s %6ld IN %-6s %s\n", otext, (long)rr.ttl > age ? (long)rr.ttl - age : 0,
+			       dns_type_name(rr.type, tbuf, sizeof(tbuf)), rtext);
+		}
+	}
+	printf(o->json ? "]}" : "");
+}
+
+/* Walk the cache; with name, only that name's keys. do_delete: remove them. */
+static int cache_walk(const struct opts *o, const uint8_t *name, size_t name_len, int qtype, int do_delete,
+		      int records)
+{
+	struct bpfdns_key key, next, *victims = NULL;
+	struct bpfdns_entry e;
+	int fd = cache_open(o), n = 0, first = 1, nv = 0, cap = 0;
+
+	if (fd < 0)
+		return -1;
+	if (!do_delete && o->json)
+		printf("[");
+	for (void *prev = NULL; !bpf_map_get_next_key(fd, prev, &next); prev = &key) {
+		key = next;
+		if (name && (name_len != key_name_len(&key) || memcmp(key.name, name, name_len)))
+			continue;
+		if (qtype >= 0 && key.qtype != qtype)
+			continue;
+		if (do_delete) { /* after the walk: deleting under it restarts it */
+			if (nv == cap) {
+				struct bpfdns_key *v = realloc(victims, (size_t)(cap = cap ? cap * 2 : 64) * sizeof(*v));
+
+				if (!v)
+					break;
+				victims = v;
+			}
+			victims[nv++] = key;
+			continue;
+		}
+		if (bpf_map_lookup_elem(fd, &key, &e))
+			continue;
+		entry_print(o, &key, &e, records, &first);
+		n++;
+	}
+	for (int i = 0; i < nv; i++)
+		n += !bpf_map_delete_elem(fd, &victims[i]);
+	free(victims);
+	if (!do_delete && o->json)
+		printf("]\n");
+	close(fd);
+	return n;
+}
+
+static int cmd_lookup(const struct opts *o, const char *text, const char *type)
+{
+	uint8_t name[DNS_NAME_MAX + 1];
+	int len = dns_name_from_text(text, name, sizeof(name));
+	int qtype = type ? dns_type_from_text(type) : DNS_TYPE_A, n;
+
+	if (len < 0 || qtype < 0) {
+		fprintf(stderr, "bpfdnsctl: lookup: bad %s \"%s\"\n", len < 0 ? "name" : "type", len < 0 ? text : type);
+		return 2;
+	}
+	dns_name_lower(name, (size_t)len);
+	n = cache_walk(o, name, (size_t)len, qtype, 0, 1);
+	if (n == 0 && !o->json)
+		printf("%s %s: not in the cache\n", text, type ? type : "A");
+	return n < 0 ? 1 : n == 0 ? 3 : 0;
+}
+
+static int cmd_flush(const struct opts *o, const char *text)
+{
+	uint8_t name[DNS_NAME_MAX + 1];
+	int len = 0, n;
+
+	if (text && (len = dns_name_from_text(text, name, sizeof(name))) < 0) {
+		fprintf(stderr, "bpfdnsctl: flush: bad name \"%s\"\n", text);
+		return 2;
+	}
+	if (text)
+		dns_name_lower(name, (size_t)len);
+	n = cache_walk(o, text ? name : NULL, (size_t)len, -1, 1, 0);
+	if (n < 0)
+		return 1;
+	if (o->json)
+		printf("{\"flushed\": %d}\n", n);
+	else
+		printf("flushed %d entr%s%s%s\n", n, n == 1 ? "y" : "ies", text ? " for " : "", text ? text : "");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .pin_path = "/sys/fs/bpf/bpfdns", .control = "/run/bpfdnsd.sock" };
+	static struct metrics ms;
+	double interval = 1;
+	long count = 0;
+	int watch = 0, i;
+
+	for (i = 1; i < argc && !strncmp(argv[i], "-", 1); i++) {
+		if (!strncmp(argv[i], "--pin-path=", 11))
+			o.pin_path = argv[i] + 11;
+		else if (!strncmp(argv[i], "--control-socket=", 17))
+			o.control = argv[i] + 17;
+		else if (!strcmp(argv[i], "--json"))
+			o.json = 1;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "bpfdnsctl: unknown option %s\n", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[i], "stats")) {
+		for (int j = i + 1; j < argc; j++) {
+			if (!strcmp(argv[j], "--watch"))
+				watch = 1;
+			else if (!strncmp(argv[j], "--interval=", 11) && (interval = atof(argv[j] + 11)) > 0)
+				continue;
+			else if (!strncmp(argv[j], "--count=", 8))
+				count = atol(argv[j] + 8);
+			else if (!strcmp(argv[j], "--json"))
+				o.json = 1;
+			else {
+				fprintf(stderr, "bpfdnsctl: stats: unknown argument %s\n", argv[j]);
+				return 2;
+			}
+		}
+		if (watch)
+			return stats_watch(&o, interval, count);
+		if (metrics_get(&o, &ms))
+			return 1;
+		if (o.json)
+			metrics_json(&ms);
+		else
+			stats_text(&o, &ms);
+		return 0;
+	}
+	if (!strcmp(argv[i], "upstreams")) {
+		if (metrics_get(&o, &ms))
+			return 1;
+		if (!ms.from_daemon) {
+			fprintf(stderr, "bpfdnsctl: upstream health lives in bpfdnsd, which does not answer on %s\n",
+				o.control);
+			return 1;
+		}
+		if (o.json) {
+			struct metrics only = { .from_daemon = 1 };
+
+			for (int k = 0; k < ms.n; k++)
+				if (!strncmp(ms.m[k].name, "bpfdns_upstream_", 16))
+					only.m[only.n++] = ms.m[k];
+			metrics_json(&only);
+		} else {
+			upstreams_text(&ms);
+		}
+		return 0;
+	}
+	if (!strcmp(argv[i], "dump") && argc == i + 1)
+		return cache_walk(&o, NULL, 0, -1, 0, 0) < 0;
+	if (!strcmp(argv[i], "lookup") && (argc == i + 2 || argc == i + 3))
+		return cmd_lookup(&o, argv[i + 1], argc == i + 3 ? argv[i + 2] : NULL);
+	if (!strcmp(argv[i], "flush") && argc <= i + 2)
+		return cmd_flush(&o, argc == i + 2 ? argv[i + 1] : NULL);
+	fprintf(stderr, "bpfdnsctl: unknown command or wrong arguments: %s\n", argv[i]);
+	usage(stderr);
+	return 2;
+}

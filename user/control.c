@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* control.c - the control socket and the metrics endpoint; see control.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include "control.h"
+#include "log.h"
+#include "metrics.h"
+
+#define CTL_CONN_MAX 16	      /* control and metrics clients at once */
+#define CTL_TIMEOUT_MS 2000   /* to send a whole request */
+#define CTL_OUT_MAX (256 << 10)
+
+struct ctl_conn {
+	struct ev ev;
+	struct ctl_conn *next;
+	int fd;
+	int http;
+	uint64_t deadline_ms;
+	size_t len;
+	char in[1024];
+};
+
+static int listen_unix(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, err;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		pr_err("control-socket=%s: path too long (at most %zu bytes)", path, sizeof(sa.sun_path) - 1);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* a socket file nobody answers on is a dead daemon's: take it over */
+	if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		pr_err("control-socket=%s: another bpfdnsd answers there (stop it, or give this one "
+		       "its own control-socket= and pin-path=)", path);
+		return -EADDRINUSE;
+	}
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || chmod(path, 0660) || listen(fd, 16)) {
+		err = -errno;
+		pr_err("control-socket=%s: %s", path, strerror(-err));
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static int listen_tcp(const struct sockaddr_storage *ss)
+{
+	int fd, one = 1, err;
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)ss, addr_len(ss)) || listen(fd, 16)) {
+		char text[80];
+
+		err = -errno;
+		addr_to_text(ss, text, sizeof(text));
+		pr_err("metrics=%s: %s", text, strerror(-err));
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static int add_listener(struct server *srv, int fd, int http)
+{
+	struct ctl_listener *l = &srv->ctl[srv->n_ctl];
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = l };
+
+	*l = (struct ctl_listener){ .ev.kind = EV_CTL_LISTEN, .fd = fd, .http = http };
+	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	srv->n_ctl++;
+	return 0;
+}
+
+int control_open(struct server *srv)
+{
+	const struct config *cfg = srv->cfg;
+	int fd, err;
+
+	if (cfg->control_socket[0]) {
+		fd = listen_unix(cfg->control_socket);
+		if (fd < 0)
+			return fd;
+		if ((err = add_listener(srv, fd, 0)))
+			return err;
+		srv->ctl_path = cfg->control_socket;
+	}
+	if (cfg->metrics.ss_family) {
+		char text[80];
+
+		fd = listen_tcp(&cfg->metrics);
+		if (fd < 0)
+			return fd;
+		if ((err = add_listener(srv, fd, 1)))
+			return err;
+		addr_to_text(&cfg->metrics, text, sizeof(text));
+		*strchr(text, '#') = '\0';
+		pr_info(cfg->metrics.ss_family == AF_INET6 ? "metrics on http://[%s]:%u/metrics"
+							   : "metrics on http://%s:%u/metrics",
+			text, ntohs(((const struct sockaddr_in *)&cfg->metrics)->sin_port));
+	}
+	return 0;
+}
+
+static void conn_free(struct server *srv, struct ctl_conn *c)
+{
+	for (struct ctl_conn **pp = &srv->ctl_conns; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	close(c->fd); /* epoll forgets it with its last reference */
+	srv->n_ctl_conns--;
+	free(c);
+}
+
+void control_on_accept(struct server *srv, struct ctl_listener *l)
+{
+	for (;;) {
+		int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct epoll_event ev = { .events = EPOLLIN };
+		struct ctl_conn *c;
+
+		if (fd < 0)
+			return;
+		c = srv->n_ctl_conns < CTL_CONN_MAX ? calloc(1, sizeof(*c)) : NULL;
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		*c = (struct ctl_conn){ .ev.kind = EV_CTL_CONN, .fd = fd, .http = l->http,
+					.deadline_ms = server_now_ms() + CTL_TIMEOUT_MS, .next = srv->ctl_conns };
+		ev.data.ptr = c;
+		if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		srv->ctl_conns = c;
+		srv->n_ctl_conns++;
+	}
+}
+
+/* The answer to a control command line. */
+static size_t control_answer(struct server *srv, const char *cmd, char *out, size_t n)
+{
+	if (!strcmp(cmd, "stats"))
+		return metrics_text(srv, out, n);
+	if (!strcmp(cmd, "ping"))
+		return (size_t)snprintf(out, n, "pong\n");
+	return (size_t)snprintf(out, n, "error: unknown command \"%.64s\" (stats, ping)\n", cmd);
+}
+
+/* The answer to an HTTP request: GET /metrics, or 404. */
+static size_t http_answer(struct server *srv, const char *req, char *out, size_t n)
+{
+	static const char head[] = "HTTP/1.1 %s\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+				   "Content-Length: %zu\r\nConnection: close\r\n\r\n";
+	char *body = malloc(CTL_OUT_MAX);
+	size_t len, hlen;
+
+	if (!body)
+		return 0;
+	if (!strncmp(req, "GET /metrics ", 13) || !strncmp(req, "GET / ", 6)) {
+		len = metrics_text(srv, body, CTL_OUT_MAX);
+		hlen = (size_t)snprintf(out, n, head, "200 OK", len);
+	} else {
+		len = (size_t)snprintf(body, CTL_OUT_MAX, "only GET /metrics here\n");
+		hlen = (size_t)snprintf(out, n, head, "404 Not Found", len);
+	}
+	if (hlen + len > n)
+		len = n > hlen ? n - hlen : 0;
+	memcpy(out + hlen, body, len);
+	free(body);
+	return hlen + len;
+}
+
+void control_on_conn(struct server *srv, struct ctl_conn *c)
+{
+	ssize_t r = recv(c->fd, c->in + c->len, sizeof(c->in) - 1 - c->len, 0);
+	char *end, *out;
+	size_t n;
+
+	if (r <= 0) {
+		if (r == 0 || (errno != EAGAIN && errno != EINTR))
+			conn_free(srv, c);
+		return;
+	}
+	c->len += (size_t)r;
+	c->in[c->len] = '\0';
+	end = strstr(c->in, c->http ? "\r\n\r\n" : "\n");
+	if (!end) {
+		if (c->len == sizeof(c->in) - 1)
+			conn_free(srv, c); /* too long to be a request */
+		return;
+	}
+	*end = '\0';
+	out = malloc(CTL_OUT_MAX + 512);
+	if (out) {
+		n = c->http ? http_answer(srv, c->in, out, CTL_OUT_MAX + 512)
+			    : control_answer(srv, c->in, out, CTL_OUT_MAX);
+		/* a local reader's socket buffer takes it whole; if not, it is cut */
+		if (send(c->fd, out, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			pr_debug("control: cannot answer: %s", strerror(errno));
+		free(out);
+	}
+	conn_free(srv, c);
+}
+
+void control_expire(struct server *srv, uint64_t now_ms)
+{
+	struct ctl_conn *c = srv->ctl_conns, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		if (now_ms >= c->deadline_ms)
+			conn_free(srv, c);
+	}
+}
+
+void control_close(struct server *srv)
+{
+	while (srv->ctl_conns)
+		conn_free(srv, srv->ctl_conns);
+	for (int i = 0; i < srv->n_ctl; i++)
+		close(srv->ctl[i].fd);
+	srv->n_ctl = 0;
+	if (srv->ctl_path)
+		unlink(srv->ctl_path);
+	srv->ctl_path = NULL;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * metrics.h - every number bpfdnsd keeps, in the Prometheus text
+ * exposition format: served on metrics= (HTTP) and on the control socket,
+ * where bpfdnsctl reads it.
+ */
+#ifndef BPFDNS_METRICS_H
+#define BPFDNS_METRICS_H
+
+#include <stddef.h>
+#include "server.h"
+
+/* Write the exposition into buf (NUL-terminated, cut at n); its length. */
+size_t metrics_text(struct server *srv, char *buf, size_t n);
+
+#endif /* BPFDNS_METRICS_H */
