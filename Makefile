@@ -58,6 +58,7 @@ help:
 	@echo 'make bench-quick  the same, briefly (under a minute)'
 	@echo 'make fuzz       run each libFuzzer harness FUZZ_SECONDS (60) seconds'
 	@echo 'make soak       SOAK_SECONDS (60) at saturation against an ASan/UBSan build (tools/soak)'
+	@echo 'make install    install bpfdnsd, bpfdnsctl, man pages, systemd unit, sample config (PREFIX, DESTDIR)'
 	@echo 'make deps       install the build dependencies (Debian packages)'
 	@echo 'make clean      remove $(OUT)/'
 
@@ -153,6 +154,25 @@ test: all
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(OUT)/bpfdnsd --interface=lo --keep-in-foreground --log-queries
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the programs, man pages, the
+# systemd unit and a sample config (an existing config is kept)
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+
+install: $(PROGS)
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/bpfdns
+	$(Q)install -m 755 $(PROGS) $(DESTDIR)$(SBINDIR)/
+	$(Q)install -m 644 man/bpfdnsd.8 man/bpfdnsctl.8 $(DESTDIR)$(MANDIR)/man8/
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/bpfdnsd.service.in \
+		>$(DESTDIR)$(UNITDIR)/bpfdnsd.service
+	$(Q)test -e $(DESTDIR)$(SYSCONFDIR)/bpfdns/bpfdns.conf || \
+		install -m 644 dist/bpfdns.conf $(DESTDIR)$(SYSCONFDIR)/bpfdns/bpfdns.conf
 
 clean:
 	$(call msg,CLEAN,$(OUT))

@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include "dns.h"
+#include "holder.h"
 #include "log.h"
 #include "server.h"
 
@@ -64,9 +65,15 @@ int client_listen(struct server *srv, const struct sockaddr_storage *addr)
 			/* a burst of queries must not overflow the default buffer */
 			setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 		if (bind(l->fd, (struct sockaddr *)&ss, addr_len(&ss)) || (tcp && listen(l->fd, 64))) {
+			char who[96] = "another DNS server (see `ss -lunpt`)";
+
 			err = -errno;
-			pr_err("cannot listen on %s (%s): %s%s", text, tcp ? "tcp" : "udp", strerror(-err),
-			       err == -EADDRINUSE ? " (another DNS server holds the port; see `ss -lunpt`)" : "");
+			if (err == -EADDRINUSE)
+				holder_of_port(tcp, srv->cfg->port, who, sizeof(who));
+			pr_err("cannot listen on %s (%s): %s%s%s%s", text, tcp ? "tcp" : "udp", strerror(-err),
+			       err == -EADDRINUSE ? ": held by " : "", err == -EADDRINUSE ? who : "",
+			       err == -EADDRINUSE ? "; stop it, or give bpfdnsd another port= or listen-address="
+						  : "");
 		} else if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, l->fd, &ev)) {
 			err = -errno;
 			pr_err("epoll: %s", strerror(-err));

@@ -206,15 +206,16 @@ static int load_skel(struct fastpath *fp, const struct fastpath_opts *opts)
 		err = fastpath_bpf__load(fp->skel);
 		if (!err)
 			return 0;
-		if (pin && attempt == 0) {
+		/* a permission error says nothing about the pins: keep them */
+		if (pin && attempt == 0 && err != -EPERM && err != -EACCES) {
 			pr_warn("the maps pinned in %s do not fit (another version or cache-size?): replacing them",
 				pin);
 			unpin_all(fp->skel, pin);
 			fastpath_bpf__destroy(fp->skel);
 			continue;
 		}
-		pr_err("cannot load the BPF programs: %s (needs root or CAP_BPF and CAP_NET_ADMIN, "
-		       "and a kernel >= 5.18)", strerror(-err));
+		pr_err("cannot load the BPF programs: %s (needs root, or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)",
+		       strerror(-err));
 		goto err_destroy;
 	}
 err_destroy:
@@ -333,8 +334,8 @@ static int attach_xdp(struct fastpath *fp, int ifindex, const char *name)
 	fp->xdp_link = bpf_program__attach_xdp(prog, ifindex);
 	if (!fp->xdp_link) {
 		err = -errno;
-		pr_err("cannot attach XDP to %s: %s%s", name, strerror(-err),
-		       err == -EBUSY ? " (another XDP program is attached: see `ip link show`)" : "");
+		pr_warn("cannot attach XDP to %s: %s%s", name, strerror(-err),
+			err == -EBUSY ? " (another XDP program is attached: see `ip link show`)" : "");
 		return err;
 	}
 	if (fp->link_pin[0] && (err = bpf_link__pin(fp->xdp_link, fp->link_pin))) {

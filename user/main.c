@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include "checks.h"
 #include "config.h"
 #include "fastpath.h"
 #include "log.h"
@@ -83,10 +84,6 @@ static int fastpath_listen(struct fastpath *fp, const struct config *cfg)
 	}
 	return 0;
 }
-
-#ifndef CAP_BPF
-#define CAP_BPF 39 /* Linux 5.8 */
-#endif
 
 /* The capabilities bpfdnsd keeps as another user: CAP_NET_ADMIN to detach
  * TC on a clean stop, CAP_BPF for map access where unprivileged bpf() is
@@ -173,6 +170,9 @@ int main(int argc, char **argv)
 
 	/* the fast path: cache map, and the program on the interface */
 	if (cfg.cache_size) {
+		err = checks_fastpath(cfg.attach != FASTPATH_NONE);
+		if (err)
+			goto out;
 		fopts.cache_entries = cfg.cache_size;
 		fopts.edns_udp_max = cfg.edns_packet_max;
 		fopts.pin_path = cfg.pin_path;
@@ -201,6 +201,11 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		err = fastpath_attach(fp, ifindex, cfg.attach);
+		if (err && cfg.attach == FASTPATH_XDP && err != -EPERM) {
+			pr_warn("falling back to the TC hook on %s (attach=tc says so up front)", cfg.interface);
+			cfg.attach = FASTPATH_TC;
+			err = fastpath_attach(fp, ifindex, cfg.attach);
+		}
 		if (err)
 			goto out;
 	}
