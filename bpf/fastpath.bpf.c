@@ -17,10 +17,19 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-static __always_inline void count(int outcome)
+/* Share of a TTL, at its end, in which a hit asks for a refresh; 0: never. */
+const volatile __u32 prefetch_pct = BPFDNS_PREFETCH_DEFAULT;
+
+static __always_inline struct bpfdns_counters *counters_get(void)
 {
 	__u32 zero = 0;
-	struct bpfdns_counters *c = bpf_map_lookup_elem(&counters, &zero);
+
+	return bpf_map_lookup_elem(&counters, &zero);
+}
+
+static __always_inline void count(int outcome)
+{
+	struct bpfdns_counters *c = counters_get();
 
 	if (!c)
 		return;
@@ -58,6 +67,30 @@ static __always_inline void count(int outcome)
 	}
 }
 
+/*
+ * A hit in the last prefetch_pct % of the entry's TTL: ask the daemon, once
+ * per entry, to refresh it before it expires, so popular names never miss.
+ * The daemon's new entry starts with prefetch at zero again.
+ */
+static __always_inline void maybe_prefetch(const struct bpfdns_key *key, struct bpfdns_entry *e, __u64 now,
+					   __u64 stored)
+{
+	__u64 expire = e->expire_ns, left = expire - now;
+	struct bpfdns_counters *c;
+
+	if (!prefetch_pct || expire <= stored || left * 100 > (expire - stored) * prefetch_pct)
+		return;
+	if (e->prefetch || __sync_fetch_and_add(&e->prefetch, 1))
+		return; /* asked already */
+	if (bpf_ringbuf_output(&prefetch_ring, (void *)key, sizeof(*key), 0)) {
+		e->prefetch = 0; /* the ring is full: a later hit asks again */
+		return;
+	}
+	c = counters_get();
+	if (c)
+		c->prefetch++;
+}
+
 /* Returns OUT_HIT when the packet now holds the answer, else why not. */
 static __always_inline int answer(void *ctx, bool xdp)
 {
@@ -79,7 +112,10 @@ static __always_inline int answer(void *ctx, bool xdp)
 	ret = plan_answer(&q, e, now, stored, &pl);
 	if (ret != OUT_CONTINUE)
 		return ret;
-	return write_answer(ctx, xdp, &q, &key, e, &pl, stored);
+	ret = write_answer(ctx, xdp, &q, &key, e, &pl, stored);
+	if (ret == OUT_HIT)
+		maybe_prefetch(&key, e, now, stored);
+	return ret;
 }
 
 SEC("xdp")

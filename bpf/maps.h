@@ -33,6 +33,13 @@ struct {
 	__type(value, __u32);
 } access SEC(".maps");
 
+/* Refresh requests: the key of an entry served in the last prefetch_pct %
+ * of its TTL, once per entry (not pinned: each daemon reads its own). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, BPFDNS_PREFETCH_RING);
+} prefetch_ring SEC(".maps");
+
 /* Per-CPU outcome counters, a single entry. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -81,7 +81,8 @@ struct bpfdns_entry {
 	__u16 arcount;	 /* additional section, OPT not included */
 	__u16 data_len;	 /* bytes used in data[] */
 	__u16 ttl_count; /* entries used in ttl_off[] */
-	__u32 reserved;	 /* zero */
+	__u32 prefetch;	 /* zero when stored; the fast path counts it up when it
+			  * asks for a refresh (only the first asks) */
 	__u16 ttl_off[BPFDNS_TTL_MAX]; /* offset in data[] of each record's TTL */
 	__u8 data[BPFDNS_DATA_MAX];    /* the records, wire format */
 };
@@ -137,7 +138,13 @@ struct bpfdns_counters {
 	__u64 malformed; /* truncated or invalid headers, bad labels, trailing bytes */
 	__u64 refused;	 /* source not allowed by the access list: to the daemon */
 	__u64 denied;	 /* source denied by the access list: dropped */
+	__u64 prefetch;	 /* hits that asked the daemon to refresh the entry */
 };
+
+/* Default share of a TTL, at its end, in which a hit asks for a refresh. */
+#define BPFDNS_PREFETCH_DEFAULT 10
+/* Bytes of the ring buffer that carries refresh requests (keys). */
+#define BPFDNS_PREFETCH_RING (64 * 1024)
 
 /* Identifies the layout of the pinned maps (single-entry array "layout"). */
 struct bpfdns_layout {
@@ -151,7 +158,7 @@ _Static_assert(sizeof(struct bpfdns_key) == 264, "bpfdns_key layout");
 _Static_assert(sizeof(struct bpfdns_entry) == 2048, "bpfdns_entry layout");
 _Static_assert(sizeof(struct bpfdns_listen_key) == 20, "bpfdns_listen_key layout");
 _Static_assert(sizeof(struct bpfdns_acl_key) == 24, "bpfdns_acl_key layout");
-_Static_assert(sizeof(struct bpfdns_counters) == 80, "bpfdns_counters layout");
+_Static_assert(sizeof(struct bpfdns_counters) == 88, "bpfdns_counters layout");
 _Static_assert(sizeof(struct bpfdns_layout) == 16, "bpfdns_layout layout");
 
 #endif /* BPFDNS_H */

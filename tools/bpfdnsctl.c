@@ -171,7 +171,7 @@ static void metric_add(struct metrics *ms, const char *name, const char *label, 
 static int metrics_from_maps(const struct opts *o, struct metrics *ms)
 {
 	static const char *const names[] = { "hit",	"not_ours", "not_plain", "miss",    "expired",
-					     "too_big", "no_room",  "malformed", "refused", "denied" };
+					     "too_big", "no_room",  "malformed", "refused", "denied", "prefetch" };
 	int ncpus = libbpf_num_possible_cpus(), fd, cfd, n = 0;
 	struct bpfdns_counters *per_cpu, sum = { 0 };
 	struct bpf_map_info info = { 0 };
@@ -193,7 +193,9 @@ static int metrics_from_maps(const struct opts *o, struct metrics *ms)
 		for (size_t i = 0; i < sizeof(sum) / sizeof(__u64); i++)
 			((__u64 *)&sum)[i] += ((__u64 *)&per_cpu[c])[i];
 	for (size_t i = 0; i < sizeof(sum) / sizeof(__u64); i++)
-		metric_add(ms, "bpfdns_kernel_packets_total", names[i], (double)((__u64 *)&sum)[i]);
+		if (strcmp(names[i], "prefetch"))
+			metric_add(ms, "bpfdns_kernel_packets_total", names[i], (double)((__u64 *)&sum)[i]);
+	metric_add(ms, "bpfdns_kernel_prefetch_requests_total", NULL, (double)sum.prefetch);
 	bpf_obj_get_info_by_fd(cfd, &info, &ilen);
 	for (void *prev = NULL; n < (int)info.max_entries && !bpf_map_get_next_key(cfd, prev, &next); prev = &key) {
 		key = next;
@@ -408,15 +410,6 @@ static uint64_t boot_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static size_t key_name_len(const struct bpfdns_key *k)
-{
-	size_t n = 0;
-
-	while (n < sizeof(k->name) && k->name[n])
-		n += k->name[n] + 1u;
-	return n + 1 <= sizeof(k->name) ? n + 1 : sizeof(k->name);
-}
-
 static const char *rcode_text(uint8_t rcode)
 {
 	static const char *const names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED" };
@@ -448,7 +441,7 @@ static void rdata_text(const uint8_t *msg, size_t len, const struct dns_rr *rr, 
 static void entry_print(const struct opts *o, const struct bpfdns_key *k, const struct bpfdns_entry *e,
 			int records, int *first)
 {
-	size_t nlen = key_name_len(k), len, off;
+	size_t nlen = entry_key_name_len(k), len, off;
 	uint64_t now = boot_ns();
 	long ttl = e->expire_ns > now ? (long)((e->expire_ns - now) / 1000000000ULL) : 0;
 	char name[1024], tbuf[16], flags[16];
@@ -526,7 +519,7 @@ static int cache_walk(const struct opts *o, const uint8_t *name, size_t name_len
 		printf("[");
 	for (void *prev = NULL; !bpf_map_get_next_key(fd, prev, &next); prev = &key) {
 		key = next;
-		if (name && (name_len != key_name_len(&key) || memcmp(key.name, name, name_len)))
+		if (name && (name_len != entry_key_name_len(&key) || memcmp(key.name, name, name_len)))
 			continue;
 		if (qtype >= 0 && key.qtype != qtype)
 			continue;

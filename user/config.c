@@ -26,6 +26,7 @@ void config_defaults(struct config *cfg)
 	cfg->hedge_min_ms = 1;
 	cfg->hedge_max_ms = 200;
 	acl_defaults(&cfg->acl);
+	cfg->prefetch_pct = BPFDNS_PREFETCH_DEFAULT;
 	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "/run/bpfdnsd.sock");
 }
 
@@ -155,6 +156,12 @@ static const struct option_def options[] = {
 	{ "control-socket", OPT_CUSTOM, 0, 0,
 	  "Unix socket bpfdnsctl asks for statistics; none for no socket (/run/bpfdnsd.sock)" },
 	{ "metrics", OPT_CUSTOM, 0, 0, "serve Prometheus metrics over HTTP on IP:PORT (e.g. 127.0.0.1:9153; off)" },
+	{ "prefetch", OPT_CUSTOM, 0, 0,
+	  "refresh an entry the kernel serves in the last PERCENT of its TTL (on, 10)" },
+	{ "no-prefetch", OPT_CUSTOM, 0, 0, "do not refresh entries before they expire" },
+	{ "use-stale-cache", OPT_CUSTOM, 0, 0,
+	  "when no upstream answers, answer from an entry expired up to SECONDS ago, TTL 30 (off; 86400 "
+	  "without a value)" },
 	{ "verbose", OPT_FLAG, F(verbose), 0, "debug logging, libbpf's included" },
 };
 
@@ -206,6 +213,18 @@ static int set_custom(struct config *cfg, const struct option_def *o, const char
 		if (parse_host_port(v, &ss) || !((struct sockaddr_in *)&ss)->sin_port)
 			return -EINVAL;
 		cfg->metrics = ss;
+	} else if (!strcmp(o->name, "prefetch")) {
+		cfg->prefetch_pct = BPFDNS_PREFETCH_DEFAULT;
+		if (v && (parse_u32(v, 99, &cfg->prefetch_pct) || !cfg->prefetch_pct))
+			return -EINVAL;
+	} else if (!strcmp(o->name, "no-prefetch")) {
+		if (v)
+			return -EINVAL;
+		cfg->prefetch_pct = 0;
+	} else if (!strcmp(o->name, "use-stale-cache")) {
+		cfg->stale_max_s = 86400;
+		if (v && (parse_u32(v, 86400 * 30, &cfg->stale_max_s) || !cfg->stale_max_s))
+			return -EINVAL;
 	} else if (!strcmp(o->name, "access-control")) {
 		int err = acl_add(&cfg->acl, v);
 

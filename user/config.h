@@ -48,6 +48,8 @@ struct config {
 	struct acl acl; /* access-control=: who may query (loopback only) */
 	char control_socket[108];	 /* control-socket=, "" for none */
 	struct sockaddr_storage metrics; /* metrics=IP:PORT; family 0: off */
+	uint32_t prefetch_pct;	/* prefetch=: refresh hits in the last % of a TTL; 0: off */
+	uint32_t stale_max_s;	/* use-stale-cache=: serve expired up to this long; 0: off */
 };
 
 void config_defaults(struct config *cfg);

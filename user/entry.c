@@ -18,6 +18,53 @@ int entry_key(struct bpfdns_key *key, const uint8_t *name, size_t name_len, uint
 	return 0;
 }
 
+size_t entry_key_name_len(const struct bpfdns_key *key)
+{
+	size_t n = 0;
+
+	while (n < sizeof(key->name) && key->name[n])
+		n += key->name[n] + 1u;
+	return n < sizeof(key->name) ? n + 1 : sizeof(key->name);
+}
+
+size_t entry_key_query(const struct bpfdns_key *key, uint16_t udp_max, uint8_t *out, struct dns_question *q)
+{
+	size_t nlen = entry_key_name_len(key), at = DNS_HDR_LEN;
+
+	memset(out, 0, DNS_HDR_LEN);
+	out[2] = DNS_RD;
+	out[3] = key->flags & BPFDNS_KEY_CD ? DNS_CD : 0;
+	out[5] = 1;  /* QDCOUNT */
+	out[11] = 1; /* ARCOUNT: the OPT */
+	memcpy(out + at, key->name, nlen);
+	at += nlen;
+	dns_put16(out + at, key->qtype);
+	dns_put16(out + at + 2, key->qclass);
+	at += 4;
+	memset(q, 0, sizeof(*q));
+	memcpy(q->name, key->name, nlen);
+	q->name_len = nlen;
+	q->qtype = key->qtype;
+	q->qclass = key->qclass;
+	q->start = DNS_HDR_LEN;
+	q->end = at;
+	/* OPT: root, type 41, class = UDP size, TTL = 0, 0, DO, 0; no RDATA */
+	memset(out + at, 0, 11);
+	out[at + 2] = DNS_TYPE_OPT;
+	dns_put16(out + at + 3, udp_max);
+	out[at + 7] = key->flags & BPFDNS_KEY_DO ? 0x80 : 0;
+	return at + 11;
+}
+
+void entry_make_stale(struct bpfdns_entry *e, uint64_t now_ns, uint32_t ttl)
+{
+	for (unsigned i = 0; i < e->ttl_count && i < BPFDNS_TTL_MAX; i++)
+		if (e->ttl_off[i] + 4u <= BPFDNS_DATA_MAX)
+			dns_put32(e->data + e->ttl_off[i], ttl);
+	e->stored_ns = now_ns;
+	e->expire_ns = now_ns + (uint64_t)ttl * 1000000000ULL;
+}
+
 /* A removed span [cut, cut + cut_len) of the message: pointers past it move. */
 struct cut {
 	size_t start, len;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "bpfdns.h"
+#include "dns.h"
 
 /* What the caller needs to decide whether and how long to cache. */
 struct reply_info {
@@ -32,5 +33,18 @@ int entry_from_reply(const uint8_t *msg, size_t len, struct bpfdns_entry *e, str
 /* Key for a wire name (any case) and type, class IN; flags BPFDNS_KEY_*.
  * Returns 0 or -EINVAL for a name over 255 bytes. */
 int entry_key(struct bpfdns_key *key, const uint8_t *name, size_t name_len, uint16_t qtype, uint8_t flags);
+
+/* Length of a key's wire name, root label included. */
+size_t entry_key_name_len(const struct bpfdns_key *key);
+
+/*
+ * The query to ask upstream for key: RD, CD as the key says, and an OPT
+ * (udp_max, DO as the key says). Fills q with its question. Returns its
+ * length (out holds at least DNS_HDR_LEN + 256 + 4 + 11 bytes).
+ */
+size_t entry_key_query(const struct bpfdns_key *key, uint16_t udp_max, uint8_t *out, struct dns_question *q);
+
+/* Make e a stale answer (RFC 8767): every TTL ttl, stored now. */
+void entry_make_stale(struct bpfdns_entry *e, uint64_t now_ns, uint32_t ttl);
 
 #endif /* BPFDNS_ENTRY_H */

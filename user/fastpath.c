@@ -33,6 +33,9 @@ struct fastpath {
 	int tc_attached;
 	int tc_hook_created;
 	int ncpus;
+	struct ring_buffer *prefetch_rb;
+	fastpath_prefetch_fn prefetch_fn;
+	void *prefetch_ctx;
 };
 
 const char *fastpath_hook_name(enum fastpath_hook hook)
@@ -191,6 +194,7 @@ static int load_skel(struct fastpath *fp, const struct fastpath_opts *opts)
 		}
 		fp->skel->rodata->edns_udp_max = opts && opts->edns_udp_max ? opts->edns_udp_max
 									    : BPFDNS_UDP_DEFAULT;
+		fp->skel->rodata->prefetch_pct = opts ? opts->prefetch_pct : 0;
 		err = bpf_map__set_max_entries(fp->skel->maps.cache, opts && opts->cache_entries
 									     ? opts->cache_entries
 									     : BPFDNS_CACHE_DEFAULT);
@@ -406,6 +410,7 @@ void fastpath_close(struct fastpath *fp)
 	if (!fp)
 		return;
 	fastpath_detach(fp);
+	ring_buffer__free(fp->prefetch_rb);
 	fastpath_bpf__destroy(fp->skel);
 	if (fp->pin_dirfd >= 0)
 		close(fp->pin_dirfd);
@@ -565,6 +570,36 @@ int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out)
 out:
 	free(per_cpu);
 	return err;
+}
+
+static int on_prefetch(void *ctx, void *data, size_t size)
+{
+	struct fastpath *fp = ctx;
+
+	if (size == sizeof(struct bpfdns_key))
+		fp->prefetch_fn(fp->prefetch_ctx, data);
+	return 0;
+}
+
+int fastpath_prefetch_open(struct fastpath *fp, fastpath_prefetch_fn fn, void *ctx)
+{
+	int err;
+
+	fp->prefetch_fn = fn;
+	fp->prefetch_ctx = ctx;
+	fp->prefetch_rb = ring_buffer__new(bpf_map__fd(fp->skel->maps.prefetch_ring), on_prefetch, fp, NULL);
+	if (!fp->prefetch_rb) {
+		err = -errno;
+		pr_err("cannot read the prefetch ring buffer: %s", strerror(-err));
+		return err;
+	}
+	return ring_buffer__epoll_fd(fp->prefetch_rb);
+}
+
+void fastpath_prefetch_poll(struct fastpath *fp)
+{
+	if (fp->prefetch_rb)
+		ring_buffer__consume(fp->prefetch_rb);
 }
 
 int fastpath_prog_fd(struct fastpath *fp, enum fastpath_hook hook)

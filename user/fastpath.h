@@ -21,7 +21,11 @@ struct fastpath_opts {
 				 * NULL: no pinning */
 	int keep_attached;	/* on close, leave the hook attached (XDP: pinned) */
 	const struct acl *acl;	/* who is answered; NULL: loopback only */
+	uint32_t prefetch_pct;	/* hits in the last % of a TTL ask for a refresh; 0: never */
 };
+
+/* Called with the key of an entry the fast path wants refreshed. */
+typedef void (*fastpath_prefetch_fn)(void *ctx, const struct bpfdns_key *key);
 
 struct fastpath;
 
@@ -52,6 +56,11 @@ int fastpath_acl_set(struct fastpath *fp, const struct acl *acl);
 int fastpath_listen_clear(struct fastpath *fp);
 /* Counters summed over CPUs. */
 int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out);
+
+/* Take refresh requests: returns an fd to poll for them (epoll), or
+ * -errno; fastpath_prefetch_poll then calls fn for each one waiting. */
+int fastpath_prefetch_open(struct fastpath *fp, fastpath_prefetch_fn fn, void *ctx);
+void fastpath_prefetch_poll(struct fastpath *fp);
 
 /* Program fds, for BPF_PROG_TEST_RUN. */
 int fastpath_prog_fd(struct fastpath *fp, enum fastpath_hook hook);

@@ -95,3 +95,11 @@ const char *health_state_name(uint8_t state)
 {
 	return state == UPSTREAM_UP ? "up" : state == UPSTREAM_SUSPECT ? "suspect" : "down";
 }
+
+int health_all_down(const struct upstreams *ups)
+{
+	for (int i = 0; i < ups->n; i++)
+		if (ups->list[i].state != UPSTREAM_DOWN)
+			return 0;
+	return ups->n > 0;
+}

@@ -25,6 +25,8 @@ void health_fail(struct upstream *u, uint64_t now_ms);
  * (0: none yet). */
 uint32_t health_rtt_pct(const struct upstream *u, unsigned pct);
 uint32_t health_p95(const struct upstream *u);
+/* 1 when every upstream is down. */
+int health_all_down(const struct upstreams *ups);
 /* "up", "suspect" or "down". */
 const char *health_state_name(uint8_t state);
 /* Upstream indices, best first: up before suspect before down, then known

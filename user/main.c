@@ -178,6 +178,7 @@ int main(int argc, char **argv)
 		fopts.pin_path = cfg.pin_path;
 		fopts.keep_attached = cfg.keep_fast_path;
 		fopts.acl = &cfg.acl;
+		fopts.prefetch_pct = cfg.prefetch_pct;
 		err = fastpath_open(&fp, &fopts);
 		if (err)
 			goto out;

@@ -126,6 +126,12 @@ size_t metrics_text(struct server *srv, char *buf, size_t n)
 	one(&o, "bpfdns_hedges_total", "counter", "Times the next upstream was asked after the hedge delay.",
 	    srv->stats.hedges);
 	kernel_counters(&o, &v.kernel);
+	one(&o, "bpfdns_kernel_prefetch_requests_total", "counter",
+	    "Hits late in an entry's TTL that asked the daemon to refresh it.", v.kernel.prefetch);
+	one(&o, "bpfdns_prefetches_total", "counter", "Entries refreshed before they expired (started).",
+	    srv->stats.prefetches);
+	one(&o, "bpfdns_stale_answers_total", "counter", "Answers from expired entries (use-stale-cache).",
+	    srv->stats.stale);
 	upstreams(&o, srv->ups);
 	return o.len;
 }

@@ -30,6 +30,7 @@
 
 #define WAITERS_MAX 64 /* clients sharing one race; more are dropped (they retry) */
 #define HEDGE_TOKENS_PER_MISS 0.1 /* the hedge budget: one hedge per 10 misses */
+#define STALE_TTL 30 /* RFC 8767: the TTL of a stale answer */
 
 struct waiter {
 	struct waiter *next;
@@ -259,11 +260,48 @@ static void race_answer(struct server *srv, struct race *r, uint8_t *msg, size_t
 	race_end(srv, r);
 }
 
-/* No upstream gave a good answer: a failed one's reply, else SERVFAIL. */
-static void race_fail(struct server *srv, struct race *r)
+int race_stale_entry(struct server *srv, const struct bpfdns_key *key, struct bpfdns_entry *e)
 {
+	uint64_t now = fastpath_now_ns();
+
+	if (!srv->cfg->stale_max_s || !srv->fp || fastpath_lookup(srv->fp, key, e))
+		return 0;
+	if (now < e->expire_ns || now - e->expire_ns >= (uint64_t)srv->cfg->stale_max_s * 1000000000ULL)
+		return 0;
+	entry_make_stale(e, now, STALE_TTL);
+	return 1;
+}
+
+/* Every waiter gets the stale answer e (RFC 8767). */
+static void race_answer_stale(struct server *srv, struct race *r, const struct bpfdns_entry *e)
+{
+	uint16_t server_max = srv->cfg->edns_packet_max;
 	uint8_t out[MSG_MAX];
 
+	for (struct waiter *w = r->waiters; w; w = w->next) {
+		size_t limit = w->to.conn ? TCP_MSG_MAX : query_udp_limit(&w->cq, server_max);
+		size_t n = answer_from_entry(w->query, &w->cq, e, e->stored_ns, server_max, limit, out, sizeof(out));
+
+		if (!n)
+			n = answer_truncated(w->query, &w->cq, e->rcode, server_max, out, sizeof(out));
+		client_send(srv, &w->to, out, n);
+		srv->stats.stale++;
+	}
+	log_race(srv, r, "is stale:", "no upstream answered (use-stale-cache)");
+	race_end(srv, r);
+}
+
+/* No upstream gave a good answer: the expired entry when use-stale-cache
+ * allows, else a failed upstream's reply, else SERVFAIL. */
+static void race_fail(struct server *srv, struct race *r)
+{
+	struct bpfdns_entry stale;
+	uint8_t out[MSG_MAX];
+
+	if (r->waiters && race_stale_entry(srv, &r->key, &stale)) {
+		race_answer_stale(srv, r, &stale);
+		return;
+	}
 	if (r->fallback) {
 		race_answer(srv, r, r->fallback, r->fallback_len, r->fallback_qend, "the last upstream left");
 		return;
@@ -707,6 +745,26 @@ void race_join(struct server *srv, const struct client *from, const uint8_t *msg
 		return;
 	}
 	race_start(srv, r);
+}
+
+int race_refresh(struct server *srv, const struct bpfdns_key *key)
+{
+	uint8_t msg[DNS_HDR_LEN + BPFDNS_NAME_MAX + 4 + 11];
+	struct dns_question q;
+	struct race *r;
+	size_t len;
+
+	for (r = srv->by_key[key_bucket(key)]; r; r = r->hnext)
+		if (!memcmp(&r->key, key, sizeof(r->key)))
+			return 0; /* already on its way */
+	if (srv->n_races >= (int)srv->cfg->forward_max)
+		return 0;
+	len = entry_key_query(key, srv->cfg->edns_packet_max, msg, &q);
+	r = race_new(srv, key, &q, msg, len, 0);
+	if (!r)
+		return 0;
+	race_start(srv, r);
+	return 1;
 }
 
 /* A down upstream, asked ". NS" in the background: any reply brings it

@@ -20,6 +20,12 @@ struct leg;
  */
 void race_join(struct server *srv, const struct client *from, const uint8_t *msg, size_t len,
 	       const struct client_query *cq);
+/* Ask upstream for key in the background (prefetch, or a refresh behind a
+ * stale answer), unless a query for it is in flight. 1 when started. */
+int race_refresh(struct server *srv, const struct bpfdns_key *key);
+/* The expired entry for key as a stale answer (RFC 8767: TTL 30), when
+ * use-stale-cache allows it. 1 when e holds it. */
+int race_stale_entry(struct server *srv, const struct bpfdns_key *key, struct bpfdns_entry *e);
 /* An event on an upstream socket. */
 void race_on_leg(struct server *srv, struct leg *leg, uint32_t events);
 /* SERVFAIL the races past their deadline; move strict-order ones on. */

@@ -14,6 +14,7 @@
 #include <sys/epoll.h>
 #include "answer.h"
 #include "control.h"
+#include "health.h"
 #include "log.h"
 #include "race.h"
 #include "server.h"
@@ -50,6 +51,15 @@ void server_log_query(const struct server *srv, const uint8_t *name, size_t name
 	pr_info("query[%s] %s %s %s", dns_type_name(qtype, tbuf, sizeof(tbuf)), text, what, who);
 }
 
+/* A hit in the last prefetch % of the entry's TTL, as the fast path judges. */
+static int prefetch_due(const struct config *cfg, const struct bpfdns_entry *e, uint64_t now)
+{
+	uint64_t life = e->expire_ns - e->stored_ns;
+
+	return cfg->prefetch_pct && e->expire_ns > e->stored_ns &&
+	       (e->expire_ns - now) * 100 <= life * cfg->prefetch_pct;
+}
+
 /* A hit the fast path passed on (too big for it, TCP, or not attached).
  * Returns 1 when answered. */
 static int answer_from_cache(struct server *srv, const struct client *from, const uint8_t *msg,
@@ -62,8 +72,18 @@ static int answer_from_cache(struct server *srv, const struct client *from, cons
 	struct bpfdns_entry e;
 	size_t n;
 
-	if (!srv->fp || fastpath_lookup(srv->fp, &cq->key, &e) || now >= e.expire_ns)
+	if (!srv->fp || fastpath_lookup(srv->fp, &cq->key, &e))
 		return 0;
+	if (now >= e.expire_ns) {
+		/* every upstream down: the stale answer now, a refresh behind it */
+		if (!health_all_down(srv->ups) || !race_stale_entry(srv, &cq->key, &e))
+			return 0;
+		race_refresh(srv, &cq->key);
+		srv->stats.stale++;
+		now = e.stored_ns;
+	} else if (prefetch_due(srv->cfg, &e, now) && race_refresh(srv, &cq->key)) {
+		srv->stats.prefetches++;
+	}
 	n = answer_from_entry(msg, cq, &e, now, server_max, limit, out, sizeof(out));
 	if (!n) /* too big for this UDP client: tell it to come back over TCP */
 		n = answer_truncated(msg, cq, e.rcode, server_max, out, sizeof(out));
@@ -133,6 +153,32 @@ void server_reload(struct server *srv)
 	pr_info("upstreams now: %s", text);
 }
 
+/* The fast path asks for a refresh of an entry clients still ask for. */
+static void on_prefetch(void *ctx, const struct bpfdns_key *key)
+{
+	struct server *srv = ctx;
+
+	if (race_refresh(srv, key))
+		srv->stats.prefetches++;
+}
+
+static int prefetch_open(struct server *srv)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &srv->prefetch_ev };
+	int fd = fastpath_prefetch_open(srv->fp, on_prefetch, srv);
+
+	if (fd < 0)
+		return fd;
+	srv->prefetch_ev.kind = EV_PREFETCH;
+	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		int err = -errno;
+
+		pr_err("epoll: %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
 int server_open(struct server **out, const struct config *cfg, struct upstreams *ups, struct fastpath *fp)
 {
 	struct server *srv = calloc(1, sizeof(*srv));
@@ -156,6 +202,8 @@ int server_open(struct server **out, const struct config *cfg, struct upstreams 
 			goto err;
 	}
 	err = control_open(srv);
+	if (!err && fp && cfg->prefetch_pct)
+		err = prefetch_open(srv);
 	if (err)
 		goto err;
 	/* without a watch (no such directory yet), SIGHUP still re-reads */
@@ -172,12 +220,15 @@ err:
 
 static void sweep(struct server *srv, uint64_t now)
 {
+	uint64_t keep = (uint64_t)srv->cfg->stale_max_s * 1000000000ULL, ns;
 	int removed;
 
 	if (now < srv->next_sweep_ms || !srv->fp)
 		return;
 	srv->next_sweep_ms = now + SWEEP_MS;
-	removed = fastpath_sweep(srv->fp, fastpath_now_ns());
+	ns = fastpath_now_ns();
+	/* use-stale-cache keeps expired entries that long */
+	removed = fastpath_sweep(srv->fp, ns > keep ? ns - keep : 0);
 	if (removed > 0) {
 		srv->stats.swept += (uint64_t)removed;
 		pr_debug("removed %d expired entries", removed);
@@ -209,6 +260,9 @@ static void dispatch(struct server *srv, struct epoll_event *e, int *changed)
 		break;
 	case EV_CTL_CONN:
 		control_on_conn(srv, (struct ctl_conn *)ev);
+		break;
+	case EV_PREFETCH:
+		fastpath_prefetch_poll(srv->fp);
 		break;
 	}
 }

@@ -17,7 +17,7 @@
 #define TCP_MSG_MAX 65535 /* RFC 1035 4.2.2: a 16-bit length */
 
 /* What an epoll event points at: the first member of each of these. */
-enum ev_kind { EV_UDP, EV_TCP_LISTEN, EV_CONN, EV_LEG, EV_WATCH, EV_CTL_LISTEN, EV_CTL_CONN };
+enum ev_kind { EV_UDP, EV_TCP_LISTEN, EV_CONN, EV_LEG, EV_WATCH, EV_CTL_LISTEN, EV_CTL_CONN, EV_PREFETCH };
 
 struct ev {
 	enum ev_kind kind;
@@ -60,6 +60,8 @@ struct server_stats {
 	uint64_t hedges;	   /* hedged: next upstream asked after a delay */
 	uint64_t refused;	   /* access-control: answered REFUSED */
 	uint64_t denied;	   /* access-control: dropped */
+	uint64_t prefetches;	   /* refreshes started before expiry */
+	uint64_t stale;		   /* answers from expired entries */
 };
 
 /* Signals, set by handlers and acted on by the loop. */
@@ -88,6 +90,7 @@ struct server {
 	struct ctl_conn *ctl_conns;
 	int n_ctl_conns;
 	const char *ctl_path;	/* the control socket's file, removed on close */
+	struct ev prefetch_ev;	/* the fast path's refresh requests */
 	uint64_t next_hedge_us; /* the earliest hedge due, 0: none */
 	double hedge_tokens;	/* the hedge budget (token bucket) */
 	struct server_stats stats;

@@ -522,6 +522,63 @@ static void run_truncations(const struct tcase *c, enum fastpath_hook hook)
 	test_pass(name);
 }
 
+static int prefetched;
+
+static void on_prefetch(void *ctx, const struct bpfdns_key *key)
+{
+	(void)ctx;
+	if (key->qtype == DNS_TYPE_A && !memcmp(key->name, "\2pf\7example\3com", 16))
+		prefetched++;
+}
+
+/* A hit in the last 10 % of the TTL asks for a refresh through the ring
+ * buffer, once; earlier hits do not. */
+static void run_prefetch(enum fastpath_hook hook, int left_pct, int want)
+{
+	static const struct tcase c = { "prefetch", 4, "pf.example.com.", DNS_TYPE_A, .ans = &ans_a, .hit = 1 };
+	uint8_t frame[MSG_MAX + 100], out[MSG_MAX + 200];
+	struct bpfdns_counters before, after;
+	struct flow f = case_flow(&c);
+	uint64_t now = fastpath_now_ns();
+	char name[160];
+	uint32_t ret;
+	struct msg q, r;
+	size_t len;
+	int err = 0;
+
+	snprintf(name, sizeof(name), "%s: prefetch: hits with %d%% of the TTL left ask %d time(s)",
+		 fastpath_hook_name(hook), left_pct, want);
+	clear_cache();
+	msg_init(&r, 0x1111, DNS_QR | DNS_RD, DNS_RA);
+	msg_counts(&r, 1, 1, 0, 1);
+	msg_question(&r, "pf.example.com.", DNS_TYPE_A, DNS_CLASS_IN);
+	add_records(&r, &ans_a, 0, 1);
+	/* a 100 s TTL with left_pct % of it left */
+	err = seed_reply(fp, &r, now - (uint64_t)(100 - left_pct) * NS, now + (uint64_t)left_pct * NS, 0);
+	build_query(&c, &q);
+	len = frame_build(frame, &f, q.buf, q.len);
+	prefetched = 0;
+	fastpath_prefetch_poll(fp); /* nothing left over */
+	prefetched = 0;
+	fastpath_counters(fp, &before);
+	for (int i = 0; !err && i < 3; i++) {
+		size_t out_len = sizeof(out);
+
+		err = run_prog(hook, frame, len, out, &out_len, &ret);
+		if (!err && ret != (hook == FASTPATH_XDP ? XDP_TX : TC_ACT_REDIRECT))
+			err = -EBADMSG;
+	}
+	fastpath_counters(fp, &after);
+	fastpath_prefetch_poll(fp);
+	if (err)
+		test_fail(name, "three hits: %s", strerror(-err));
+	else if (prefetched != want || after.prefetch - before.prefetch != (uint64_t)want)
+		test_fail(name, "%d refresh requests, counter +%llu", prefetched,
+			  (unsigned long long)(after.prefetch - before.prefetch));
+	else
+		test_pass(name);
+}
+
 int main(void)
 {
 	struct fastpath_opts opts = { 0 };
@@ -541,11 +598,14 @@ int main(void)
 		if (acl_add(&acl, acl_rules[i]))
 			test_fail("access list rules", "cannot add %s", acl_rules[i]);
 	opts.acl = &acl;
+	opts.prefetch_pct = 10;
 	err = fastpath_open(&fp, &opts);
 	if (err) {
 		test_fail("load the fast path", "%s", strerror(-err));
 		return 1;
 	}
+	if (fastpath_prefetch_open(fp, on_prefetch, NULL) < 0)
+		test_fail("prefetch ring buffer", "cannot open it");
 	fastpath_listen_add(fp, 4, lo4, 53);
 	fastpath_listen_add(fp, 6, lo6, 53);
 	fastpath_listen_add(fp, 4, NULL, 5300);
@@ -556,6 +616,8 @@ int main(void)
 			run_case(&cases[i], hooks[h]);
 		run_truncations(&cases[2], hooks[h]); /* v4 with EDNS */
 		run_truncations(&cases[3], hooks[h]); /* v6 with a cookie */
+		run_prefetch(hooks[h], 5, 1);
+		run_prefetch(hooks[h], 50, 0);
 	}
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		if (cases[i].hit && cases[i].dport == 0 && !cases[i].other_dst && !cases[i].src)

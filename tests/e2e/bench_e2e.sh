@@ -6,7 +6,7 @@
 set -u
 name="benchmark quick run"
 if [ "$(id -u)" -ne 0 ]; then echo "SKIP $name: needs root; CI runs it as root"; exit 0; fi
-for c in dnsperf nsd dnsmasq unbound dnsdist gnuplot dig; do
+for c in dnsperf nsd dnsmasq unbound dnsdist gnuplot dig jq; do
 	command -v $c >/dev/null || { echo "SKIP $name: $c missing (make test-deps)"; exit 0; }
 done
 out=${OUT:-build}
@@ -34,6 +34,9 @@ for s in bpfdns dnsmasq unbound dnsdist; do
 done
 check "bench: upstream traffic per mode" grep -qE "^traffic,bpfdns-all-servers,queries_per_miss,2\.00$" "$csv"
 check "bench: strict-order sends one query per miss" grep -qE "^traffic,bpfdns-strict-order,queries_per_miss,1\.00$" "$csv"
+check "bench: prefetch hit ratio measured, with and without" \
+	grep -qE "^prefetch,bpfdns-no-prefetch,hit_ratio,0\.[0-9]+$" "$csv"
+check "bench: prefetch hit ratio in the table" grep -q "Zipf replay" "$dir/stdout"
 check "bench: the table shows the targets" grep -q "CPU per hit / floor's" "$dir/stdout"
 check "bench: JSON written" grep -q '"metric": "qps_t2"' "$dir/results.json"
 check "bench: latency CDF plot" test -s "$dir/latency-cdf.png"

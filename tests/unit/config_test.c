@@ -99,7 +99,9 @@ static void test_errors(void)
 					   "--log-queries=yes", "--edns-packet-max=100", "stray",
 					   "--access-control=10.0.0.0/33", "--access-control=10.0.0.0/8,maybe",
 					   "--access-control=::1/129", "--access-control=example.com",
-					   "--access-control" };
+					   "--access-control", "--prefetch=0", "--prefetch=100", "--no-prefetch=1",
+					   "--use-stale-cache=0", "--metrics=127.0.0.1", "--metrics=::1:9153",
+					   "--metrics=127.0.0.1:0" };
 	const char *path = write_file("bad.conf", "port=53\nfrobnicate=1\n");
 	const char *argv_file[] = { "bpfdnsd", "-C", path };
 	struct config cfg;
@@ -112,6 +114,29 @@ static void test_errors(void)
 		CHECK(name, parse(&cfg, 2, argv) < 0, "accepted");
 	}
 	CHECK("config: an unknown option in a file is refused", parse(&cfg, 3, argv_file) < 0, "accepted");
+}
+
+static void test_prefetch_stale_metrics(void)
+{
+	const char *a1[] = { "bpfdnsd", "--prefetch=25", "--use-stale-cache", "--metrics=[::1]:9153" };
+	const char *a2[] = { "bpfdnsd", "--no-prefetch", "--use-stale-cache=60", "--metrics=127.0.0.1:9153",
+			     "--control-socket=none" };
+	const char *a3[] = { "bpfdnsd", "--no-prefetch", "--prefetch" };
+	struct config cfg;
+
+	config_defaults(&cfg);
+	CHECK("config: prefetch on (10%), stale off, metrics off, control socket by default",
+	      cfg.prefetch_pct == 10 && !cfg.stale_max_s && !cfg.metrics.ss_family &&
+	      !strcmp(cfg.control_socket, "/run/bpfdnsd.sock"), "wrong defaults");
+	CHECK("config: prefetch=25, use-stale-cache (86400), metrics=[::1]:9153",
+	      !parse(&cfg, 4, a1) && cfg.prefetch_pct == 25 && cfg.stale_max_s == 86400 &&
+	      cfg.metrics.ss_family == AF_INET6 && ntohs(((struct sockaddr_in6 *)&cfg.metrics)->sin6_port) == 9153,
+	      "wrong values");
+	CHECK("config: no-prefetch, use-stale-cache=60, metrics=127.0.0.1:9153, control-socket=none",
+	      !parse(&cfg, 5, a2) && !cfg.prefetch_pct && cfg.stale_max_s == 60 &&
+	      cfg.metrics.ss_family == AF_INET && !cfg.control_socket[0], "wrong values");
+	CHECK("config: prefetch after no-prefetch turns it back on", !parse(&cfg, 3, a3) && cfg.prefetch_pct == 10,
+	      "got %u", cfg.prefetch_pct);
 }
 
 static int check_from(const struct config *cfg, const char *addr)
@@ -199,6 +224,7 @@ int main(void)
 	test_modes();
 	test_errors();
 	test_access_control();
+	test_prefetch_stale_metrics();
 	test_upstreams();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
