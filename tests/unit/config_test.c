@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "checks.h"
 #include "config.h"
 #include "log.h"
 #include "test.h"
@@ -139,6 +140,14 @@ static void test_prefetch_stale_metrics(void)
 	      "got %u", cfg.prefetch_pct);
 }
 
+static void test_kernel_check(void)
+{
+	CHECK("checks: kernel 5.17 is too old, 5.18 and 6.1 are new enough, junk is unknown",
+	      checks_kernel_ok("5.17.15") == 0 && checks_kernel_ok("4.19.0-21-amd64") == 0 &&
+	      checks_kernel_ok("5.18.0") == 1 && checks_kernel_ok("6.1.0-13-amd64") == 1 &&
+	      checks_kernel_ok("10.0") == 1 && checks_kernel_ok("linux") == -1, "wrong verdicts");
+}
+
 static int check_from(const struct config *cfg, const char *addr)
 {
 	struct sockaddr_storage ss;
@@ -225,6 +234,7 @@ int main(void)
 	test_errors();
 	test_access_control();
 	test_prefetch_stale_metrics();
+	test_kernel_check();
 	test_upstreams();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
