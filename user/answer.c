@@ -156,3 +156,55 @@ size_t answer_txt(const uint8_t *query, const struct client_query *cq, uint16_t 
 	}
 	return n;
 }
+
+size_t answer_relay(const uint8_t *query, const struct client_query *cq, const uint8_t *msg, size_t len,
+		    size_t qend, uint16_t server_max, size_t limit, uint8_t *out, size_t outsz)
+{
+	size_t off = qend, keep = len, total;
+	unsigned nrr, i;
+	struct dns_header h;
+	int theirs = 0, ours;
+
+	if (dns_header_read(msg, len, &h) || h.qdcount != 1 || qend != cq->q.end)
+		return 0;
+	nrr = (unsigned)h.ancount + h.nscount + h.arcount;
+	for (i = 0; i < nrr; i++) {
+		struct dns_rr rr;
+
+		if (dns_rr_read(msg, len, &off, &rr))
+			return 0;
+		if (rr.type != DNS_TYPE_OPT)
+			continue;
+		/* the usual place, last: cut it; elsewhere cutting would move
+		 * what compression pointers point at, so it stays */
+		theirs = i == nrr - 1;
+		if (!theirs)
+			return 0;
+		keep = rr.start;
+	}
+	if (!theirs)
+		keep = off; /* bytes after the last record are not passed on */
+	ours = cq->has_opt;
+	total = keep + (ours ? 11 : 0);
+	if (total > limit || total > outsz || (theirs && !h.arcount))
+		return 0;
+	memcpy(out, msg, keep);
+	memcpy(out, query, 2);
+	memcpy(out + DNS_HDR_LEN, query + DNS_HDR_LEN, qend - DNS_HDR_LEN);
+	/* our flags: a recursive answer, not an authoritative one */
+	out[2] &= (uint8_t)~DNS_AA;
+	out[3] |= DNS_RA;
+	dns_put16(out + 10, (uint16_t)(h.arcount - theirs + ours));
+	if (ours)
+		put_opt(out + keep, cq, server_max);
+	/* names may point into what was cut (the upstream's own odd choice):
+	 * what we send must parse, or it is not sent */
+	off = qend;
+	for (i = 0; i < nrr - theirs + ours; i++) {
+		struct dns_rr rr;
+
+		if (dns_rr_read(out, total, &off, &rr))
+			return 0;
+	}
+	return off == total ? total : 0;
+}

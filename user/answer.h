@@ -48,6 +48,17 @@ size_t answer_from_entry(const uint8_t *query, const struct client_query *cq, co
 			 uint64_t now_ns, uint16_t server_max, size_t limit, uint8_t *out, size_t outsz);
 
 /*
+ * A reply too big for a cache entry, relayed as the client's answer: its ID
+ * and question bytes, our flags, and the upstream's OPT (its UDP size and
+ * options, a server cookie among them) replaced by ours, or gone when the
+ * query had none. qend: where the reply's question ends (it must match the
+ * query's). Returns the length, or 0 when it does not fit in limit or the
+ * reply cannot be walked (an OPT not last among the records included).
+ */
+size_t answer_relay(const uint8_t *query, const struct client_query *cq, const uint8_t *msg, size_t len,
+		    size_t qend, uint16_t server_max, size_t limit, uint8_t *out, size_t outsz);
+
+/*
  * An answer of TXT records (one string each, TTL 0, the question's class),
  * for the CHAOS names. Returns the length, or 0 when it does not fit.
  */

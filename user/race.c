@@ -201,8 +201,9 @@ static void cache_store(struct server *srv, const struct bpfdns_key *key, struct
 
 /* The reply (msg, len; question ending at qend) as one waiter should get it:
  * from the entry e when there is one (what the fast path would send), else
- * relayed with the client's ID and question bytes; when it is truncated or
- * does not fit the client's UDP limit, just the header and question with TC. */
+ * relayed with the client's ID, question bytes and EDNS; when it is
+ * truncated or does not fit the client's UDP limit, just the header and
+ * question with TC. */
 static void answer_waiter(struct server *srv, const struct waiter *w, uint8_t *msg, size_t len, size_t qend,
 			  const struct bpfdns_entry *e)
 {
@@ -217,15 +218,15 @@ static void answer_waiter(struct server *srv, const struct waiter *w, uint8_t *m
 		client_send(srv, &w->to, out, n);
 		return;
 	}
-	if (!e && len <= limit && !(msg[2] & DNS_TC)) {
-		memcpy(msg, w->query, 2);
-		if (qend == w->cq.q.end)
-			memcpy(msg + DNS_HDR_LEN, w->query + DNS_HDR_LEN, qend - DNS_HDR_LEN);
-		/* our flags: a recursive answer, not an authoritative one */
-		msg[2] &= (uint8_t)~DNS_AA;
-		msg[3] |= DNS_RA;
-		client_send(srv, &w->to, msg, len);
-		return;
+	if (!e && !(msg[2] & DNS_TC)) {
+		uint8_t *relay = malloc(len + 11);
+
+		n = relay ? answer_relay(w->query, &w->cq, msg, len, qend, server_max, limit, relay, len + 11) : 0;
+		if (n)
+			client_send(srv, &w->to, relay, n);
+		free(relay);
+		if (n)
+			return;
 	}
 	/* truncated upstream too, or too big here: the client should retry
 	 * over TCP, and a truncated message's records are of no use */

@@ -38,6 +38,11 @@ check "tcp: dig +tcp gets the answer" "$dig +tcp tcp.example.test A +short" "192
 check "tcp: kdig +tcp over IPv6" "kdig +tcp +retry=0 @::1 tcp6.example.test AAAA +short" "2001:db8::2"
 check "tcp: over 1232 bytes (150 records) comes over TCP" "$dig +tcp huge.example.test A +noall +answer | wc -l" "150"
 check "tcp: the same over UDP is truncated" "$dig +ignore +notcp huge.example.test A" "flags: qr tc"
+# too big for an entry (150 records): relayed, with our OPT for the upstream's
+check "relay: our OPT replaces the upstream's (UDP size ours)" "$dig +tcp huge.r2.example.test A" "udp: 1232"
+check_not "relay: the upstream's server cookie is not passed on" "$dig +tcp huge.r3.example.test A" "COOKIE:"
+check_not "relay: no OPT for a client that sent none" "$dig +tcp +noedns huge.r4.example.test A" "OPT PSEUDOSECTION"
+check "relay: and all 150 records" "$dig +tcp +noedns huge.r5.example.test A +noall +answer | wc -l" "150"
 check "udp: over 512 bytes without EDNS is truncated" "$dig +ignore +noedns big.example.test A" "flags: qr tc"
 check "udp: with EDNS 1232 it fits" "$dig +bufsize=1232 big.example.test A +noall +answer | wc -l" "60"
 check "tcp: pipelined queries on one connection" \

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * fuzz_reply.c - libFuzzer: an upstream's reply turned into a cache entry,
- * and the answer built from that entry, which must parse again as DNS.
+ * and the answer built from that entry, which must parse again as DNS; and
+ * the same reply relayed (as when too big for an entry), which must parse
+ * too and carry an OPT only for a client that sent one.
  */
 #include <stdint.h>
 #include <string.h>
@@ -21,6 +23,56 @@ static size_t wire_len(const uint8_t *name, size_t max)
 	return i < max ? i + 1 : 0;
 }
 
+/* Every record of msg parses; returns how many OPT records it has, or -1. */
+static int parses(const uint8_t *msg, size_t n)
+{
+	struct dns_question q;
+	struct dns_header h;
+	size_t off = DNS_HDR_LEN;
+	int opts = 0;
+
+	if (dns_header_read(msg, n, &h) || h.qdcount != 1 || dns_question_read(msg, n, &off, &q))
+		return -1;
+	for (unsigned i = 0; i < (unsigned)h.ancount + h.nscount + h.arcount; i++) {
+		struct dns_rr rr;
+
+		if (dns_rr_read(msg, n, &off, &rr))
+			return -1;
+		opts += rr.type == DNS_TYPE_OPT;
+	}
+	return opts;
+}
+
+/* The reply relayed to a client asking the same question, with EDNS or not. */
+static void relay(const uint8_t *data, size_t size)
+{
+	static uint8_t out[65536 + 11];
+	uint8_t query[DNS_HDR_LEN + DNS_NAME_MAX + 1 + 4 + 11] = { 0, 1, DNS_RD, 0, 0, 1 };
+	struct client_query cq;
+	struct dns_question q;
+	size_t off = DNS_HDR_LEN, qlen, n;
+	int edns = size > 2 && (data[size - 1] & 1), opts;
+
+	if (size < DNS_HDR_LEN || size > 65536 || dns_question_read(data, size, &off, &q))
+		return;
+	qlen = off - DNS_HDR_LEN;
+	memcpy(query + DNS_HDR_LEN, data + DNS_HDR_LEN, qlen);
+	if (edns) { /* an OPT, UDP 1232 */
+		static const uint8_t opt[11] = { 0, 0, DNS_TYPE_OPT, 0x04, 0xd0 };
+
+		memcpy(query + off, opt, sizeof(opt));
+		query[11] = 1;
+	}
+	if (query_parse(query, off + (edns ? 11 : 0), &cq))
+		return;
+	n = answer_relay(query, &cq, data, size, off, 1232, 65535, out, sizeof(out));
+	if (!n)
+		return;
+	opts = parses(out, n);
+	if (opts != (edns ? 1 : 0) || out[0] != 0 || out[1] != 1)
+		__builtin_trap();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bpfdns_entry e;
@@ -30,6 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t qlen, off, n;
 	struct dns_header h;
 
+	relay(data, size);
 	if (entry_from_reply(data, size, &e, &ri))
 		return 0;
 	if (e.data_len > BPFDNS_DATA_MAX || e.ttl_count > BPFDNS_TTL_MAX)

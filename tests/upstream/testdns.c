@@ -15,7 +15,8 @@
  * MODE: ok, drop (never answer), refused, servfail, garbage (right ID, then
  * junk), tc (UDP answers truncated; TCP answers fully unless --no-tcp),
  * wrong-id, wrong-question. SIGUSR1 toggles drop, to go dark mid-run.
- * --log appends one line per query: "udp|tcp NAME TYPE BYTES".
+ * --log appends one line per query: "udp|tcp NAME TYPE BYTES". A query
+ * with an OPT gets one back, with a server COOKIE option.
  */
 #include <errno.h>
 #include <poll.h>
@@ -152,6 +153,26 @@ static void answer(struct msg *m, const char *qname, uint16_t qtype, int tcp)
 	msg_counts(m, 1, (uint16_t)an, (uint16_t)ns, 0);
 }
 
+/* As a real server does: an OPT in the reply when the query had one, ours
+ * (UDP 4096) with a COOKIE option (the client's cookie and a server cookie
+ * of our own), so that a resolver has to replace it, never pass it on. */
+static void add_opt(struct msg *m, const uint8_t *q, size_t len, size_t off)
+{
+	uint8_t cookie[4 + 16] = { 0, 10, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 's', 'e', 'r', 'v', 'e', 'r', 'c', 'k' };
+
+	for (unsigned i = 0, n = dns_get16(q + 10); i < n; i++) {
+		struct dns_rr rr;
+
+		if (dns_rr_read(q, len, &off, &rr))
+			return;
+		if (rr.type != DNS_TYPE_OPT)
+			continue;
+		msg_opt(m, 4096, 0, q[rr.ttl_off + 2] & 0x80, cookie, sizeof(cookie));
+		dns_put16(m->buf + 10, (uint16_t)(dns_get16(m->buf + 10) + 1));
+		return;
+	}
+}
+
 /* Build the reply to query q (len bytes) into m; 0 when none is to be sent. */
 static int reply(const uint8_t *q, size_t len, struct msg *m, int tcp)
 {
@@ -184,9 +205,10 @@ static int reply(const uint8_t *q, size_t len, struct msg *m, int tcp)
 	if (opt.mode == M_REFUSED || opt.mode == M_SERVFAIL || dq.qclass != DNS_CLASS_IN) {
 		m->buf[3] |= opt.mode == M_SERVFAIL ? DNS_RCODE_SERVFAIL : DNS_RCODE_REFUSED;
 		msg_counts(m, 1, 0, 0, 0);
-		return 1;
+	} else {
+		answer(m, name, dq.qtype, tcp);
 	}
-	answer(m, name, dq.qtype, tcp);
+	add_opt(m, q, len, off);
 	return 1;
 }
 
