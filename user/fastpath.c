@@ -154,8 +154,8 @@ static void unpin_all(struct fastpath_bpf *skel, const char *dir)
 }
 
 /* A layout map pinned by another build: its maps may have the same sizes
- * and mean something else, so they go. Returns 1 when they were removed. */
-static int drop_other_layout(struct fastpath_bpf *skel, const char *dir)
+ * and mean something else, so they go. */
+static void drop_other_layout(struct fastpath_bpf *skel, const char *dir)
 {
 	struct bpfdns_layout l = { 0 };
 	char path[PATH_MAX];
@@ -165,16 +165,15 @@ static int drop_other_layout(struct fastpath_bpf *skel, const char *dir)
 	snprintf(path, sizeof(path), "%s/layout", dir);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
-		return 0;
+		return;
 	same = !bpf_map_lookup_elem(fd, &zero, &l) && l.version == BPFDNS_LAYOUT_VERSION &&
 	       l.entry_size == sizeof(struct bpfdns_entry) && l.key_size == sizeof(struct bpfdns_key);
 	close(fd);
 	if (same)
-		return 0;
+		return;
 	pr_warn("the maps pinned in %s have layout version %u, this build %u: replacing them (the cache starts empty)",
 		dir, l.version, BPFDNS_LAYOUT_VERSION);
 	unpin_all(skel, dir);
-	return 1;
 }
 
 /* Open, size and load the skeleton; with a pin path, maps pinned there are

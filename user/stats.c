@@ -55,7 +55,7 @@ size_t stats_chaos(struct server *srv, const uint8_t *query, const struct client
 			break;
 	if (i == sizeof(names) / sizeof(names[0]))
 		return 0;
-	if (i == 5) {
+	if (!strcmp(names[i], "servers.bind.")) {
 		const struct upstreams *ups = srv->ups;
 
 		for (int k = 0; k < ups->n; k++) {
