@@ -95,8 +95,9 @@ int main(int argc, char **argv)
 		perror("forge: sockets (needs root)");
 		return 1;
 	}
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	/* no SA_RESTART: a signal must end the blocking recvfrom below */
+	sigaction(SIGTERM, &(struct sigaction){ .sa_handler = on_signal }, NULL);
+	sigaction(SIGINT, &(struct sigaction){ .sa_handler = on_signal }, NULL);
 	fprintf(stderr, "forge: ready\n");
 
 	while (!stop) {
