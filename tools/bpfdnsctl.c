@@ -24,6 +24,7 @@
 #include "bpfdns.h"
 #include "dns.h"
 #include "entry.h"
+#include "fastpath.h"
 
 #define METRICS_MAX 512
 #define REPLY_MAX (256 << 10)
@@ -505,17 +506,16 @@ static void entry_print(const struct opts *o, const struct bpfdns_key *k, const 
 	printf(o->json ? "]}" : "");
 }
 
-/* Walk the cache; with name, only that name's keys. do_delete: remove them. */
-static int cache_walk(const struct opts *o, const uint8_t *name, size_t name_len, int qtype, int do_delete,
-		      int records)
+/* Walk the cache; with name, only that name's keys. */
+static int cache_walk(const struct opts *o, const uint8_t *name, size_t name_len, int qtype, int records)
 {
-	struct bpfdns_key key, next, *victims = NULL;
+	struct bpfdns_key key, next;
 	struct bpfdns_entry e;
-	int fd = cache_open(o), n = 0, first = 1, nv = 0, cap = 0;
+	int fd = cache_open(o), n = 0, first = 1;
 
 	if (fd < 0)
 		return -1;
-	if (!do_delete && o->json)
+	if (o->json)
 		printf("[");
 	for (void *prev = NULL; !bpf_map_get_next_key(fd, prev, &next); prev = &key) {
 		key = next;
@@ -523,26 +523,12 @@ static int cache_walk(const struct opts *o, const uint8_t *name, size_t name_len
 			continue;
 		if (qtype >= 0 && key.qtype != qtype)
 			continue;
-		if (do_delete) { /* after the walk: deleting under it restarts it */
-			if (nv == cap) {
-				struct bpfdns_key *v = realloc(victims, (size_t)(cap = cap ? cap * 2 : 64) * sizeof(*v));
-
-				if (!v)
-					break;
-				victims = v;
-			}
-			victims[nv++] = key;
-			continue;
-		}
 		if (bpf_map_lookup_elem(fd, &key, &e))
 			continue;
 		entry_print(o, &key, &e, records, &first);
 		n++;
 	}
-	for (int i = 0; i < nv; i++)
-		n += !bpf_map_delete_elem(fd, &victims[i]);
-	free(victims);
-	if (!do_delete && o->json)
+	if (o->json)
 		printf("]\n");
 	close(fd);
 	return n;
@@ -559,26 +545,39 @@ static int cmd_lookup(const struct opts *o, const char *text, const char *type)
 		return 2;
 	}
 	dns_name_lower(name, (size_t)len);
-	n = cache_walk(o, name, (size_t)len, qtype, 0, 1);
+	n = cache_walk(o, name, (size_t)len, qtype, 1);
 	if (n == 0 && !o->json)
 		printf("%s %s: not in the cache\n", text, type ? type : "A");
 	return n < 0 ? 1 : n == 0 ? 3 : 0;
 }
 
+/* Through the daemon when it answers (its statistics then know), else
+ * straight on the pinned map. */
 static int cmd_flush(const struct opts *o, const char *text)
 {
 	uint8_t name[DNS_NAME_MAX + 1];
-	int len = 0, n;
+	char cmd[300], reply[128];
+	int len = 0, n, fd;
 
 	if (text && (len = dns_name_from_text(text, name, sizeof(name))) < 0) {
 		fprintf(stderr, "bpfdnsctl: flush: bad name \"%s\"\n", text);
 		return 2;
 	}
+	snprintf(cmd, sizeof(cmd), "flush%s%s", text ? " " : "", text ? text : "");
+	if (!control_ask(o->control, cmd, reply, sizeof(reply)) && sscanf(reply, "flushed %d", &n) == 1)
+		goto done;
 	if (text)
 		dns_name_lower(name, (size_t)len);
-	n = cache_walk(o, text ? name : NULL, (size_t)len, -1, 1, 0);
-	if (n < 0)
+	fd = cache_open(o);
+	if (fd < 0)
 		return 1;
+	n = fastpath_flush_fd(fd, text ? name : NULL, (size_t)len);
+	close(fd);
+	if (n < 0) {
+		fprintf(stderr, "bpfdnsctl: flush: %s\n", strerror(-n));
+		return 1;
+	}
+done:
 	if (o->json)
 		printf("{\"flushed\": %d}\n", n);
 	else
@@ -660,7 +659,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[i], "dump") && argc == i + 1)
-		return cache_walk(&o, NULL, 0, -1, 0, 0) < 0;
+		return cache_walk(&o, NULL, 0, -1, 0) < 0;
 	if (!strcmp(argv[i], "lookup") && (argc == i + 2 || argc == i + 3))
 		return cmd_lookup(&o, argv[i + 1], argc == i + 3 ? argv[i + 2] : NULL);
 	if (!strcmp(argv[i], "flush") && argc <= i + 2)

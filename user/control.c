@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include "control.h"
+#include "dns.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -164,6 +165,26 @@ void control_on_accept(struct server *srv, struct ctl_listener *l)
 	}
 }
 
+/* "flush" or "flush NAME": drop entries here, so they are not counted as
+ * evictions. */
+static size_t control_flush(struct server *srv, const char *arg, char *out, size_t n)
+{
+	uint8_t name[DNS_NAME_MAX + 1];
+	int len = 0, gone;
+
+	if (!srv->fp)
+		return (size_t)snprintf(out, n, "error: no cache (cache-size=0)\n");
+	if (arg && (len = dns_name_from_text(arg, name, sizeof(name))) < 0)
+		return (size_t)snprintf(out, n, "error: bad name \"%.64s\"\n", arg);
+	if (arg)
+		dns_name_lower(name, (size_t)len);
+	gone = fastpath_flush_fd(fastpath_cache_fd(srv->fp), arg ? name : NULL, (size_t)len);
+	if (gone < 0)
+		return (size_t)snprintf(out, n, "error: %s\n", strerror(-gone));
+	srv->stats.flushed += (uint64_t)gone;
+	return (size_t)snprintf(out, n, "flushed %d\n", gone);
+}
+
 /* The answer to a control command line. */
 static size_t control_answer(struct server *srv, const char *cmd, char *out, size_t n)
 {
@@ -171,7 +192,9 @@ static size_t control_answer(struct server *srv, const char *cmd, char *out, siz
 		return metrics_text(srv, out, n);
 	if (!strcmp(cmd, "ping"))
 		return (size_t)snprintf(out, n, "pong\n");
-	return (size_t)snprintf(out, n, "error: unknown command \"%.64s\" (stats, ping)\n", cmd);
+	if (!strcmp(cmd, "flush") || !strncmp(cmd, "flush ", 6))
+		return control_flush(srv, cmd[5] ? cmd + 6 : NULL, out, n);
+	return (size_t)snprintf(out, n, "error: unknown command \"%.64s\" (stats, flush [NAME], ping)\n", cmd);
 }
 
 /* The answer to an HTTP request: GET /metrics, or 404. */

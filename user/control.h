@@ -4,7 +4,8 @@
  * socket; one command line in, its answer out, as bpfdnsctl uses it) and,
  * opt-in, Prometheus metrics over HTTP (metrics=IP:PORT).
  *
- * Control commands: "stats" (the metrics exposition) and "ping".
+ * Control commands: "stats" (the metrics exposition), "flush [NAME]" (drop
+ * cache entries: "flushed N") and "ping".
  */
 #ifndef BPFDNS_CONTROL_H
 #define BPFDNS_CONTROL_H

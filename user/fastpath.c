@@ -14,6 +14,7 @@
 #include <sys/statfs.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "entry.h"
 #include "fastpath.h"
 #include "fastpath.skel.h"
 #include "log.h"
@@ -496,6 +497,33 @@ fail:
 	err = -errno;
 	pr_err("cannot fill the access list map: %s", strerror(-err));
 	return err;
+}
+
+int fastpath_flush_fd(int fd, const uint8_t *name, size_t name_len)
+{
+	struct bpfdns_key key, next, *victims = NULL;
+	int nv = 0, cap = 0, n = 0;
+
+	for (void *prev = NULL; !bpf_map_get_next_key(fd, prev, &next); prev = &key) {
+		key = next;
+		if (name && (name_len != entry_key_name_len(&key) || memcmp(key.name, name, name_len)))
+			continue;
+		/* deleted after the walk: deleting under it restarts it */
+		if (nv == cap) {
+			struct bpfdns_key *v = realloc(victims, (size_t)(cap = cap ? cap * 2 : 64) * sizeof(*v));
+
+			if (!v) {
+				free(victims);
+				return -ENOMEM;
+			}
+			victims = v;
+		}
+		victims[nv++] = key;
+	}
+	for (int i = 0; i < nv; i++)
+		n += !bpf_map_delete_elem(fd, &victims[i]);
+	free(victims);
+	return n;
 }
 
 int fastpath_delete(struct fastpath *fp, const struct bpfdns_key *key)

@@ -41,6 +41,9 @@ int fastpath_listen_add(struct fastpath *fp, int family, const void *addr, uint1
 /* Store an entry; returns 1 when the key is new, 0 when it replaced one, or -errno. */
 int fastpath_store(struct fastpath *fp, const struct bpfdns_key *key, const struct bpfdns_entry *e);
 int fastpath_delete(struct fastpath *fp, const struct bpfdns_key *key);
+/* Delete every entry of a cache map (fd), or those of the lowercase wire
+ * name; returns how many, or -errno. bpfdnsctl uses it on the pinned map. */
+int fastpath_flush_fd(int fd, const uint8_t *name, size_t name_len);
 /* The fast path's clock (CLOCK_BOOTTIME, ns): entries' stored_ns and expire_ns. */
 uint64_t fastpath_now_ns(void);
 /* Copy the entry for key into e; 0 or -ENOENT. */

@@ -62,6 +62,7 @@ struct server_stats {
 	uint64_t denied;	   /* access-control: dropped */
 	uint64_t prefetches;	   /* refreshes started before expiry */
 	uint64_t stale;		   /* answers from expired entries */
+	uint64_t flushed;	   /* entries dropped by bpfdnsctl flush */
 };
 
 /* Signals, set by handlers and acted on by the loop. */

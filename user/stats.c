@@ -28,8 +28,8 @@ void stats_collect(struct server *srv, struct stats_view *v)
 	v->hits += v->kernel_hits;
 	v->entries = fastpath_count(srv->fp);
 	/* the LRU map evicts silently: whatever was inserted and is neither
-	 * there any more nor swept as expired was evicted */
-	gone = v->insertions + srv->stats.entries_at_start - srv->stats.swept;
+	 * there any more nor swept as expired nor flushed was evicted */
+	gone = v->insertions + srv->stats.entries_at_start - srv->stats.swept - srv->stats.flushed;
 	v->evictions = gone > (uint64_t)v->entries ? gone - (uint64_t)v->entries : 0;
 }
 

@@ -46,6 +46,7 @@ check_not "flush NAME: gone from the dump" "$ctl dump" "www.example.test."
 $dig www.example.test A +short >/dev/null
 ok "flush NAME: the next query went upstream again" test "$(upstream_count 2 www.example.test)" = 2
 check "flush: everything" "$ctl flush" "flushed 3 entries"
+check "flush: through the daemon, so not counted as evictions" "$dig CH TXT evictions.bind +short" '"0"'
 ok "flush: the cache is empty" test "$($ctl --json dump | jq length)" = 0
 check "errors: an unknown command" "$ctl frobnicate 2>&1; echo rc=\$?" "rc=2"
 
@@ -67,6 +68,8 @@ wait "$daemon" 2>/dev/null
 check "no daemon: stats from the pinned maps" "$ctl stats" "not answering on $tmp/control.sock"
 check "no daemon: kernel counters still there" "$ctl stats" "kernel:    hit 1"
 check "no daemon: upstreams says why it cannot" "$ctl upstreams 2>&1" "does not answer on"
+check "no daemon: flush works on the pinned map" "$ctl flush again.example.test" "flushed 1 entry"
+ok "no daemon: and the entry is gone" test "$($ctl --json dump | jq length)" = 0
 check "no pins: says what is missing and why" \
 	"$out/bpfdnsctl --pin-path=$tmp/none --control-socket=$tmp/none.sock stats 2>&1" "is bpfdnsd running?"
 e2e_exit
