@@ -241,6 +241,8 @@ void control_on_conn(struct server *srv, struct ctl_conn *c)
 		return;
 	}
 	*end = '\0';
+	if (!c->http && end > c->in && end[-1] == '\r')
+		end[-1] = '\0'; /* "stats\r\n" from a terminal client */
 	out = malloc(CTL_OUT_MAX + 512);
 	if (out) {
 		n = c->http ? http_answer(srv, c->in, out, CTL_OUT_MAX + 512)
