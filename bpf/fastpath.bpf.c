@@ -75,10 +75,9 @@ static __always_inline void count(int outcome)
 static __always_inline void maybe_prefetch(const struct bpfdns_key *key, struct bpfdns_entry *e, __u64 now,
 					   __u64 stored)
 {
-	__u64 expire = e->expire_ns, left = expire - now;
 	struct bpfdns_counters *c;
 
-	if (!prefetch_pct || expire <= stored || left * 100 > (expire - stored) * prefetch_pct)
+	if (!bpfdns_prefetch_due(stored, e->expire_ns, now, prefetch_pct))
 		return;
 	if (e->prefetch || __sync_fetch_and_add(&e->prefetch, 1))
 		return; /* asked already */

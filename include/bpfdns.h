@@ -146,6 +146,15 @@ struct bpfdns_counters {
 /* Bytes of the ring buffer that carries refresh requests (keys). */
 #define BPFDNS_PREFETCH_RING (64 * 1024)
 
+/* Whether a hit at now is in the last pct % of the life of an entry stored
+ * at stored and expiring at expire (ns): the fast path and the daemon ask
+ * for a refresh by this one rule. */
+static inline __attribute__((always_inline)) int bpfdns_prefetch_due(__u64 stored, __u64 expire, __u64 now,
+								     __u32 pct)
+{
+	return pct && expire > stored && now < expire && (expire - now) * 100 <= (expire - stored) * pct;
+}
+
 /* Identifies the layout of the pinned maps (single-entry array "layout"). */
 struct bpfdns_layout {
 	__u32 version;	   /* BPFDNS_LAYOUT_VERSION */

@@ -140,20 +140,19 @@ static int pin_open(const struct opts *o, const char *map, int quiet)
 /* The cache map, after checking that its layout is the one we know. */
 static int cache_open(const struct opts *o)
 {
-	struct bpfdns_layout l = { 0 };
-	__u32 zero = 0;
-	int fd = pin_open(o, "layout", 0);
+	int fd = pin_open(o, "layout", 0), same;
+	__u32 version;
 
 	if (fd < 0)
 		return fd;
-	if (bpf_map_lookup_elem(fd, &zero, &l) || l.version != BPFDNS_LAYOUT_VERSION) {
+	same = fastpath_layout_fd(fd, &version);
+	close(fd);
+	if (!same) {
 		fprintf(stderr, "bpfdnsctl: the maps in %s have layout version %u, this bpfdnsctl reads %u: "
 				"use the bpfdnsctl of the running bpfdnsd\n",
-			o->pin_path, l.version, BPFDNS_LAYOUT_VERSION);
-		close(fd);
+			o->pin_path, version, BPFDNS_LAYOUT_VERSION);
 		return -EPROTO;
 	}
-	close(fd);
 	return pin_open(o, "cache", 0);
 }
 
@@ -171,44 +170,31 @@ static void metric_add(struct metrics *ms, const char *name, const char *label, 
 /* Without a daemon: what the maps alone tell. */
 static int metrics_from_maps(const struct opts *o, struct metrics *ms)
 {
-	static const char *const names[] = { "hit",	"not_ours", "not_plain", "miss",    "expired",
-					     "too_big", "no_room",  "malformed", "refused", "denied", "prefetch" };
-	int ncpus = libbpf_num_possible_cpus(), fd, cfd, n = 0;
-	struct bpfdns_counters *per_cpu, sum = { 0 };
+	struct bpfdns_counters sum;
 	struct bpf_map_info info = { 0 };
-	__u32 zero = 0, ilen = sizeof(info);
-	struct bpfdns_key key, next;
+	__u32 ilen = sizeof(info);
+	int fd, cfd, err;
 
-	_Static_assert(sizeof(names) / sizeof(names[0]) == sizeof(sum) / sizeof(__u64), "counter names");
 	cfd = cache_open(o);
 	if (cfd < 0)
 		return cfd;
 	fd = pin_open(o, "counters", 0);
-	per_cpu = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*per_cpu)) : NULL;
-	if (fd < 0 || !per_cpu || bpf_map_lookup_elem(fd, &zero, per_cpu)) {
-		free(per_cpu);
-		close(cfd);
-		return fd < 0 ? fd : -ENOMEM;
+	err = fd < 0 ? fd : fastpath_counters_fd(fd, libbpf_num_possible_cpus(), &sum);
+	if (!err && bpf_obj_get_info_by_fd(cfd, &info, &ilen))
+		err = -errno;
+	if (!err) {
+		for (size_t i = 0; i < fastpath_n_outcomes; i++)
+			metric_add(ms, "bpfdns_kernel_packets_total", fastpath_outcomes[i].name,
+				   (double)*(const __u64 *)((const char *)&sum + fastpath_outcomes[i].off));
+		metric_add(ms, "bpfdns_kernel_prefetch_requests_total", NULL, (double)sum.prefetch);
+		metric_add(ms, "bpfdns_cache_entries", NULL, fastpath_count_fd(cfd, (int)info.max_entries));
+		metric_add(ms, "bpfdns_cache_size", NULL, info.max_entries);
+		metric_add(ms, "bpfdns_cache_hits_total", "kernel", (double)sum.hit);
 	}
-	for (int c = 0; c < ncpus; c++)
-		for (size_t i = 0; i < sizeof(sum) / sizeof(__u64); i++)
-			((__u64 *)&sum)[i] += ((__u64 *)&per_cpu[c])[i];
-	for (size_t i = 0; i < sizeof(sum) / sizeof(__u64); i++)
-		if (strcmp(names[i], "prefetch"))
-			metric_add(ms, "bpfdns_kernel_packets_total", names[i], (double)((__u64 *)&sum)[i]);
-	metric_add(ms, "bpfdns_kernel_prefetch_requests_total", NULL, (double)sum.prefetch);
-	bpf_obj_get_info_by_fd(cfd, &info, &ilen);
-	for (void *prev = NULL; n < (int)info.max_entries && !bpf_map_get_next_key(cfd, prev, &next); prev = &key) {
-		key = next;
-		n++;
-	}
-	metric_add(ms, "bpfdns_cache_entries", NULL, n);
-	metric_add(ms, "bpfdns_cache_size", NULL, info.max_entries);
-	metric_add(ms, "bpfdns_cache_hits_total", "kernel", (double)sum.hit);
-	free(per_cpu);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	close(cfd);
-	return 0;
+	return err;
 }
 
 /* Statistics from the daemon, or else from the maps. */
@@ -411,13 +397,6 @@ static uint64_t boot_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static const char *rcode_text(uint8_t rcode)
-{
-	static const char *const names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED" };
-
-	return rcode < 6 ? names[rcode] : "RCODE?";
-}
-
 /* RDATA as text: addresses and names for the common types, else RFC 3597. */
 static void rdata_text(const uint8_t *msg, size_t len, const struct dns_rr *rr, char *out, size_t n)
 {
@@ -459,11 +438,11 @@ static void entry_print(const struct opts *o, const struct bpfdns_key *k, const 
 		printf(", \"type\": \"%s\", \"class\": %u, \"do\": %s, \"cd\": %s, \"rcode\": \"%s\", \"ttl\": %ld, "
 		       "\"expired\": %s, \"answer\": %u, \"authority\": %u, \"additional\": %u, \"bytes\": %u",
 		       type, k->qclass, k->flags & BPFDNS_KEY_DO ? "true" : "false",
-		       k->flags & BPFDNS_KEY_CD ? "true" : "false", rcode_text(e->rcode & 0x0f), ttl,
+		       k->flags & BPFDNS_KEY_CD ? "true" : "false", dns_rcode_name(e->rcode & 0x0f), ttl,
 		       e->expire_ns <= now ? "true" : "false", e->ancount, e->nscount, e->arcount, e->data_len);
 	} else {
 		printf("%-40s %-6s%s %-8s ttl %6ld%s  %u/%u/%u records\n", name, type, flags,
-		       rcode_text(e->rcode & 0x0f), ttl, e->expire_ns <= now ? " (expired)" : "", e->ancount,
+		       dns_rcode_name(e->rcode & 0x0f), ttl, e->expire_ns <= now ? " (expired)" : "", e->ancount,
 		       e->nscount, e->arcount);
 	}
 	*first = 0;

@@ -122,6 +122,14 @@ size_t answer_from_entry(const uint8_t *query, const struct client_query *cq, co
 	return n;
 }
 
+size_t answer_cached(const uint8_t *query, const struct client_query *cq, const struct bpfdns_entry *e,
+		     uint64_t now_ns, uint16_t server_max, size_t limit, uint8_t *out, size_t outsz)
+{
+	size_t n = answer_from_entry(query, cq, e, now_ns, server_max, limit, out, outsz);
+
+	return n ? n : answer_truncated(query, cq, e->rcode, server_max, out, outsz);
+}
+
 size_t answer_txt(const uint8_t *query, const struct client_query *cq, uint16_t server_max, const char *const *texts,
 		  int n_texts, uint8_t *out, size_t outsz)
 {

@@ -47,6 +47,11 @@ size_t answer_truncated(const uint8_t *query, const struct client_query *cq, uin
 size_t answer_from_entry(const uint8_t *query, const struct client_query *cq, const struct bpfdns_entry *e,
 			 uint64_t now_ns, uint16_t server_max, size_t limit, uint8_t *out, size_t outsz);
 
+/* answer_from_entry, or when that does not fit the client's limit, the
+ * header and question with TC (ask again over TCP). */
+size_t answer_cached(const uint8_t *query, const struct client_query *cq, const struct bpfdns_entry *e,
+		     uint64_t now_ns, uint16_t server_max, size_t limit, uint8_t *out, size_t outsz);
+
 /*
  * A reply too big for a cache entry, relayed as the client's answer: its ID
  * and question bytes, our flags, and the upstream's OPT (its UDP size and

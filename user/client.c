@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include "answer.h"
 #include "dns.h"
 #include "holder.h"
 #include "log.h"
@@ -68,12 +69,13 @@ int client_listen(struct server *srv, const struct sockaddr_storage *addr)
 			char who[96] = "another DNS server (see `ss -lunpt`)";
 
 			err = -errno;
-			if (err == -EADDRINUSE)
+			if (err != -EADDRINUSE) {
+				pr_err("cannot listen on %s (%s): %s", text, tcp ? "tcp" : "udp", strerror(-err));
+			} else {
 				holder_of_port(tcp, srv->cfg->port, who, sizeof(who));
-			pr_err("cannot listen on %s (%s): %s%s%s%s", text, tcp ? "tcp" : "udp", strerror(-err),
-			       err == -EADDRINUSE ? ": held by " : "", err == -EADDRINUSE ? who : "",
-			       err == -EADDRINUSE ? "; stop it, or give bpfdnsd another port= or listen-address="
-						  : "");
+				pr_err("cannot listen on %s (%s): %s: held by %s; stop it, or give bpfdnsd another "
+				       "port= or listen-address=", text, tcp ? "tcp" : "udp", strerror(-err), who);
+			}
 		} else if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, l->fd, &ev)) {
 			err = -errno;
 			pr_err("epoll: %s", strerror(-err));
@@ -274,6 +276,11 @@ static void conn_send(struct server *srv, struct conn *c, const uint8_t *msg, si
 fail:
 	pr_debug("a TCP client does not read its answers; closing it");
 	conn_close(srv, c);
+}
+
+size_t client_answer_limit(const struct server *srv, const struct client *to, const struct client_query *cq)
+{
+	return to->conn ? TCP_MSG_MAX : query_udp_limit(cq, srv->cfg->edns_packet_max);
 }
 
 void client_send(struct server *srv, const struct client *to, const uint8_t *msg, size_t len)

@@ -247,6 +247,13 @@ static const struct {
 } type_names[] = { { 1, "A" },	  { 2, "NS" },	   { 5, "CNAME" }, { 6, "SOA" },    { 12, "PTR" }, { 15, "MX" },
 		   { 16, "TXT" }, { 28, "AAAA" }, { 33, "SRV" },  { 65, "HTTPS" }, { 255, "ANY" } };
 
+const char *dns_rcode_name(uint8_t rcode)
+{
+	static const char *const names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED" };
+
+	return rcode < sizeof(names) / sizeof(names[0]) ? names[rcode] : "RCODE";
+}
+
 const char *dns_type_name(uint16_t qtype, char *buf, size_t n)
 {
 	for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)

@@ -129,6 +129,8 @@ int dns_rr_read(const uint8_t *msg, size_t len, size_t *off, struct dns_rr *rr);
  */
 int dns_rdata_names(const uint8_t *msg, size_t len, const struct dns_rr *rr, size_t offs[2]);
 
+/* "NOERROR", "NXDOMAIN", ...; "RCODE" for the rest. */
+const char *dns_rcode_name(uint8_t rcode);
 /* "A", "AAAA", ... or "TYPE%u" (into buf) for a type number. */
 const char *dns_type_name(uint16_t qtype, char *buf, size_t n);
 /* The number of a type name ("aaaa", "TYPE65"), or -EINVAL. */

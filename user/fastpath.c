@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* fastpath.c - load, attach and feed the BPF fast path; see fastpath.h. */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,16 @@ struct fastpath {
 	fastpath_prefetch_fn prefetch_fn;
 	void *prefetch_ctx;
 };
+
+const struct fastpath_outcome fastpath_outcomes[] = {
+#define O(f) { #f, offsetof(struct bpfdns_counters, f) }
+	O(hit), O(not_ours), O(not_plain), O(miss), O(expired), O(too_big), O(no_room), O(malformed), O(refused),
+	O(denied),
+#undef O
+};
+const size_t fastpath_n_outcomes = sizeof(fastpath_outcomes) / sizeof(fastpath_outcomes[0]);
+_Static_assert(sizeof(fastpath_outcomes) / sizeof(fastpath_outcomes[0]) == sizeof(struct bpfdns_counters) / 8 - 1,
+	       "every outcome counter has a name");
 
 const char *fastpath_hook_name(enum fastpath_hook hook)
 {
@@ -154,26 +165,35 @@ static void unpin_all(struct fastpath_bpf *skel, const char *dir)
 	}
 }
 
+int fastpath_layout_fd(int fd, __u32 *version)
+{
+	struct bpfdns_layout l = { 0 };
+	__u32 zero = 0;
+	int same = !bpf_map_lookup_elem(fd, &zero, &l) && l.version == BPFDNS_LAYOUT_VERSION &&
+		   l.entry_size == sizeof(struct bpfdns_entry) && l.key_size == sizeof(struct bpfdns_key);
+
+	*version = l.version;
+	return same;
+}
+
 /* A layout map pinned by another build: its maps may have the same sizes
  * and mean something else, so they go. */
 static void drop_other_layout(struct fastpath_bpf *skel, const char *dir)
 {
-	struct bpfdns_layout l = { 0 };
 	char path[PATH_MAX];
-	__u32 zero = 0;
+	__u32 version;
 	int fd, same;
 
 	snprintf(path, sizeof(path), "%s/layout", dir);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return;
-	same = !bpf_map_lookup_elem(fd, &zero, &l) && l.version == BPFDNS_LAYOUT_VERSION &&
-	       l.entry_size == sizeof(struct bpfdns_entry) && l.key_size == sizeof(struct bpfdns_key);
+	same = fastpath_layout_fd(fd, &version);
 	close(fd);
 	if (same)
 		return;
 	pr_warn("the maps pinned in %s have layout version %u, this build %u: replacing them (the cache starts empty)",
-		dir, l.version, BPFDNS_LAYOUT_VERSION);
+		dir, version, BPFDNS_LAYOUT_VERSION);
 	unpin_all(skel, dir);
 }
 
@@ -447,11 +467,10 @@ int fastpath_store(struct fastpath *fp, const struct bpfdns_key *key, const stru
 	return 0;
 }
 
-int fastpath_count(struct fastpath *fp)
+int fastpath_count_fd(int fd, int max)
 {
-	int fd = bpf_map__fd(fp->skel->maps.cache), n = 0;
-	int max = (int)bpf_map__max_entries(fp->skel->maps.cache);
 	struct bpfdns_key key, next;
+	int n = 0;
 
 	/* a key evicted under the walk restarts it from the first key: stop
 	 * at what the map can hold, so that churn cannot keep us here */
@@ -460,6 +479,11 @@ int fastpath_count(struct fastpath *fp)
 		n++;
 	}
 	return n;
+}
+
+int fastpath_count(struct fastpath *fp)
+{
+	return fastpath_count_fd(bpf_map__fd(fp->skel->maps.cache), (int)bpf_map__max_entries(fp->skel->maps.cache));
 }
 
 int fastpath_listen_clear(struct fastpath *fp)
@@ -499,33 +523,6 @@ fail:
 	return err;
 }
 
-int fastpath_flush_fd(int fd, const uint8_t *name, size_t name_len)
-{
-	struct bpfdns_key key, next, *victims = NULL;
-	int nv = 0, cap = 0, n = 0;
-
-	for (void *prev = NULL; !bpf_map_get_next_key(fd, prev, &next); prev = &key) {
-		key = next;
-		if (name && (name_len != entry_key_name_len(&key) || memcmp(key.name, name, name_len)))
-			continue;
-		/* deleted after the walk: deleting under it restarts it */
-		if (nv == cap) {
-			struct bpfdns_key *v = realloc(victims, (size_t)(cap = cap ? cap * 2 : 64) * sizeof(*v));
-
-			if (!v) {
-				free(victims);
-				return -ENOMEM;
-			}
-			victims = v;
-		}
-		victims[nv++] = key;
-	}
-	for (int i = 0; i < nv; i++)
-		n += !bpf_map_delete_elem(fd, &victims[i]);
-	free(victims);
-	return n;
-}
-
 int fastpath_delete(struct fastpath *fp, const struct bpfdns_key *key)
 {
 	if (bpf_map_delete_elem(bpf_map__fd(fp->skel->maps.cache), key))
@@ -548,47 +545,73 @@ int fastpath_lookup(struct fastpath *fp, const struct bpfdns_key *key, struct bp
 	return 0;
 }
 
-/* Delete key if its entry expired before now_ns; 1 when deleted. */
-static int expire_one(int fd, const struct bpfdns_key *key, uint64_t now_ns)
+/* Delete the keys of a cache map for which doomed() says so; how many. */
+static int delete_where(int fd, int (*doomed)(int fd, const struct bpfdns_key *key, const void *ctx),
+			const void *ctx)
 {
-	struct bpfdns_entry e;
-
-	return !bpf_map_lookup_elem(fd, key, &e) && e.expire_ns <= now_ns && !bpf_map_delete_elem(fd, key);
-}
-
-int fastpath_sweep(struct fastpath *fp, uint64_t now_ns)
-{
-	int fd = bpf_map__fd(fp->skel->maps.cache), removed = 0;
 	struct bpfdns_key key, next;
 	void *prev = NULL;
+	int removed = 0;
 
 	/* delete behind the iterator so that get_next_key keeps its place */
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		if (prev)
-			removed += expire_one(fd, &key, now_ns);
+			removed += doomed(fd, &key, ctx) && !bpf_map_delete_elem(fd, &key);
 		key = next;
 		prev = &key;
 	}
 	if (prev)
-		removed += expire_one(fd, &key, now_ns);
+		removed += doomed(fd, &key, ctx) && !bpf_map_delete_elem(fd, &key);
 	return removed;
 }
 
-int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out)
+static int expired_before(int fd, const struct bpfdns_key *key, const void *ctx)
+{
+	struct bpfdns_entry e;
+
+	return !bpf_map_lookup_elem(fd, key, &e) && e.expire_ns <= *(const uint64_t *)ctx;
+}
+
+int fastpath_sweep(struct fastpath *fp, uint64_t now_ns)
+{
+	return delete_where(bpf_map__fd(fp->skel->maps.cache), expired_before, &now_ns);
+}
+
+struct name_match {
+	const uint8_t *name; /* NULL: every key */
+	size_t len;
+};
+
+static int has_name(int fd, const struct bpfdns_key *key, const void *ctx)
+{
+	const struct name_match *m = ctx;
+
+	(void)fd;
+	return !m->name || (entry_key_name_len(key) == m->len && !memcmp(key->name, m->name, m->len));
+}
+
+int fastpath_flush_fd(int fd, const uint8_t *name, size_t name_len)
+{
+	struct name_match m = { name, name_len };
+
+	return delete_where(fd, has_name, &m);
+}
+
+int fastpath_counters_fd(int fd, int ncpus, struct bpfdns_counters *out)
 {
 	struct bpfdns_counters *per_cpu;
 	__u32 zero = 0;
 	int err = 0;
 
-	per_cpu = calloc(fp->ncpus, sizeof(*per_cpu));
+	per_cpu = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*per_cpu)) : NULL;
 	if (!per_cpu)
 		return -ENOMEM;
 	memset(out, 0, sizeof(*out));
-	if (bpf_map_lookup_elem(bpf_map__fd(fp->skel->maps.counters), &zero, per_cpu)) {
+	if (bpf_map_lookup_elem(fd, &zero, per_cpu)) {
 		err = -errno;
 		goto out;
 	}
-	for (int c = 0; c < fp->ncpus; c++) {
+	for (int c = 0; c < ncpus; c++) {
 		__u64 *dst = (__u64 *)out, *src = (__u64 *)&per_cpu[c];
 
 		for (size_t i = 0; i < sizeof(*out) / sizeof(__u64); i++)
@@ -597,6 +620,11 @@ int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out)
 out:
 	free(per_cpu);
 	return err;
+}
+
+int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out)
+{
+	return fastpath_counters_fd(bpf_map__fd(fp->skel->maps.counters), fp->ncpus, out);
 }
 
 static int on_prefetch(void *ctx, void *data, size_t size)

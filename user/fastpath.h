@@ -41,9 +41,16 @@ int fastpath_listen_add(struct fastpath *fp, int family, const void *addr, uint1
 /* Store an entry; returns 1 when the key is new, 0 when it replaced one, or -errno. */
 int fastpath_store(struct fastpath *fp, const struct bpfdns_key *key, const struct bpfdns_entry *e);
 int fastpath_delete(struct fastpath *fp, const struct bpfdns_key *key);
-/* Delete every entry of a cache map (fd), or those of the lowercase wire
- * name; returns how many, or -errno. bpfdnsctl uses it on the pinned map. */
+/*
+ * The same on the pinned maps' fds, for bpfdnsctl: delete every entry of a
+ * cache map, or those of the lowercase wire name (how many); count entries
+ * (at most max); sum the counters; 1 when a layout map's layout is this
+ * build's (*version: the one found).
+ */
 int fastpath_flush_fd(int fd, const uint8_t *name, size_t name_len);
+int fastpath_count_fd(int fd, int max);
+int fastpath_counters_fd(int fd, int ncpus, struct bpfdns_counters *out);
+int fastpath_layout_fd(int fd, __u32 *version);
 /* The fast path's clock (CLOCK_BOOTTIME, ns): entries' stored_ns and expire_ns. */
 uint64_t fastpath_now_ns(void);
 /* Copy the entry for key into e; 0 or -ENOENT. */
@@ -70,5 +77,14 @@ int fastpath_prog_fd(struct fastpath *fp, enum fastpath_hook hook);
 int fastpath_cache_fd(struct fastpath *fp);
 
 const char *fastpath_hook_name(enum fastpath_hook hook);
+
+/* The outcome counters of struct bpfdns_counters by name (prefetch, which
+ * counts requests rather than packets, is not one of them). */
+struct fastpath_outcome {
+	const char *name;
+	size_t off;
+};
+extern const struct fastpath_outcome fastpath_outcomes[];
+extern const size_t fastpath_n_outcomes;
 
 #endif /* BPFDNS_FASTPATH_H */

@@ -43,21 +43,11 @@ static void one(struct out *o, const char *name, const char *type, const char *h
 /* The fast path's outcome counters, named as in struct bpfdns_counters. */
 static void kernel_counters(struct out *o, const struct bpfdns_counters *c)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} fields[] = {
-#define C(f) { #f, offsetof(struct bpfdns_counters, f) }
-		C(hit), C(not_ours), C(not_plain), C(miss), C(expired),
-		C(too_big), C(no_room), C(malformed), C(refused), C(denied),
-#undef C
-	};
-
 	family(o, "bpfdns_kernel_packets_total", "counter",
 	       "Packets the fast path saw, by outcome (hit: answered in the kernel; the rest passed or dropped).");
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		put(o, "bpfdns_kernel_packets_total{outcome=\"%s\"} %" PRIu64 "\n", fields[i].name,
-		    *(const uint64_t *)((const char *)c + fields[i].off));
+	for (size_t i = 0; i < fastpath_n_outcomes; i++)
+		put(o, "bpfdns_kernel_packets_total{outcome=\"%s\"} %" PRIu64 "\n", fastpath_outcomes[i].name,
+		    *(const uint64_t *)((const char *)c + fastpath_outcomes[i].off));
 }
 
 static void upstreams(struct out *o, const struct upstreams *ups)

@@ -91,13 +91,6 @@ static unsigned key_bucket(const struct bpfdns_key *key)
 	return h % RACE_BUCKETS;
 }
 
-static const char *rcode_name(uint8_t rcode)
-{
-	static const char *const names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED" };
-
-	return rcode < 6 ? names[rcode] : "RCODE";
-}
-
 static void log_race(const struct server *srv, const struct race *r, const char *what, const char *who)
 {
 	if (r->probe)
@@ -200,25 +193,24 @@ static void cache_store(struct server *srv, const struct bpfdns_key *key, struct
 }
 
 /* The reply (msg, len; question ending at qend) as one waiter should get it:
- * from the entry e when there is one (what the fast path would send), else
- * relayed with the client's ID, question bytes and EDNS; when it is
- * truncated or does not fit the client's UDP limit, just the header and
- * question with TC. */
-static void answer_waiter(struct server *srv, const struct waiter *w, uint8_t *msg, size_t len, size_t qend,
+ * from the entry e when there is one (what the fast path would send; msg is
+ * not needed then), else relayed with the client's ID, question bytes and
+ * EDNS; when it is truncated or does not fit the client's limit, just the
+ * header and question with TC. */
+static void answer_waiter(struct server *srv, const struct waiter *w, const uint8_t *msg, size_t len, size_t qend,
 			  const struct bpfdns_entry *e)
 {
 	uint16_t server_max = srv->cfg->edns_packet_max;
-	size_t limit = w->to.conn ? TCP_MSG_MAX : query_udp_limit(&w->cq, server_max);
+	size_t limit = client_answer_limit(srv, &w->to, &w->cq);
 	uint8_t out[MSG_MAX];
-	size_t n = 0;
+	size_t n;
 
-	if (e)
-		n = answer_from_entry(w->query, &w->cq, e, e->stored_ns, server_max, limit, out, sizeof(out));
-	if (n) {
+	if (e) {
+		n = answer_cached(w->query, &w->cq, e, e->stored_ns, server_max, limit, out, sizeof(out));
 		client_send(srv, &w->to, out, n);
 		return;
 	}
-	if (!e && !(msg[2] & DNS_TC)) {
+	if (!(msg[2] & DNS_TC)) {
 		uint8_t *relay = malloc(len + 11);
 
 		n = relay ? answer_relay(w->query, &w->cq, msg, len, qend, server_max, limit, relay, len + 11) : 0;
@@ -256,7 +248,7 @@ static void race_answer(struct server *srv, struct race *r, uint8_t *msg, size_t
 	}
 	for (struct waiter *w = r->waiters; w; w = w->next)
 		answer_waiter(srv, w, msg, len, qend, have_entry ? &e : NULL);
-	snprintf(what, sizeof(what), "is %s%s from", rcode_name(msg[3] & DNS_RCODE), msg[2] & DNS_TC ? " (TC)" : "");
+	snprintf(what, sizeof(what), "is %s%s from", dns_rcode_name(msg[3] & DNS_RCODE), msg[2] & DNS_TC ? " (TC)" : "");
 	log_race(srv, r, what, who);
 	race_end(srv, r);
 }
@@ -276,16 +268,8 @@ int race_stale_entry(struct server *srv, const struct bpfdns_key *key, struct bp
 /* Every waiter gets the stale answer e (RFC 8767). */
 static void race_answer_stale(struct server *srv, struct race *r, const struct bpfdns_entry *e)
 {
-	uint16_t server_max = srv->cfg->edns_packet_max;
-	uint8_t out[MSG_MAX];
-
 	for (struct waiter *w = r->waiters; w; w = w->next) {
-		size_t limit = w->to.conn ? TCP_MSG_MAX : query_udp_limit(&w->cq, server_max);
-		size_t n = answer_from_entry(w->query, &w->cq, e, e->stored_ns, server_max, limit, out, sizeof(out));
-
-		if (!n)
-			n = answer_truncated(w->query, &w->cq, e->rcode, server_max, out, sizeof(out));
-		client_send(srv, &w->to, out, n);
+		answer_waiter(srv, w, NULL, 0, 0, e);
 		srv->stats.stale++;
 	}
 	log_race(srv, r, "is stale:", "no upstream answered (use-stale-cache)");

@@ -51,22 +51,11 @@ void server_log_query(const struct server *srv, const uint8_t *name, size_t name
 	pr_info("query[%s] %s %s %s", dns_type_name(qtype, tbuf, sizeof(tbuf)), text, what, who);
 }
 
-/* A hit in the last prefetch % of the entry's TTL, as the fast path judges. */
-static int prefetch_due(const struct config *cfg, const struct bpfdns_entry *e, uint64_t now)
-{
-	uint64_t life = e->expire_ns - e->stored_ns;
-
-	return cfg->prefetch_pct && e->expire_ns > e->stored_ns &&
-	       (e->expire_ns - now) * 100 <= life * cfg->prefetch_pct;
-}
-
 /* A hit the fast path passed on (too big for it, TCP, or not attached).
  * Returns 1 when answered. */
 static int answer_from_cache(struct server *srv, const struct client *from, const uint8_t *msg,
 			     const struct client_query *cq)
 {
-	uint16_t server_max = srv->cfg->edns_packet_max;
-	size_t limit = from->conn ? TCP_MSG_MAX : query_udp_limit(cq, server_max);
 	uint64_t now = fastpath_now_ns();
 	uint8_t out[MSG_MAX];
 	struct bpfdns_entry e;
@@ -81,12 +70,12 @@ static int answer_from_cache(struct server *srv, const struct client *from, cons
 		race_refresh(srv, &cq->key);
 		srv->stats.stale++;
 		now = e.stored_ns;
-	} else if (prefetch_due(srv->cfg, &e, now) && race_refresh(srv, &cq->key)) {
+	} else if (bpfdns_prefetch_due(e.stored_ns, e.expire_ns, now, srv->cfg->prefetch_pct) &&
+		   race_refresh(srv, &cq->key)) {
 		srv->stats.prefetches++;
 	}
-	n = answer_from_entry(msg, cq, &e, now, server_max, limit, out, sizeof(out));
-	if (!n) /* too big for this UDP client: tell it to come back over TCP */
-		n = answer_truncated(msg, cq, e.rcode, server_max, out, sizeof(out));
+	n = answer_cached(msg, cq, &e, now, srv->cfg->edns_packet_max, client_answer_limit(srv, from, cq), out,
+			  sizeof(out));
 	client_send(srv, from, out, n);
 	srv->stats.hits++;
 	server_log_query(srv, cq->q.name, cq->q.name_len, cq->q.qtype, "answered", "from the cache");

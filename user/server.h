@@ -35,6 +35,7 @@ struct ctl_listener {
 	int http;
 };
 
+struct client_query;
 struct conn;
 struct ctl_conn;
 struct race;
@@ -122,6 +123,8 @@ int client_listen(struct server *srv, const struct sockaddr_storage *addr);
 void client_on_udp(struct server *srv, struct listener *l);
 void client_on_accept(struct server *srv, struct listener *l);
 void client_on_conn(struct server *srv, struct conn *c, uint32_t events);
+/* The largest answer this client takes: TCP's, or its UDP limit. */
+size_t client_answer_limit(const struct server *srv, const struct client *to, const struct client_query *cq);
 /* Send a whole DNS message to a client (length-prefixed over TCP). */
 void client_send(struct server *srv, const struct client *to, const uint8_t *msg, size_t len);
 /* Keep a TCP conn alive while an answer for it is pending. */
