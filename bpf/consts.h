@@ -36,5 +36,6 @@
 #endif
 
 #define NS_PER_SEC 1000000000ULL
+#define BPFDNS_LOOPBACK_IFINDEX 1 /* lo, in every network namespace (the kernel's LOOPBACK_IFINDEX) */
 
 #endif /* BPFDNS_CONSTS_H */

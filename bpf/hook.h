@@ -27,6 +27,14 @@ static __always_inline void *hook_data_end(void *ctx, bool xdp)
 	return (void *)(long)((struct __sk_buff *)ctx)->data_end;
 }
 
+/* The interface the packet came in on. */
+static __always_inline __u32 hook_ifindex(void *ctx, bool xdp)
+{
+	if (xdp)
+		return ((struct xdp_md *)ctx)->ingress_ifindex;
+	return ((struct __sk_buff *)ctx)->ifindex;
+}
+
 static __always_inline long hook_load(void *ctx, bool xdp, __u32 off, void *buf, __u32 len)
 {
 	if (xdp)

@@ -41,7 +41,7 @@ struct query {
 	__u8 flags2;	   /* header flag bytes of the query */
 	__u8 flags3;
 	__u8 edns_do;	   /* DO bit of the query's OPT */
-	__u8 pad;
+	__u8 loopback_src; /* from 127.0.0.0/8 or ::1, which only lo may carry */
 };
 
 /* Lowercase the ASCII letters of 8 bytes at once. Label length bytes (0-63)
@@ -90,11 +90,22 @@ static __always_inline int access_check(struct bpfdns_acl_key *ak)
 	return action && *action == BPFDNS_ACL_DENY ? OUT_DENIED : OUT_REFUSED;
 }
 
+/* ::1 or ::ffff:127.0.0.0/104: a source only lo can carry (127.0.0.0/8 is
+ * one byte, checked in place). Read from the packet: no stack needed. */
+static __always_inline int loopback6(const struct in6_addr *a)
+{
+	if (a->s6_addr32[0] | a->s6_addr32[1])
+		return 0;
+	if (a->s6_addr32[2] == bpf_htonl(0xffff))
+		return a->s6_addr[12] == 127;
+	return !a->s6_addr32[2] && a->s6_addr32[3] == bpf_htonl(1);
+}
+
 /*
  * Find the UDP payload of a packet to a listen address and port. Fills
  * q->family, dns_off, dns_len. Returns OUT_CONTINUE or the outcome.
  */
-static __always_inline int parse_transport(void *data, void *data_end, struct query *q)
+static __always_inline int parse_transport(void *ctx, bool xdp, void *data, void *data_end, struct query *q)
 {
 	struct bpfdns_listen_key lk = {};
 	struct bpfdns_acl_key ak = {};
@@ -116,6 +127,7 @@ static __always_inline int parse_transport(void *data, void *data_end, struct qu
 			return OUT_NOT_OURS;
 		__builtin_memcpy(lk.addr, &ip->daddr, 4);
 		__builtin_memcpy(ak.addr, &ip->saddr, 4);
+		q->loopback_src = ak.addr[0] == 127;
 		lk.family = ak.family = BPFDNS_AF_INET;
 		l3_len = bpf_ntohs(ip->tot_len);
 		if (l3_len < sizeof(*ip) || l3_len - sizeof(*ip) != (__u32)udp_len)
@@ -130,6 +142,7 @@ static __always_inline int parse_transport(void *data, void *data_end, struct qu
 			return OUT_NOT_OURS;
 		__builtin_memcpy(lk.addr, &ip6->daddr, 16);
 		__builtin_memcpy(ak.addr, &ip6->saddr, 16);
+		q->loopback_src = loopback6(&ip6->saddr);
 		lk.family = ak.family = BPFDNS_AF_INET6;
 		l3_len = bpf_ntohs(ip6->payload_len);
 		if (l3_len != (__u32)udp_len)
@@ -144,6 +157,10 @@ static __always_inline int parse_transport(void *data, void *data_end, struct qu
 	lk.port = bpf_ntohs(udp->dest);
 	if (!listening_on(&lk))
 		return OUT_NOT_OURS;
+	/* a loopback source from anywhere but lo is forged (an on-link
+	 * attacker reading what this host looked up): never answered */
+	if (q->loopback_src && hook_ifindex(ctx, xdp) != BPFDNS_LOOPBACK_IFINDEX)
+		return OUT_DENIED;
 	ret = access_check(&ak);
 	if (ret != OUT_CONTINUE)
 		return ret;
@@ -330,7 +347,7 @@ static __always_inline int parse_query(void *ctx, bool xdp, struct query *q, str
 	__u8 *p;
 	int ret;
 
-	ret = parse_transport(data, data_end, q);
+	ret = parse_transport(ctx, xdp, data, data_end, q);
 	if (ret != OUT_CONTINUE)
 		return ret;
 	ret = parse_header(data, data_end, q, &arcount);

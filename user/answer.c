@@ -27,13 +27,16 @@ int query_parse(const uint8_t *msg, size_t len, struct client_query *cq)
 			return DNS_RCODE_FORMERR; /* RFC 6891 6.1.1 */
 		cq->has_opt = 1;
 		cq->udp_size = rr.class;
+		cq->edns_version = msg[rr.ttl_off + 1];
 		cq->edns_do = !!(msg[rr.ttl_off + 2] & 0x80);
 	}
 	if (entry_key(&cq->key, cq->q.name, cq->q.name_len, cq->q.qtype,
 		      (cq->edns_do ? BPFDNS_KEY_DO : 0) | (cq->h.flags3 & DNS_CD ? BPFDNS_KEY_CD : 0)))
 		return DNS_RCODE_FORMERR;
 	cq->key.qclass = cq->q.qclass;
-	return 0;
+	/* RFC 6891 6.1.3: a version we do not speak gets BADVERS from us;
+	 * forwarded, it would reach the upstream as ours (version 0) */
+	return cq->has_opt && cq->edns_version ? DNS_RCODE_BADVERS : 0;
 }
 
 size_t query_udp_limit(const struct client_query *cq, uint16_t server_max)
@@ -46,12 +49,15 @@ size_t query_udp_limit(const struct client_query *cq, uint16_t server_max)
 	return lim < BPFDNS_UDP_MIN ? BPFDNS_UDP_MIN : lim;
 }
 
-static size_t put_opt(uint8_t *p, const struct client_query *cq, uint16_t server_max)
+/* Our OPT: root, type 41, class = our UDP size, TTL = extended RCODE,
+ * version 0, DO echoed; no options. */
+static size_t put_opt(uint8_t *p, const struct client_query *cq, uint16_t server_max, uint8_t ext_rcode)
 {
 	static const uint8_t opt[11] = { 0, 0, DNS_TYPE_OPT };
 
 	memcpy(p, opt, sizeof(opt));
 	dns_put16(p + 3, server_max);
+	p[5] = ext_rcode;
 	p[7] = cq->edns_do ? 0x80 : 0;
 	return sizeof(opt);
 }
@@ -71,7 +77,7 @@ size_t answer_error(const uint8_t *query, const struct client_query *cq, uint8_t
 	memcpy(out + DNS_HDR_LEN, query + cq->q.start, qlen);
 	if (cq->has_opt) {
 		dns_put16(out + 10, 1);
-		n += put_opt(out + n, cq, server_max);
+		n += put_opt(out + n, cq, server_max, (uint8_t)(rcode >> 4));
 	}
 	return n;
 }
@@ -118,7 +124,7 @@ size_t answer_from_entry(const uint8_t *query, const struct client_query *cq, co
 		dns_put32(out + data_at + off, ttl > age ? (uint32_t)(ttl - age) : 0);
 	}
 	if (cq->has_opt)
-		put_opt(out + data_at + e->data_len, cq, server_max);
+		put_opt(out + data_at + e->data_len, cq, server_max, 0);
 	return n;
 }
 
@@ -160,7 +166,7 @@ size_t answer_txt(const uint8_t *query, const struct client_query *cq, uint16_t 
 	dns_put16(out + 6, (uint16_t)n_texts);
 	if (cq->has_opt) {
 		dns_put16(out + 10, 1);
-		n += put_opt(out + n, cq, server_max);
+		n += put_opt(out + n, cq, server_max, 0);
 	}
 	return n;
 }
@@ -204,7 +210,7 @@ size_t answer_relay(const uint8_t *query, const struct client_query *cq, const u
 	out[3] |= DNS_RA;
 	dns_put16(out + 10, (uint16_t)(h.arcount - theirs + ours));
 	if (ours)
-		put_opt(out + keep, cq, server_max);
+		put_opt(out + keep, cq, server_max, 0);
 	/* names may point into what was cut (the upstream's own odd choice):
 	 * what we send must parse, or it is not sent */
 	off = qend;

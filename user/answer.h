@@ -15,11 +15,12 @@ struct client_query {
 	struct bpfdns_key key; /* lowercased name, type, class, DO/CD */
 	uint16_t udp_size;     /* EDNS size; 0 without an OPT */
 	uint8_t has_opt, edns_do;
+	uint8_t edns_version;  /* the OPT's; we speak 0 (others get BADVERS) */
 };
 
 /*
  * Parse a client's query. Returns 0, or the RCODE to answer with
- * (DNS_RCODE_FORMERR, DNS_RCODE_NOTIMP), or -1 to drop it silently
+ * (DNS_RCODE_FORMERR, DNS_RCODE_NOTIMP, DNS_RCODE_BADVERS), or -1 to drop it silently
  * (shorter than a header, or a response).
  */
 int query_parse(const uint8_t *msg, size_t len, struct client_query *cq);
@@ -29,8 +30,8 @@ size_t query_udp_limit(const struct client_query *cq, uint16_t server_max);
 
 /*
  * An error answer (RCODE rcode) to a query: its header and the question
- * cq->q.start..end (none when empty), and an OPT when the query had one.
- * Returns the length.
+ * cq->q.start..end (none when empty), and an OPT when the query had one
+ * (carrying rcode's upper bits: BADVERS). Returns the length.
  */
 size_t answer_error(const uint8_t *query, const struct client_query *cq, uint8_t rcode, uint16_t server_max,
 		    uint8_t *out, size_t outsz);

@@ -16,9 +16,12 @@
 #include "log.h"
 #include "server.h"
 
-#define CONN_MAX 256	      /* TCP clients at once */
-#define CONN_PENDING_MAX 32   /* queries in flight per TCP client */
-#define CONN_IDLE_MS 10000    /* RFC 7766 6.2.3: close idle clients */
+#define CONN_MAX 256	      /* TCP clients at once (allowed sources) */
+#define CONN_PER_SOURCE 64    /* of which one address may hold */
+#define CONN_REFUSED_MAX 16   /* refused sources (REFUSED answers): slots of their own */
+#define CONN_PENDING_MAX 32   /* queries in flight per TCP client; then we stop reading */
+#define CONN_IDLE_MS 10000    /* RFC 7766 6.2.3: close clients idle this long */
+#define CONN_MSG_MS 5000      /* to send one whole message, however it trickles in */
 #define CONN_OUT_MAX (256 << 10) /* unsent answers before we give up */
 #define LISTEN_RCVBUF (4 << 20)  /* bytes queued on a UDP listen socket */
 
@@ -27,13 +30,18 @@ struct conn {
 	struct conn *next;
 	int fd;	      /* -1 once closed */
 	int pending;  /* answers owed (held references) */
-	uint64_t last_ms;
-	uint8_t in[2 + TCP_MSG_MAX];
+	uint8_t refused; /* an access-control-refused source: the small pool */
+	uint8_t eof;	 /* the client sent FIN: no more queries, answers still owed */
+	uint8_t stalled; /* a whole query waits for room (back-pressure) */
+	uint32_t events; /* what epoll watches for */
+	uint64_t active_ms;    /* last whole query in or answer bytes out */
+	uint64_t msg_start_ms; /* first byte of the message being read */
 	size_t in_len;
 	uint8_t *out; /* answers the socket did not take yet */
 	size_t out_len, out_cap;
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
+	uint8_t in[2 + TCP_MSG_MAX];
 };
 
 int client_listen(struct server *srv, const struct sockaddr_storage *addr)
@@ -118,6 +126,76 @@ static void conn_close(struct server *srv, struct conn *c)
 	c->fd = -1;
 }
 
+/* Watch for what c can take now: queries while it is not stalled or
+ * finished sending, room to write while answers wait. */
+static void conn_watch(struct server *srv, struct conn *c)
+{
+	uint32_t want = (c->stalled || c->eof ? 0 : EPOLLIN) | (c->out_len ? EPOLLOUT : 0);
+	struct epoll_event ev = { .events = want, .data.ptr = c };
+
+	if (c->fd < 0 || want == c->events)
+		return;
+	if (epoll_ctl(srv->epfd, EPOLL_CTL_MOD, c->fd, &ev)) {
+		pr_warn("epoll: %s; closing a TCP client", strerror(errno));
+		conn_close(srv, c);
+		return;
+	}
+	c->events = want;
+}
+
+static int same_source(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
+		       sizeof(struct in6_addr));
+}
+
+static int conn_idle(const struct conn *c)
+{
+	return !c->pending && !c->out_len && !c->in_len;
+}
+
+/*
+ * Room for a new connection from addr (refused: in the refused pool): when
+ * its pool or its source's share is full, the oldest idle connection there
+ * is closed (a refused pool's oldest, idle or not). 0, or -EBUSY when
+ * every slot is busy.
+ */
+static int conn_make_room(struct server *srv, const struct sockaddr_storage *addr, int refused)
+{
+	struct conn *oldest = NULL, *oldest_src = NULL;
+	int n = 0, n_src = 0;
+
+	for (struct conn *c = srv->conns; c; c = c->next) {
+		int src;
+
+		if (c->fd < 0 || c->refused != refused)
+			continue;
+		src = same_source(&c->addr, addr);
+		n++;
+		n_src += src;
+		if (!refused && !conn_idle(c))
+			continue;
+		if (!oldest || c->active_ms < oldest->active_ms)
+			oldest = c;
+		if (src && (!oldest_src || c->active_ms < oldest_src->active_ms))
+			oldest_src = c;
+	}
+	if (!refused && n_src >= CONN_PER_SOURCE)
+		oldest = oldest_src; /* this source makes room, not others */
+	else if (n < (refused ? CONN_REFUSED_MAX : CONN_MAX))
+		return 0;
+	if (!oldest)
+		return -EBUSY;
+	pr_debug("TCP clients full: closing the oldest idle one");
+	conn_close(srv, oldest);
+	return 0;
+}
+
 void client_on_accept(struct server *srv, struct listener *l)
 {
 	for (;;) {
@@ -126,32 +204,38 @@ void client_on_accept(struct server *srv, struct listener *l)
 		int fd = accept4(l->fd, (struct sockaddr *)&addr, &alen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct epoll_event ev = { .events = EPOLLIN };
 		struct conn *c;
+		int action;
 
 		if (fd < 0)
 			return;
-		if (acl_check(&srv->cfg->acl, &addr) == BPFDNS_ACL_DENY) {
+		action = acl_check(&srv->cfg->acl, &addr);
+		if (action == BPFDNS_ACL_DENY) {
 			srv->stats.denied++;
 			close(fd);
 			continue;
 		}
-		if (srv->n_conns >= CONN_MAX) {
-			pr_debug("too many TCP clients; closing a new one");
+		if (conn_make_room(srv, &addr, action != BPFDNS_ACL_ALLOW)) {
+			pr_debug("every TCP client slot is busy; closing a new one");
 			close(fd);
 			continue;
 		}
-		c = malloc(sizeof(*c));
+		/* all of it: a reused block must not carry a closed conn's
+		 * buffers or lengths into this one */
+		c = calloc(1, sizeof(*c));
 		if (!c) {
 			close(fd);
 			return;
 		}
-		memset(c, 0, offsetof(struct conn, in));
 		c->ev.kind = EV_CONN;
 		c->fd = fd;
+		c->refused = action != BPFDNS_ACL_ALLOW;
+		c->events = EPOLLIN;
 		c->addr = addr;
 		c->addr_len = alen;
-		c->last_ms = server_now_ms();
+		c->active_ms = server_now_ms();
 		ev.data.ptr = c;
 		if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+			pr_warn("epoll: %s; closing a new TCP client", strerror(errno));
 			close(fd);
 			free(c);
 			continue;
@@ -162,28 +246,39 @@ void client_on_accept(struct server *srv, struct listener *l)
 	}
 }
 
-/* Hand every complete length-prefixed query in c->in to the server. */
+/* Hand every complete length-prefixed query in c->in to the server; stop
+ * (stalled) when this client has CONN_PENDING_MAX queries in flight or
+ * the server has no room for one now: TCP clients never retransmit, so a
+ * query read is a query answered (RFC 7766 6.2.1.1: back-pressure). */
 static void conn_queries(struct server *srv, struct conn *c)
 {
+	uint64_t now = server_now_ms();
 	size_t at = 0;
 
+	c->stalled = 0;
 	while (c->fd >= 0 && c->in_len - at >= 2) {
 		struct client from = { .udp_fd = -1, .conn = c, .addr = c->addr, .addr_len = c->addr_len };
 		size_t len = dns_get16(c->in + at);
 
 		if (c->in_len - at < 2 + len)
 			break;
-		if (c->pending < CONN_PENDING_MAX)
-			server_query(srv, &from, c->in + at + 2, len);
+		if (c->pending >= CONN_PENDING_MAX || server_query(srv, &from, c->in + at + 2, len) == -EBUSY) {
+			c->stalled = 1;
+			break;
+		}
 		at += 2 + len;
+		c->active_ms = now;
+		c->msg_start_ms = now; /* the next message starts now */
 	}
+	if (c->fd < 0)
+		return;
 	memmove(c->in, c->in + at, c->in_len - at);
 	c->in_len -= at;
+	conn_watch(srv, c);
 }
 
 static void conn_flush(struct server *srv, struct conn *c)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
 	ssize_t n = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL);
 
 	if (n < 0 && errno != EAGAIN) {
@@ -193,9 +288,9 @@ static void conn_flush(struct server *srv, struct conn *c)
 	if (n > 0) {
 		memmove(c->out, c->out + n, c->out_len - (size_t)n);
 		c->out_len -= (size_t)n;
+		c->active_ms = server_now_ms();
 	}
-	if (!c->out_len)
-		epoll_ctl(srv->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+	conn_watch(srv, c);
 }
 
 void client_on_conn(struct server *srv, struct conn *c, uint32_t events)
@@ -204,20 +299,32 @@ void client_on_conn(struct server *srv, struct conn *c, uint32_t events)
 
 	if (c->fd < 0)
 		return;
-	c->last_ms = server_now_ms();
+	if (events & (EPOLLERR | EPOLLHUP)) { /* reset, or closed both ways: nothing can be delivered */
+		conn_close(srv, c);
+		return;
+	}
 	if ((events & EPOLLOUT) && c->out_len) {
 		conn_flush(srv, c);
 		if (c->fd < 0)
 			return;
 	}
-	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+	if (!(events & EPOLLIN) || c->stalled || c->eof)
 		return;
 	n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, 0);
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+	if (n < 0 && errno != EAGAIN && errno != EINTR) {
 		conn_close(srv, c);
 		return;
 	}
+	if (n == 0) {
+		/* FIN: the client sends no more, but the answers to what it
+		 * sent are still owed (RFC 7766 6.2.4); closed once sent */
+		c->eof = 1;
+		conn_watch(srv, c);
+		return;
+	}
 	if (n > 0) {
+		if (!c->in_len)
+			c->msg_start_ms = server_now_ms();
 		c->in_len += (size_t)n;
 		conn_queries(srv, c);
 	}
@@ -226,8 +333,6 @@ void client_on_conn(struct server *srv, struct conn *c, uint32_t events)
 /* Queue bytes the socket did not take, and ask to hear when it can. */
 static int conn_queue(struct server *srv, struct conn *c, const uint8_t *p, size_t n)
 {
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT, .data.ptr = c };
-
 	if (c->out_len + n > CONN_OUT_MAX)
 		return -ENOBUFS;
 	if (c->out_len + n > c->out_cap) {
@@ -241,7 +346,7 @@ static int conn_queue(struct server *srv, struct conn *c, const uint8_t *p, size
 	}
 	memcpy(c->out + c->out_len, p, n);
 	c->out_len += n;
-	epoll_ctl(srv->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+	conn_watch(srv, c);
 	return 0;
 }
 
@@ -264,6 +369,8 @@ static void conn_send(struct server *srv, struct conn *c, const uint8_t *msg, si
 		}
 		if (n < 0)
 			n = 0;
+		else
+			c->active_ms = server_now_ms();
 	}
 	/* whatever did not go out waits, in order */
 	sent = (size_t)n;
@@ -307,9 +414,29 @@ void client_release(const struct client *c)
 
 void client_expire(struct server *srv, uint64_t now_ms)
 {
-	for (struct conn *c = srv->conns; c; c = c->next)
-		if (c->fd >= 0 && !c->pending && !c->out_len && now_ms - c->last_ms > CONN_IDLE_MS)
+	for (struct conn *c = srv->conns; c; c = c->next) {
+		if (c->fd < 0)
+			continue;
+		/* a message must arrive whole in time, however it trickles
+		 * (unless we stopped reading it); idle or not reading its
+		 * answers, a client is closed once nothing is owed to it */
+		if ((c->in_len && !c->stalled && now_ms - c->msg_start_ms > CONN_MSG_MS) ||
+		    (!c->pending && now_ms - c->active_ms > CONN_IDLE_MS))
 			conn_close(srv, c);
+	}
+}
+
+void client_resume(struct server *srv)
+{
+	for (struct conn *c = srv->conns; c; c = c->next) {
+		if (c->fd < 0)
+			continue;
+		if (c->stalled && c->pending < CONN_PENDING_MAX)
+			conn_queries(srv, c);
+		/* half-closed: done when every answer is out */
+		if (c->fd >= 0 && c->eof && !c->stalled && !c->pending && !c->out_len)
+			conn_close(srv, c);
+	}
 }
 
 void client_reap(struct server *srv, int all)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "config.h"
 #include "log.h"
+#include "textfile.h"
 
 void config_defaults(struct config *cfg)
 {
@@ -104,7 +105,7 @@ static int parse_u32(const char *v, uint32_t max, uint32_t *out)
 	return 0;
 }
 
-enum opt_kind { OPT_FLAG, OPT_U32, OPT_STRING, OPT_CUSTOM };
+enum opt_kind { OPT_FLAG, OPT_U32, OPT_POSITIVE /* a u32 of 1 or more */, OPT_STRING, OPT_CUSTOM };
 
 struct option_def {
 	const char *name;
@@ -131,8 +132,10 @@ static const struct option_def options[] = {
 	{ "hedged", OPT_CUSTOM, 0, 0,
 	  "ask the healthiest upstream; the next only if no answer within its recent p95 RTT (the default)" },
 	{ "hedge-min", OPT_U32, F(hedge_min_ms), 60000, "least wait before hedging, ms (1)" },
-	{ "hedge-max", OPT_U32, F(hedge_max_ms), 60000, "most wait before hedging, ms (200)" },
-	{ "cache-size", OPT_U32, F(cache_size), 10000000, "cache entries; 0 turns the cache off" },
+	{ "hedge-max", OPT_POSITIVE, F(hedge_max_ms), 60000, "most wait before hedging, ms, 1 or more (200)" },
+	{ "cache-size", OPT_U32, F(cache_size), CONFIG_CACHE_MAX,
+	  "cache entries, each about 2.3 KiB of locked kernel memory; 0 turns the cache off (8192; at most "
+	  "1000000)" },
 	{ "no-negcache", OPT_FLAG, F(no_negcache), 0, "do not cache NXDOMAIN or NODATA" },
 	{ "neg-ttl", OPT_U32, F(neg_ttl), 86400 * 7, "seconds to cache negative replies without an SOA" },
 	{ "min-cache-ttl", OPT_U32, F(min_cache_ttl), 3600, "lowest TTL cached, seconds" },
@@ -144,12 +147,13 @@ static const struct option_def options[] = {
 	{ "pid-file", OPT_STRING, F(pid_file), PATH_MAX, "write our PID here" },
 	{ "user", OPT_STRING, F(user), 64, "drop privileges to this user after set-up" },
 	{ "attach", OPT_CUSTOM, 0, 0, "fast path hook: xdp (default), tc or none" },
-	{ "dns-forward-max", OPT_U32, F(forward_max), 1000000, "misses in flight at once; more are dropped (4096)" },
+	{ "dns-forward-max", OPT_POSITIVE, F(forward_max), 1000000,
+	  "misses in flight at once, 1 or more; more UDP ones are dropped, TCP ones wait (4096)" },
 	{ "keep-fast-path", OPT_FLAG, F(keep_fast_path), 0,
 	  "on SIGTERM leave the fast path attached (pinned) to answer cached names" },
 	{ "pin-path", OPT_STRING, F(pin_path), PATH_MAX,
 	  "pin the maps here; a bpffs is mounted on its parent if needed (/sys/fs/bpf/bpfdns)" },
-	{ "query-timeout", OPT_U32, F(timeout_ms), 60000, "ms before a client gets SERVFAIL (2000)" },
+	{ "query-timeout", OPT_POSITIVE, F(timeout_ms), 60000, "ms before a client gets SERVFAIL, 1 or more (2000)" },
 	{ "access-control", OPT_CUSTOM, 0, 0,
 	  "NET[/LEN],allow|refuse|deny: who may query; repeatable, the longest prefix wins "
 	  "(127.0.0.0/8 and ::1 allowed, everyone else refused)" },
@@ -252,7 +256,10 @@ int config_set_option(struct config *cfg, const char *name, const char *value, c
 				*(int *)field = 1;
 			break;
 		case OPT_U32:
+		case OPT_POSITIVE:
 			err = parse_u32(value, o->max, (uint32_t *)field);
+			if (!err && o->kind == OPT_POSITIVE && !*(uint32_t *)field)
+				err = -EINVAL;
 			break;
 		case OPT_STRING:
 			if (!value || !*value || strlen(value) >= o->max)
@@ -275,20 +282,19 @@ int config_set_option(struct config *cfg, const char *name, const char *value, c
 
 int config_load_file(struct config *cfg, const char *path)
 {
-	char line[1024], where[PATH_MAX + 32];
-	int lineno = 0, err = 0;
-	FILE *f = fopen(path, "r");
+	char where[PATH_MAX + 32], *line;
+	struct textfile tf;
+	int lineno = 0, err;
 
-	if (!f) {
-		err = -errno;
-		pr_err("cannot read config file %s: %s", path, strerror(-err));
+	err = textfile_read(&tf, path);
+	if (err) {
+		pr_err("cannot read config file %s: %s", path, textfile_error(err));
 		return err;
 	}
-	while (!err && fgets(line, sizeof(line), f)) {
+	while (!err && (line = textfile_line(&tf))) {
 		char *s = line, *eq, *end;
 
 		lineno++;
-		s[strcspn(s, "\r\n")] = '\0';
 		/* a comment starts with '#' at the start or after a blank, as
 		 * in dnsmasq: "server=192.0.2.1#5353" keeps its port */
 		for (char *h = s; (h = strchr(h, '#')); h++) {
@@ -310,7 +316,7 @@ int config_load_file(struct config *cfg, const char *path)
 			*eq = '\0';
 		err = config_set_option(cfg, s, eq ? eq + 1 : NULL, where);
 	}
-	fclose(f);
+	textfile_free(&tf);
 	return err;
 }
 
@@ -320,6 +326,23 @@ static void usage(void)
 	       "Options (also as name=value lines in a -C config file):\n");
 	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
 		printf("  --%-20s %s\n", options[i].name, options[i].help);
+}
+
+/* What single options cannot say: bounds that must keep their order. */
+static int config_check(const struct config *cfg)
+{
+	if (cfg->hedge_min_ms > cfg->hedge_max_ms) {
+		pr_err("hedge-min=%u is over hedge-max=%u", cfg->hedge_min_ms, cfg->hedge_max_ms);
+		return -EINVAL;
+	}
+	if (cfg->min_cache_ttl > cfg->max_cache_ttl) {
+		pr_err("min-cache-ttl=%u is over max-cache-ttl=%u", cfg->min_cache_ttl, cfg->max_cache_ttl);
+		return -EINVAL;
+	}
+	if (cfg->cache_size > CONFIG_CACHE_WARN)
+		pr_warn("cache-size=%u locks about %u MiB of kernel memory", cfg->cache_size,
+			(unsigned)((uint64_t)cfg->cache_size * CONFIG_ENTRY_BYTES >> 20));
+	return 0;
 }
 
 int config_parse_args(struct config *cfg, int argc, char **argv)
@@ -362,5 +385,5 @@ int config_parse_args(struct config *cfg, int argc, char **argv)
 		if (err)
 			return err;
 	}
-	return 0;
+	return config_check(cfg);
 }

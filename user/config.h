@@ -14,6 +14,11 @@
 #include "fastpath.h"
 
 #define CONFIG_ADDR_MAX 16
+/* A cache entry's kernel memory: key, entry and the LRU hash's own
+ * element header, about 2.3 KiB (what cache-size= multiplies). */
+#define CONFIG_ENTRY_BYTES (264 + 2048 + 64)
+#define CONFIG_CACHE_MAX 1000000  /* cache-size at most: about 2.2 GiB */
+#define CONFIG_CACHE_WARN 100000  /* above this, say how much it locks */
 
 struct config {
 	uint16_t port;				       /* port=, default 53 */
@@ -60,7 +65,8 @@ void config_defaults(struct config *cfg);
 int config_set_option(struct config *cfg, const char *name, const char *value, const char *where);
 /* Read a config file: "name=value" or "name" lines, '#' comments. */
 int config_load_file(struct config *cfg, const char *path);
-/* Parse argv (--name=value, --name, -C FILE, -k, -d, -h); 1 when help was printed. */
+/* Parse argv (--name=value, --name, -C FILE, -k, -d, -h), then check the
+ * options together (hedge-min <= hedge-max...); 1 when help was printed. */
 int config_parse_args(struct config *cfg, int argc, char **argv);
 /* Parse "IP" or "IP#port" into ss (port defaults to dflt). */
 int config_parse_addr(const char *text, uint16_t dflt, struct sockaddr_storage *ss);

@@ -15,13 +15,14 @@
 #include "log.h"
 #include "metrics.h"
 
-#define CTL_CONN_MAX 16	      /* control and metrics clients at once */
-#define CTL_TIMEOUT_MS 2000   /* to send a whole request */
+#define CTL_CONN_MAX 16	      /* clients at once, each of the control socket and metrics */
+#define CTL_TIMEOUT_MS 2000   /* to send a whole request (an HTTP one too) */
 #define CTL_OUT_MAX (256 << 10)
 
 struct ctl_conn {
 	struct ev ev;
 	struct ctl_conn *next;
+	struct ctl_listener *l; /* whose slot it holds */
 	int fd;
 	int http;
 	uint64_t deadline_ms;
@@ -134,8 +135,24 @@ static void conn_free(struct server *srv, struct ctl_conn *c)
 		}
 	}
 	close(c->fd); /* epoll forgets it with its last reference */
-	srv->n_ctl_conns--;
+	c->l->n_conns--;
 	free(c);
+}
+
+/* A free slot on l: when all are taken, the one whose request is most
+ * overdue gives way, so slow clients of one kind starve no one (and never
+ * the other listener's clients, which have their own slots). */
+static void make_room(struct server *srv, struct ctl_listener *l)
+{
+	struct ctl_conn *oldest = NULL;
+
+	if (l->n_conns < CTL_CONN_MAX)
+		return;
+	for (struct ctl_conn *c = srv->ctl_conns; c; c = c->next)
+		if (c->l == l && (!oldest || c->deadline_ms < oldest->deadline_ms))
+			oldest = c;
+	if (oldest)
+		conn_free(srv, oldest);
 }
 
 void control_on_accept(struct server *srv, struct ctl_listener *l)
@@ -147,21 +164,23 @@ void control_on_accept(struct server *srv, struct ctl_listener *l)
 
 		if (fd < 0)
 			return;
-		c = srv->n_ctl_conns < CTL_CONN_MAX ? calloc(1, sizeof(*c)) : NULL;
+		make_room(srv, l);
+		c = calloc(1, sizeof(*c));
 		if (!c) {
 			close(fd);
 			continue;
 		}
-		*c = (struct ctl_conn){ .ev.kind = EV_CTL_CONN, .fd = fd, .http = l->http,
+		*c = (struct ctl_conn){ .ev.kind = EV_CTL_CONN, .fd = fd, .http = l->http, .l = l,
 					.deadline_ms = server_now_ms() + CTL_TIMEOUT_MS, .next = srv->ctl_conns };
 		ev.data.ptr = c;
 		if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+			pr_warn("epoll: %s; closing a control client", strerror(errno));
 			close(fd);
 			free(c);
 			continue;
 		}
 		srv->ctl_conns = c;
-		srv->n_ctl_conns++;
+		l->n_conns++;
 	}
 }
 

@@ -241,6 +241,56 @@ int dns_rdata_names(const uint8_t *msg, size_t len, const struct dns_rr *rr, siz
 	return n;
 }
 
+/* RDATA of a fixed layout has that layout exactly. */
+static int rdata_check(const uint8_t *msg, const struct dns_rr *rr)
+{
+	size_t names[2], pos;
+	int n;
+
+	if (rr->class == DNS_CLASS_IN && rr->type == DNS_TYPE_A)
+		return rr->rdlen == 4 ? 0 : -EINVAL;
+	if (rr->class == DNS_CLASS_IN && rr->type == DNS_TYPE_AAAA)
+		return rr->rdlen == 16 ? 0 : -EINVAL;
+	n = dns_rdata_names(msg, rr->end, rr, names);
+	if (n <= 0)
+		return n;
+	pos = names[n - 1];
+	if (dns_name_read(msg, rr->end, &pos, NULL, NULL))
+		return -EINVAL;
+	/* what follows the last name: SOA's five numbers, nothing for the
+	 * others (MX-like types have their number before the name) */
+	return rr->end - pos == (rr->type == DNS_TYPE_SOA ? 20u : 0u) ? 0 : -EINVAL;
+}
+
+int dns_message_check(const uint8_t *msg, size_t len, uint16_t *rcode)
+{
+	struct dns_question q;
+	struct dns_header h;
+	size_t off = DNS_HDR_LEN, total;
+	int opts = 0;
+
+	if (dns_header_read(msg, len, &h) || h.qdcount != 1 || dns_question_read(msg, len, &off, &q))
+		return -EINVAL;
+	*rcode = h.flags3 & DNS_RCODE;
+	total = (size_t)h.ancount + h.nscount + h.arcount;
+	for (size_t i = 0; i < total; i++) {
+		struct dns_rr rr;
+
+		if (dns_rr_read(msg, len, &off, &rr))
+			return -EINVAL;
+		if (rr.type == DNS_TYPE_OPT) {
+			/* RFC 6891 6.1.1: one, in the additional section, root owner */
+			if (opts++ || i < (size_t)h.ancount + h.nscount || msg[rr.start] != 0)
+				return -EINVAL;
+			*rcode |= (uint16_t)(msg[rr.ttl_off] << 4);
+			continue;
+		}
+		if (rdata_check(msg, &rr))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 static const struct {
 	uint16_t type;
 	const char *name;

@@ -34,6 +34,7 @@
 #define DNS_RCODE_NXDOMAIN 3
 #define DNS_RCODE_NOTIMP 4
 #define DNS_RCODE_REFUSED 5
+#define DNS_RCODE_BADVERS 16 /* RFC 6891: extended, in the OPT's upper bits */
 
 /* Header flag bytes (offsets 2 and 3) */
 #define DNS_QR 0x80
@@ -128,6 +129,17 @@ int dns_rr_read(const uint8_t *msg, size_t len, size_t *off, struct dns_rr *rr);
  * types). Returns how many (0..2) went into offs, or -EINVAL.
  */
 int dns_rdata_names(const uint8_t *msg, size_t len, const struct dns_rr *rr, size_t offs[2]);
+
+/*
+ * Walk a whole message: the header, one question, and every record its
+ * counts promise, each owner and RDATA name readable (labels of at most 63
+ * bytes, pointers strictly backwards), RDATA of the size its type has (A 4,
+ * AAAA 16, names ending where the RDATA ends), at most one OPT and only in
+ * the additional section with the root as owner. Bytes after the last
+ * record are allowed (and ignored). *rcode gets the whole RCODE (RFC 6891
+ * 6.1.3: the OPT's 8 upper bits and the header's 4). Returns 0 or -EINVAL.
+ */
+int dns_message_check(const uint8_t *msg, size_t len, uint16_t *rcode);
 
 /* "NOERROR", "NXDOMAIN", ...; "RCODE" for the rest. */
 const char *dns_rcode_name(uint8_t rcode);

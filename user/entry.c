@@ -33,7 +33,9 @@ size_t entry_key_query(const struct bpfdns_key *key, uint16_t udp_max, uint8_t *
 
 	memset(out, 0, DNS_HDR_LEN);
 	out[2] = DNS_RD;
-	out[3] = key->flags & BPFDNS_KEY_CD ? DNS_CD : 0;
+	/* AD always (RFC 6840 5.7): the entry keeps the upstream's AD, and
+	 * each answer shows it only to a client that asked with DO or AD */
+	out[3] = DNS_AD | (key->flags & BPFDNS_KEY_CD ? DNS_CD : 0);
 	out[5] = 1;  /* QDCOUNT */
 	out[11] = 1; /* ARCOUNT: the OPT */
 	memcpy(out + at, key->name, nlen);

@@ -38,8 +38,9 @@ int entry_key(struct bpfdns_key *key, const uint8_t *name, size_t name_len, uint
 size_t entry_key_name_len(const struct bpfdns_key *key);
 
 /*
- * The query to ask upstream for key: RD, CD as the key says, and an OPT
- * (udp_max, DO as the key says). Fills q with its question. Returns its
+ * The query to ask upstream for key, whoever asked us: RD, AD, CD as the
+ * key says, and our own OPT (udp_max, DO as the key says, no options: never
+ * a client's cookie or subnet). Fills q with its question. Returns its
  * length (out holds at least DNS_HDR_LEN + 256 + 4 + 11 bytes).
  */
 size_t entry_key_query(const struct bpfdns_key *key, uint16_t udp_max, uint8_t *out, struct dns_question *q);

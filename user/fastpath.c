@@ -19,17 +19,18 @@
 #include "fastpath.h"
 #include "fastpath.skel.h"
 #include "log.h"
+#include "pindir.h"
 
-#define TC_HANDLE 0xb9d5 /* our clsact filter: handle and priority */
-#define TC_PRIO 1
 
 struct fastpath {
 	struct fastpath_bpf *skel;
 	char pin_path[PATH_MAX]; /* "" without pinning */
 	int pin_dirfd;		 /* pin_path, for unpinning after privileges are dropped */
+	int lock_fd;		 /* holds pin_path's lock: one daemon per pin-path */
 	int keep;		 /* leave the hook attached on close */
 	struct bpf_link *xdp_link;
 	char link_pin[PATH_MAX]; /* where xdp_link is pinned, or "" */
+	char tc_pin[PATH_MAX];	 /* where the TC program is pinned, or "" */
 	struct bpf_tc_hook tc_hook;
 	struct bpf_tc_opts tc_opts;
 	int tc_attached;
@@ -76,59 +77,6 @@ static int write_layout(struct fastpath *fp)
 	if (err)
 		pr_err("cannot write the layout map: %s", strerror(errno));
 	return err ? -errno : 0;
-}
-
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-	char buf[PATH_MAX];
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1;; p++) {
-		if (*p && *p != '/')
-			continue;
-		char c = *p;
-
-		*p = '\0';
-		if (mkdir(buf, 0700) && errno != EEXIST)
-			return -errno;
-		if (!c)
-			return 0;
-		*p = c;
-	}
-}
-
-/* The pin directory, on a bpffs: mount one on its parent when that is not
- * one already (as on a system without /sys/fs/bpf mounted). */
-static int pin_dir_prepare(const char *dir)
-{
-	char parent[PATH_MAX];
-	struct statfs st;
-	char *slash;
-	int err;
-
-	snprintf(parent, sizeof(parent), "%s", dir);
-	slash = strrchr(parent, '/');
-	if (!slash || slash == parent) {
-		pr_err("pin-path=%s: must be a directory below a bpffs mount, like /sys/fs/bpf/bpfdns", dir);
-		return -EINVAL;
-	}
-	*slash = '\0';
-	err = make_dirs(parent);
-	if (!err && statfs(parent, &st))
-		err = -errno;
-	if (!err && st.f_type != BPF_FS_MAGIC) {
-		if (mount("bpf", parent, "bpf", 0, "mode=0700"))
-			err = -errno;
-		else
-			pr_info("mounted a bpffs on %s", parent);
-	}
-	if (!err && mkdir(dir, 0700) && errno != EEXIST)
-		err = -errno;
-	if (err)
-		pr_err("pin-path=%s: cannot prepare it on a bpffs: %s", dir, strerror(-err));
-	return err;
 }
 
 static struct bpf_map *pinned_maps(struct fastpath_bpf *skel, int i)
@@ -256,14 +204,18 @@ int fastpath_open(struct fastpath **out, const struct fastpath_opts *opts)
 	fp = calloc(1, sizeof(*fp));
 	if (!fp)
 		return -ENOMEM;
-	fp->pin_dirfd = -1;
+	fp->pin_dirfd = fp->lock_fd = -1;
 	fp->ncpus = libbpf_num_possible_cpus();
 	if (fp->ncpus < 1) {
 		err = fp->ncpus ? fp->ncpus : -EINVAL;
 		pr_err("cannot count CPUs: %s", strerror(-err));
 		goto err_free;
 	}
-	if (opts && opts->pin_path && (err = pin_dir_prepare(opts->pin_path)))
+	if (opts && opts->pin_path && (err = pindir_prepare(opts->pin_path)))
+		goto err_free;
+	/* before any map is touched: a second daemon on these pins fails
+	 * here, and the first one's maps stay as they are */
+	if (opts && opts->pin_path && (fp->lock_fd = err = pindir_lock(opts->pin_path)) < 0)
 		goto err_free;
 	if (opts && opts->pin_path) {
 		snprintf(fp->pin_path, sizeof(fp->pin_path), "%s", opts->pin_path);
@@ -292,11 +244,32 @@ err_destroy:
 err_free:
 	if (fp->pin_dirfd >= 0)
 		close(fp->pin_dirfd);
+	if (fp->lock_fd >= 0)
+		close(fp->lock_fd);
 	free(fp);
 	return err;
 }
 
-static int attach_tc(struct fastpath *fp, int ifindex)
+/* Record which interface carries our TC filter: its program pinned as
+ * tc_prog_IFNAME, for a next daemon that attaches elsewhere to remove it. */
+static void pin_tc(struct fastpath *fp, const char *name)
+{
+	int fd = bpf_program__fd(fp->skel->progs.bpfdns_tc);
+
+	if (!fp->pin_path[0] || snprintf(fp->tc_pin, sizeof(fp->tc_pin), "%s/%s%s", fp->pin_path, PINDIR_TC_PROG,
+					 name) >= (int)sizeof(fp->tc_pin)) {
+		fp->tc_pin[0] = '\0';
+		return;
+	}
+	unlink(fp->tc_pin); /* an earlier daemon's, replaced in place */
+	if (bpf_obj_pin(fd, fp->tc_pin)) {
+		pr_warn("cannot pin the TC program at %s: %s (after a crash, a daemon attaching elsewhere "
+			"will not find this filter)", fp->tc_pin, strerror(errno));
+		fp->tc_pin[0] = '\0';
+	}
+}
+
+static int attach_tc(struct fastpath *fp, int ifindex, const char *name)
 {
 	int err;
 
@@ -310,7 +283,8 @@ static int attach_tc(struct fastpath *fp, int ifindex)
 	fp->tc_hook_created = !err;
 	/* our own handle and priority, replaced in place: a daemon restarted
 	 * after a crash takes over the filter the old one left */
-	fp->tc_opts = (struct bpf_tc_opts){ .sz = sizeof(fp->tc_opts), .handle = TC_HANDLE, .priority = TC_PRIO,
+	fp->tc_opts = (struct bpf_tc_opts){ .sz = sizeof(fp->tc_opts), .handle = FASTPATH_TC_HANDLE,
+					    .priority = FASTPATH_TC_PRIO,
 					    .flags = BPF_TC_F_REPLACE,
 					    .prog_fd = bpf_program__fd(fp->skel->progs.bpfdns_tc) };
 	err = bpf_tc_attach(&fp->tc_hook, &fp->tc_opts);
@@ -322,6 +296,7 @@ static int attach_tc(struct fastpath *fp, int ifindex)
 		return err;
 	}
 	fp->tc_attached = 1;
+	pin_tc(fp, name);
 	return 0;
 }
 
@@ -337,7 +312,7 @@ static int attach_xdp(struct fastpath *fp, int ifindex, const char *name)
 	int err;
 
 	if (fp->pin_path[0] &&
-	    snprintf(fp->link_pin, sizeof(fp->link_pin), "%s/xdp_link_%s", fp->pin_path, name) >=
+	    snprintf(fp->link_pin, sizeof(fp->link_pin), "%s/%s%s", fp->pin_path, PINDIR_XDP_LINK, name) >=
 		    (int)sizeof(fp->link_pin))
 		fp->link_pin[0] = '\0'; /* too long to pin: not pinned */
 	if (fp->link_pin[0] && !access(fp->link_pin, F_OK)) {
@@ -385,7 +360,7 @@ int fastpath_attach(struct fastpath *fp, int ifindex, enum fastpath_hook hook)
 			return err;
 		break;
 	case FASTPATH_TC:
-		err = attach_tc(fp, ifindex);
+		err = attach_tc(fp, ifindex, name);
 		if (err)
 			return err;
 		break;
@@ -402,9 +377,12 @@ void fastpath_detach(struct fastpath *fp)
 			bpf_link__disconnect(fp->xdp_link);
 			pr_info("the fast path stays attached (pinned at %s)", fp->link_pin);
 		} else if (fp->link_pin[0] && unlinkat(fp->pin_dirfd, strrchr(fp->link_pin, '/') + 1, 0)) {
-			/* the pin would keep it attached with no daemon behind it */
-			pr_warn("cannot remove %s, so the fast path stays attached: %s", fp->link_pin,
-				strerror(errno));
+			/* as user= the pins are root's: the pin would keep the
+			 * link attached, so detach the link itself (the next
+			 * daemon removes the pin of a detached link) */
+			if (bpf_link__detach(fp->xdp_link))
+				pr_warn("cannot remove %s nor detach the link, so the fast path stays attached: %s",
+					fp->link_pin, strerror(errno));
 		}
 		bpf_link__destroy(fp->xdp_link);
 		fp->xdp_link = NULL;
@@ -417,6 +395,8 @@ void fastpath_detach(struct fastpath *fp)
 		fp->tc_opts.flags = fp->tc_opts.prog_fd = fp->tc_opts.prog_id = 0;
 		if (bpf_tc_detach(&fp->tc_hook, &fp->tc_opts))
 			pr_warn("cannot detach the TC program from ifindex %d", fp->tc_hook.ifindex);
+		else if (fp->tc_pin[0])
+			unlinkat(fp->pin_dirfd, strrchr(fp->tc_pin, '/') + 1, 0);
 		fp->tc_attached = 0;
 	}
 	if (fp->tc_hook_created) {
@@ -434,6 +414,8 @@ void fastpath_close(struct fastpath *fp)
 	fastpath_bpf__destroy(fp->skel);
 	if (fp->pin_dirfd >= 0)
 		close(fp->pin_dirfd);
+	if (fp->lock_fd >= 0)
+		close(fp->lock_fd);
 	free(fp);
 }
 

@@ -13,6 +13,10 @@ enum fastpath_hook {
 	FASTPATH_TC,   /* clsact ingress */
 };
 
+/* Our clsact ingress filter: its handle and priority. */
+#define FASTPATH_TC_HANDLE 0xb9d5
+#define FASTPATH_TC_PRIO 1
+
 struct fastpath_opts {
 	uint32_t cache_entries; /* LRU map size; 0: BPFDNS_CACHE_DEFAULT */
 	uint16_t edns_udp_max;	/* server UDP payload limit; 0: BPFDNS_UDP_DEFAULT */

@@ -18,7 +18,8 @@ static void sample(struct upstream *u, uint32_t rtt_us)
 		u->srtt_us = (uint32_t)((int64_t)u->srtt_us + ((int64_t)rtt_us - u->srtt_us) / 8);
 }
 
-void health_ok(struct upstream *u, uint32_t rtt_us, uint64_t now_ms)
+/* It answered in time: reachable. */
+static void reached(struct upstream *u, uint32_t rtt_us, uint64_t now_ms)
 {
 	if (u->state == UPSTREAM_DOWN)
 		pr_info("upstream %s is back", u->name);
@@ -29,10 +30,38 @@ void health_ok(struct upstream *u, uint32_t rtt_us, uint64_t now_ms)
 	u->last_ok_ms = now_ms;
 }
 
+void health_ok(struct upstream *u, uint32_t rtt_us, uint64_t now_ms)
+{
+	u->refusals = 0;
+	reached(u, rtt_us, now_ms);
+}
+
+void health_refused(struct upstream *u, uint32_t rtt_us, uint64_t now_ms)
+{
+	if (++u->refusals >= HEALTH_REFUSALS_FAIL) {
+		if (u->refusals == HEALTH_REFUSALS_FAIL)
+			pr_warn("upstream %s answered %u queries in a row with an error: counting them as failures",
+				u->name, u->refusals);
+		health_fail(u, now_ms);
+		return;
+	}
+	reached(u, rtt_us, now_ms);
+}
+
 void health_slow(struct upstream *u, uint32_t waited_us)
 {
 	if (waited_us > u->srtt_us)
 		sample(u, waited_us);
+}
+
+void health_late(struct upstream *u, uint32_t waited_us, uint64_t now_ms)
+{
+	health_slow(u, waited_us);
+	if (u->state != UPSTREAM_UP)
+		return;
+	u->state = UPSTREAM_SUSPECT;
+	if (!u->probe_at_ms)
+		u->probe_at_ms = now_ms + HEALTH_PROBE_MS;
 }
 
 void health_fail(struct upstream *u, uint64_t now_ms)

@@ -13,12 +13,22 @@
 #define HEALTH_DOWN_AFTER 3   /* consecutive failures */
 #define HEALTH_PROBE_MS 1000  /* how often an upstream is probed, at most */
 #define HEALTH_STALE_MS 5000  /* probe one not heard from for this long */
+#define HEALTH_REFUSALS_FAIL 10 /* SERVFAIL/REFUSED answers in a row: it fails every name */
 
 /* A good reply after rtt_us. */
 void health_ok(struct upstream *u, uint32_t rtt_us, uint64_t now_ms);
+/* A SERVFAIL, REFUSED, FORMERR... after rtt_us: a validating upstream's
+ * SERVFAIL for a bogus name, a REFUSED for a CHAOS probe, are correct
+ * answers from a reachable, timely upstream, so this counts as reached;
+ * only HEALTH_REFUSALS_FAIL in a row (every name fails) count as failures. */
+void health_refused(struct upstream *u, uint32_t rtt_us, uint64_t now_ms);
 /* A reply that lost the race, still not in after waited_us: a lower bound
  * of its RTT, so a dark or slow upstream sinks in the order. */
 void health_slow(struct upstream *u, uint32_t waited_us);
+/* No reply by query-timeout (clients got their answer), still waited for:
+ * not a failure, but a lower bound of its RTT, and reason to probe it
+ * (up becomes suspect; the probes say whether it is down). */
+void health_late(struct upstream *u, uint32_t waited_us, uint64_t now_ms);
 /* A failure: ICMP error, bad reply, no reply by the deadline. */
 void health_fail(struct upstream *u, uint64_t now_ms);
 /* The RTT within which pct % (1..100) of the recent replies came, in µs

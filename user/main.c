@@ -19,6 +19,7 @@
 #include "config.h"
 #include "fastpath.h"
 #include "log.h"
+#include "pindir.h"
 #include "server.h"
 #include "upstream.h"
 
@@ -100,7 +101,23 @@ static int keep_caps(void)
 	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
 }
 
-static int drop_privileges(const char *user, const char *pin_path)
+/* Empty the bounding set but for what we keep: nothing this process
+ * executes can ever get another capability back. */
+static int drop_bounding_set(void)
+{
+	for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
+		if (cap == CAP_NET_ADMIN || cap == CAP_BPF)
+			continue;
+		if (prctl(PR_CAPBSET_DROP, cap, 0L, 0L, 0L) && errno != EINVAL)
+			return -errno;
+	}
+	return 0;
+}
+
+/* The pins stay root's: a clean stop detaches the fast path through the
+ * link itself (bpf_link_detach), which needs no write access to them, so no
+ * process of the user (nobody!) can unlink the cache or the link. */
+static int drop_privileges(const char *user)
 {
 	struct passwd *pw = getpwnam(user);
 	int err;
@@ -109,10 +126,10 @@ static int drop_privileges(const char *user, const char *pin_path)
 		pr_err("user=%s: no such user", user);
 		return -ENOENT;
 	}
-	/* the pins are removed on a clean stop: the directory becomes the user's */
-	if (pin_path && chown(pin_path, pw->pw_uid, pw->pw_gid)) {
-		err = -errno;
-		pr_err("user=%s: cannot hand %s over: %s", user, pin_path, strerror(-err));
+	err = drop_bounding_set();
+	if (err || prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L)) {
+		err = err ?: -errno;
+		pr_err("user=%s: cannot drop the capability bounding set: %s", user, strerror(-err));
 		return err;
 	}
 	if (prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) || setgroups(0, NULL) || setgid(pw->pw_gid) ||
@@ -182,6 +199,8 @@ int main(int argc, char **argv)
 		err = fastpath_open(&fp, &fopts);
 		if (err)
 			goto out;
+		/* hooks a killed daemon of these pins left elsewhere */
+		pindir_drop_orphans(cfg.pin_path, cfg.attach, cfg.interface);
 		err = fastpath_listen_clear(fp);
 		if (!err)
 			err = fastpath_listen(fp, &cfg);
@@ -220,7 +239,7 @@ int main(int argc, char **argv)
 	}
 	if (cfg.pid_file[0] && (err = write_pid_file(cfg.pid_file)))
 		goto out;
-	if (cfg.user[0] && (err = drop_privileges(cfg.user, fp ? cfg.pin_path : NULL)))
+	if (cfg.user[0] && (err = drop_privileges(cfg.user)))
 		goto out;
 
 	handle_signals();

@@ -28,12 +28,14 @@
 #include "log.h"
 #include "race.h"
 
-#define WAITERS_MAX 64 /* clients sharing one race; more are dropped (they retry) */
+#define WAITERS_MAX 64 /* clients sharing one race; more UDP ones are dropped (they retry), TCP ones wait */
 #define HEDGE_TOKENS_PER_MISS 0.1 /* the hedge budget: one hedge per 10 misses */
 #define STALE_TTL 30 /* RFC 8767: the TTL of a stale answer */
+#define RESOLVE_MS 10000 /* RFC 8767: how long a miss is asked upstream, past query-timeout */
 
 struct waiter {
 	struct waiter *next;
+	uint64_t deadline_ms; /* query-timeout: then it gets an answer, the race or not */
 	struct client to;
 	struct client_query cq;
 	uint8_t query[DNS_HDR_LEN + DNS_NAME_MAX + 1 + 4]; /* its header and question */
@@ -61,7 +63,9 @@ struct race {
 	struct upstreams *ups; /* the list it started with */
 	struct waiter *waiters;
 	int n_waiters;
-	uint64_t deadline_ms, leg_deadline_ms;
+	uint64_t deadline_ms;	  /* resolution: then every leg has failed */
+	uint64_t leg_deadline_ms; /* strict-order: then the next upstream */
+	uint64_t waiter_due_ms;	  /* the earliest waiter's query-timeout; 0: none */
 	uint64_t hedge_at_us; /* hedged: when to ask the next upstream; 0: not */
 	int probe;	      /* a background probe of order[0]: no clients */
 	int n_legs, open_legs, next_upstream;
@@ -192,37 +196,54 @@ static void cache_store(struct server *srv, const struct bpfdns_key *key, struct
 		srv->stats.insertions += (uint64_t)rc;
 }
 
+/* The reply (msg, len; question ending at qend; checked whole, never
+ * truncated) relayed to a waiter with its ID, question bytes and EDNS.
+ * Over TCP an answer that our OPT would push past 65535 bytes goes without
+ * the OPT (RFC 6891 7: better than truncating). Returns 0 when it could
+ * not be: too big for the client's UDP limit, or not relayable. */
+static size_t relay_waiter(struct server *srv, const struct waiter *w, const uint8_t *msg, size_t len, size_t qend)
+{
+	size_t limit = client_answer_limit(srv, &w->to, &w->cq), n;
+	uint8_t *relay = malloc(len + 11);
+	struct client_query bare = w->cq;
+
+	if (!relay)
+		return 0;
+	n = answer_relay(w->query, &w->cq, msg, len, qend, srv->cfg->edns_packet_max, limit, relay, len + 11);
+	if (!n && w->to.conn && bare.has_opt) {
+		bare.has_opt = 0;
+		n = answer_relay(w->query, &bare, msg, len, qend, srv->cfg->edns_packet_max, limit, relay, len + 11);
+	}
+	if (n)
+		client_send(srv, &w->to, relay, n);
+	free(relay);
+	return n;
+}
+
 /* The reply (msg, len; question ending at qend) as one waiter should get it:
  * from the entry e when there is one (what the fast path would send; msg is
- * not needed then), else relayed with the client's ID, question bytes and
- * EDNS; when it is truncated or does not fit the client's limit, just the
- * header and question with TC. */
+ * not needed then), else relayed; when that does not fit a UDP client's
+ * limit, the header and question with TC (ask again over TCP). A TCP client
+ * never gets TC: SERVFAIL when the reply cannot be relayed. */
 static void answer_waiter(struct server *srv, const struct waiter *w, const uint8_t *msg, size_t len, size_t qend,
 			  const struct bpfdns_entry *e)
 {
 	uint16_t server_max = srv->cfg->edns_packet_max;
-	size_t limit = client_answer_limit(srv, &w->to, &w->cq);
 	uint8_t out[MSG_MAX];
 	size_t n;
 
 	if (e) {
-		n = answer_cached(w->query, &w->cq, e, e->stored_ns, server_max, limit, out, sizeof(out));
+		n = answer_cached(w->query, &w->cq, e, e->stored_ns, server_max,
+				  client_answer_limit(srv, &w->to, &w->cq), out, sizeof(out));
 		client_send(srv, &w->to, out, n);
 		return;
 	}
-	if (!(msg[2] & DNS_TC)) {
-		uint8_t *relay = malloc(len + 11);
-
-		n = relay ? answer_relay(w->query, &w->cq, msg, len, qend, server_max, limit, relay, len + 11) : 0;
-		if (n)
-			client_send(srv, &w->to, relay, n);
-		free(relay);
-		if (n)
-			return;
-	}
-	/* truncated upstream too, or too big here: the client should retry
-	 * over TCP, and a truncated message's records are of no use */
-	n = answer_truncated(w->query, &w->cq, msg[3] & DNS_RCODE, server_max, out, sizeof(out));
+	if (relay_waiter(srv, w, msg, len, qend))
+		return;
+	if (w->to.conn)
+		n = answer_error(w->query, &w->cq, DNS_RCODE_SERVFAIL, server_max, out, sizeof(out));
+	else
+		n = answer_truncated(w->query, &w->cq, msg[3] & DNS_RCODE, server_max, out, sizeof(out));
 	client_send(srv, &w->to, out, n);
 }
 
@@ -234,7 +255,7 @@ static void race_answer(struct server *srv, struct race *r, uint8_t *msg, size_t
 	int have_entry = 0;
 	char what[32];
 
-	if (!r->probe && !(msg[2] & DNS_TC) && !entry_from_reply(msg, len, &e, &ri)) {
+	if (!r->probe && !entry_from_reply(msg, len, &e, &ri)) {
 		/* max-cache-ttl caps what clients see, too */
 		for (unsigned i = 0; i < e.ttl_count; i++) {
 			uint8_t *p = e.data + e.ttl_off[i];
@@ -248,7 +269,7 @@ static void race_answer(struct server *srv, struct race *r, uint8_t *msg, size_t
 	}
 	for (struct waiter *w = r->waiters; w; w = w->next)
 		answer_waiter(srv, w, msg, len, qend, have_entry ? &e : NULL);
-	snprintf(what, sizeof(what), "is %s%s from", dns_rcode_name(msg[3] & DNS_RCODE), msg[2] & DNS_TC ? " (TC)" : "");
+	snprintf(what, sizeof(what), "is %s from", dns_rcode_name(msg[3] & DNS_RCODE));
 	log_race(srv, r, what, who);
 	race_end(srv, r);
 }
@@ -265,40 +286,91 @@ int race_stale_entry(struct server *srv, const struct bpfdns_key *key, struct bp
 	return 1;
 }
 
-/* Every waiter gets the stale answer e (RFC 8767). */
-static void race_answer_stale(struct server *srv, struct race *r, const struct bpfdns_entry *e)
+/* No good answer for w (yet): the stale entry when there is one (RFC
+ * 8767), else a failed upstream's reply, else SERVFAIL. */
+static void waiter_fail(struct server *srv, const struct race *r, const struct waiter *w,
+			const struct bpfdns_entry *stale)
 {
-	for (struct waiter *w = r->waiters; w; w = w->next) {
-		answer_waiter(srv, w, NULL, 0, 0, e);
-		srv->stats.stale++;
-	}
-	log_race(srv, r, "is stale:", "no upstream answered (use-stale-cache)");
-	race_end(srv, r);
-}
-
-/* No upstream gave a good answer: the expired entry when use-stale-cache
- * allows, else a failed upstream's reply, else SERVFAIL. */
-static void race_fail(struct server *srv, struct race *r)
-{
-	struct bpfdns_entry stale;
 	uint8_t out[MSG_MAX];
+	size_t n;
 
-	if (r->waiters && race_stale_entry(srv, &r->key, &stale)) {
-		race_answer_stale(srv, r, &stale);
+	if (stale) {
+		answer_waiter(srv, w, NULL, 0, 0, stale);
+		srv->stats.stale++;
 		return;
 	}
 	if (r->fallback) {
-		race_answer(srv, r, r->fallback, r->fallback_len, r->fallback_qend, "the last upstream left");
+		answer_waiter(srv, w, r->fallback, r->fallback_len, r->fallback_qend, NULL);
 		return;
 	}
-	for (struct waiter *w = r->waiters; w; w = w->next) {
-		size_t n = answer_error(w->query, &w->cq, DNS_RCODE_SERVFAIL, srv->cfg->edns_packet_max, out,
-					sizeof(out));
+	n = answer_error(w->query, &w->cq, DNS_RCODE_SERVFAIL, srv->cfg->edns_packet_max, out, sizeof(out));
+	client_send(srv, &w->to, out, n);
+}
 
-		client_send(srv, &w->to, out, n);
-	}
-	log_race(srv, r, "is SERVFAIL:", "no upstream answered");
+static void log_fail(const struct server *srv, const struct race *r, int stale, const char *why)
+{
+	log_race(srv, r, stale ? "is stale:" : r->fallback ? "is the last upstream's error:" : "is SERVFAIL:", why);
+}
+
+/* No upstream gave a good answer, nor will: every waiter gets what
+ * waiter_fail gives, and the race ends. */
+static void race_fail(struct server *srv, struct race *r)
+{
+	struct bpfdns_entry stale;
+	int have_stale = r->waiters && race_stale_entry(srv, &r->key, &stale);
+
+	for (struct waiter *w = r->waiters; w; w = w->next)
+		waiter_fail(srv, r, w, have_stale ? &stale : NULL);
+	if (r->waiters)
+		log_fail(srv, r, have_stale, "no upstream answered");
 	race_end(srv, r);
+}
+
+/* The upstreams still asked when clients' query-timeout passed: late. */
+static void race_late(struct race *r, uint64_t now_ms)
+{
+	uint64_t now_us = server_now_us();
+
+	for (int i = 0; i < r->n_legs; i++)
+		if (r->legs[i].fd >= 0)
+			health_late(r->legs[i].u, (uint32_t)(now_us - r->legs[i].sent_us), now_ms);
+}
+
+/*
+ * Clients whose query-timeout passed get what waiter_fail gives, while the
+ * race goes on until its resolution deadline (RFC 8767: a short client
+ * response timer, a long resolution timer): an upstream that needs longer
+ * than query-timeout (a recursive resolver on a cold cache) still fills the
+ * cache, and the client's retry finds the answer there.
+ */
+static void race_expire_waiters(struct server *srv, struct race *r, uint64_t now_ms)
+{
+	struct bpfdns_entry stale;
+	int have_stale = -1;
+
+	if (!r->waiter_due_ms || now_ms < r->waiter_due_ms)
+		return;
+	r->waiter_due_ms = 0;
+	for (struct waiter **pw = &r->waiters; *pw;) {
+		struct waiter *w = *pw;
+
+		if (now_ms < w->deadline_ms) {
+			if (!r->waiter_due_ms || w->deadline_ms < r->waiter_due_ms)
+				r->waiter_due_ms = w->deadline_ms;
+			pw = &w->next;
+			continue;
+		}
+		if (have_stale < 0) {
+			have_stale = race_stale_entry(srv, &r->key, &stale);
+			log_fail(srv, r, have_stale, "no upstream answered in time (still asking)");
+			race_late(r, now_ms);
+		}
+		waiter_fail(srv, r, w, have_stale ? &stale : NULL);
+		*pw = w->next;
+		r->n_waiters--;
+		client_release(&w->to);
+		free(w);
+	}
 }
 
 /* Ask the leg's upstream over TCP (again, when its UDP reply was truncated
@@ -421,12 +493,11 @@ static void race_next(struct server *srv, struct race *r)
 		race_fail(srv, r);
 }
 
-static void leg_failed(struct server *srv, struct leg *leg)
+/* The leg is over without a good answer: the next upstream, or the end. */
+static void leg_lost(struct server *srv, struct leg *leg)
 {
 	struct race *r = leg->race;
 
-	leg->u->failures++;
-	health_fail(leg->u, server_now_ms());
 	leg_close(leg);
 	/* hedged: a failure is a reason to ask the next one now, not after
 	 * the hedge delay, even while an earlier one may still answer */
@@ -440,6 +511,14 @@ static void leg_failed(struct server *srv, struct leg *leg)
 		race_next(srv, r);
 	else
 		race_fail(srv, r);
+}
+
+/* The upstream failed: no reply, an error, a reply that does not parse. */
+static void leg_failed(struct server *srv, struct leg *leg)
+{
+	leg->u->failures++;
+	health_fail(leg->u, server_now_ms());
+	leg_lost(srv, leg);
 }
 
 /*
@@ -498,8 +577,7 @@ static void keep_fallback(struct race *r, const uint8_t *msg, size_t len, size_t
 {
 	uint8_t *copy;
 
-	/* the first one, but a complete reply beats a truncated one */
-	if (r->fallback && !((r->fallback[2] & DNS_TC) && !(msg[2] & DNS_TC)))
+	if (r->fallback) /* the first one */
 		return;
 	copy = malloc(len);
 	if (!copy)
@@ -514,8 +592,11 @@ static void keep_fallback(struct race *r, const uint8_t *msg, size_t len, size_t
 static void leg_reply(struct server *srv, struct leg *leg, uint8_t *msg, size_t len)
 {
 	struct race *r = leg->race;
+	uint16_t full_rcode;
 	size_t qend = 0;
+	uint32_t rtt_us;
 	uint8_t rcode;
+	int good;
 
 	switch (reply_kind(r, leg, msg, len, &qend)) {
 	case REPLY_OURS:
@@ -535,26 +616,46 @@ static void leg_reply(struct server *srv, struct leg *leg, uint8_t *msg, size_t 
 		return;
 	}
 	rcode = msg[3] & DNS_RCODE;
-	if (r->probe) { /* any reply to a probe: the upstream is alive */
-		health_ok(leg->u, (uint32_t)(server_now_us() - leg->sent_us), server_now_ms());
+	rtt_us = (uint32_t)(server_now_us() - leg->sent_us);
+	good = rcode == DNS_RCODE_NOERROR || rcode == DNS_RCODE_NXDOMAIN;
+	if (r->probe) { /* any reply to a probe: the upstream is reachable */
+		if (good)
+			health_ok(leg->u, rtt_us, server_now_ms());
+		else
+			health_refused(leg->u, rtt_us, server_now_ms());
 		race_answer(srv, r, msg, len, qend, leg->u->name);
 		return;
 	}
 	if (msg[2] & DNS_TC) {
-		keep_fallback(r, msg, len, qend);
+		/* its records are of no use: ask over TCP, and if TCP fails
+		 * too, that upstream failed (SERVFAIL when all did, never a
+		 * truncated answer that looks like an empty one) */
 		if (leg->state == LEG_UDP && !leg_to_tcp(srv, leg))
 			return;
 		leg_failed(srv, leg);
 		return;
 	}
-	if (rcode == DNS_RCODE_NOERROR || rcode == DNS_RCODE_NXDOMAIN) {
+	if (dns_message_check(msg, len, &full_rcode) || full_rcode > DNS_RCODE) {
+		/* our ID and question, but records that do not parse, or an
+		 * extended RCODE (BADVERS... to our version 0 query): never an
+		 * answer, and that upstream's failure (the next one is asked
+		 * at once) */
+		pr_debug("%s sent a malformed reply (or RCODE %u)", leg->u->name, full_rcode);
+		leg_failed(srv, leg);
+		return;
+	}
+	if (good) {
 		leg->u->wins++;
-		health_ok(leg->u, (uint32_t)(server_now_us() - leg->sent_us), server_now_ms());
+		health_ok(leg->u, rtt_us, server_now_ms());
 		race_answer(srv, r, msg, len, qend, leg->u->name);
 		return;
 	}
+	/* SERVFAIL, REFUSED...: worth asking another upstream, but a correct
+	 * answer from a reachable one (a validator's SERVFAIL for a bogus
+	 * name), not a mark against it unless every name fails */
+	health_refused(leg->u, rtt_us, server_now_ms());
 	keep_fallback(r, msg, len, qend);
-	leg_failed(srv, leg);
+	leg_lost(srv, leg);
 }
 
 static void leg_on_udp(struct server *srv, struct leg *leg)
@@ -622,15 +723,19 @@ void race_on_leg(struct server *srv, struct leg *leg, uint32_t events)
 		leg_on_tcp(srv, leg);
 }
 
-static int waiter_add(struct race *r, const struct client *from, const uint8_t *msg, const struct client_query *cq)
+static int waiter_add(struct server *srv, struct race *r, const struct client *from, const uint8_t *msg,
+		      const struct client_query *cq)
 {
 	struct waiter *w;
 
 	if (r->n_waiters >= WAITERS_MAX || cq->q.end > sizeof(w->query))
 		return -ENOBUFS;
-	w = malloc(sizeof(*w));
+	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
+	w->deadline_ms = server_now_ms() + srv->cfg->timeout_ms;
+	if (!r->waiter_due_ms || w->deadline_ms < r->waiter_due_ms)
+		r->waiter_due_ms = w->deadline_ms;
 	w->to = *from;
 	w->cq = *cq;
 	memcpy(w->query, msg, cq->q.end);
@@ -656,7 +761,10 @@ static struct race *race_new(struct server *srv, const struct bpfdns_key *key, c
 	r->qlen = len;
 	r->probe = probe;
 	memcpy(r->query, msg, len);
-	r->deadline_ms = server_now_ms() + srv->cfg->timeout_ms;
+	/* a probe asks whether an upstream answers in time; a client's miss
+	 * goes on after its clients got SERVFAIL, so a late answer is cached */
+	r->deadline_ms = server_now_ms() + (probe || srv->cfg->timeout_ms > RESOLVE_MS ? srv->cfg->timeout_ms
+										: RESOLVE_MS);
 	r->ups = upstreams_get(srv->ups);
 	r->next = srv->races;
 	r->pprev = &srv->races;
@@ -673,6 +781,18 @@ static struct race *race_new(struct server *srv, const struct bpfdns_key *key, c
 		*bucket = r;
 	}
 	return r;
+}
+
+/* A new race asking upstream for key with a query of our own (the key's
+ * flags, our OPT), whoever asked us: a client's EDNS options never go
+ * upstream, and the answer is good for every client of the key. */
+static struct race *race_new_for_key(struct server *srv, const struct bpfdns_key *key)
+{
+	uint8_t msg[DNS_HDR_LEN + BPFDNS_NAME_MAX + 4 + 11];
+	struct dns_question q;
+	size_t len = entry_key_query(key, srv->cfg->edns_packet_max, msg, &q);
+
+	return race_new(srv, key, &q, msg, len, 0);
 }
 
 /* Send the race's first queries, as the upstream mode says. */
@@ -702,50 +822,65 @@ static void race_start(struct server *srv, struct race *r)
 		race_fail(srv, r);
 }
 
-void race_join(struct server *srv, const struct client *from, const uint8_t *msg, size_t len,
-	       const struct client_query *cq)
+/* Room for a new miss at dns-forward-max: end a miss whose clients all got
+ * their answer at query-timeout and that is only waiting for a late reply
+ * to cache. 1 when one was ended. */
+static int race_reclaim(struct server *srv)
 {
+	for (struct race *r = srv->races; r; r = r->next) {
+		if (!r->waiters && !r->probe) {
+			race_end(srv, r);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int race_join(struct server *srv, const struct client *from, const uint8_t *msg, const struct client_query *cq)
+{
+	/* a TCP client never retransmits: it waits for room instead */
+	int busy = from->conn ? -EBUSY : 0;
 	struct race *r;
 
 	for (r = srv->by_key[key_bucket(&cq->key)]; r; r = r->hnext) {
 		if (!memcmp(&r->key, &cq->key, sizeof(r->key))) {
-			if (!waiter_add(r, from, msg, cq))
-				srv->stats.shared++;
-			return;
+			if (waiter_add(srv, r, from, msg, cq))
+				return busy;
+			srv->stats.shared++;
+			return 0;
 		}
 	}
-	if (srv->n_races >= (int)srv->cfg->forward_max) {
+	if (srv->n_races >= (int)srv->cfg->forward_max && !race_reclaim(srv)) {
+		if (busy)
+			return busy;
 		/* as dnsmasq: drop, the client retries; say so now and then */
 		if (srv->stats.dropped++ % 1000 == 0)
 			pr_warn("dns-forward-max=%u queries in flight: dropping new misses",
 				srv->cfg->forward_max);
-		return;
+		return 0;
 	}
-	r = race_new(srv, &cq->key, &cq->q, msg, len, 0);
+	r = race_new_for_key(srv, &cq->key);
 	if (!r)
-		return;
+		return busy;
 	srv->stats.misses++;
-	if (waiter_add(r, from, msg, cq)) {
+	if (waiter_add(srv, r, from, msg, cq)) {
 		race_end(srv, r);
-		return;
+		return busy;
 	}
 	race_start(srv, r);
+	return 0;
 }
 
 int race_refresh(struct server *srv, const struct bpfdns_key *key)
 {
-	uint8_t msg[DNS_HDR_LEN + BPFDNS_NAME_MAX + 4 + 11];
-	struct dns_question q;
 	struct race *r;
-	size_t len;
 
 	for (r = srv->by_key[key_bucket(key)]; r; r = r->hnext)
 		if (!memcmp(&r->key, key, sizeof(r->key)))
 			return 0; /* already on its way */
 	if (srv->n_races >= (int)srv->cfg->forward_max)
 		return 0;
-	len = entry_key_query(key, srv->cfg->edns_packet_max, msg, &q);
-	r = race_new(srv, key, &q, msg, len, 0);
+	r = race_new_for_key(srv, key);
 	if (!r)
 		return 0;
 	race_start(srv, r);
@@ -816,15 +951,8 @@ void race_check_deadlines(struct server *srv, uint64_t now)
 	for (; r; r = next) {
 		next = r->next;
 		if (now >= r->deadline_ms) {
-			for (int i = 0; i < r->n_legs; i++) {
-				if (r->legs[i].fd >= 0) { /* timed out */
-					r->legs[i].u->failures++;
-					health_fail(r->legs[i].u, now);
-					leg_close(&r->legs[i]);
-				}
-			}
-			race_fail(srv, r);
-		} else if (srv->cfg->strict_order && now >= r->leg_deadline_ms && r->next_upstream < r->n_order) {
+			/* the resolution deadline: a real timeout, the only one
+			 * that counts against an upstream's health */
 			for (int i = 0; i < r->n_legs; i++) {
 				if (r->legs[i].fd >= 0) {
 					r->legs[i].u->failures++;
@@ -832,8 +960,13 @@ void race_check_deadlines(struct server *srv, uint64_t now)
 					leg_close(&r->legs[i]);
 				}
 			}
-			race_next(srv, r);
+			race_fail(srv, r);
+			continue;
 		}
+		race_expire_waiters(srv, r, now);
+		/* strict-order: the next upstream, the slow one still heard */
+		if (srv->cfg->strict_order && now >= r->leg_deadline_ms && r->next_upstream < r->n_order)
+			race_next(srv, r);
 	}
 }
 

@@ -14,12 +14,14 @@ struct leg;
 
 /*
  * Answer from upstream: join the race already in flight for cq's key, or
- * start one with this query (msg, len). The client is answered when the
+ * start one (asking with a query of our own for the key). msg is the
+ * client's query, for its ID and question bytes. The client is answered when the
  * race ends: with the winning reply, a failed upstream's reply when every
- * upstream failed, or SERVFAIL at the deadline.
+ * upstream failed, or SERVFAIL at the deadline. Returns 0, or -EBUSY when
+ * there is no room for a TCP client's query now (dns-forward-max misses in
+ * flight, or the shared one has WAITERS_MAX clients): offer it again later.
  */
-void race_join(struct server *srv, const struct client *from, const uint8_t *msg, size_t len,
-	       const struct client_query *cq);
+int race_join(struct server *srv, const struct client *from, const uint8_t *msg, const struct client_query *cq);
 /* Ask upstream for key in the background (prefetch, or a refresh behind a
  * stale answer), unless a query for it is in flight. 1 when started. */
 int race_refresh(struct server *srv, const struct bpfdns_key *key);

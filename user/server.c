@@ -82,7 +82,7 @@ static int answer_from_cache(struct server *srv, const struct client *from, cons
 	return 1;
 }
 
-void server_query(struct server *srv, const struct client *from, const uint8_t *msg, size_t len)
+int server_query(struct server *srv, const struct client *from, const uint8_t *msg, size_t len)
 {
 	struct client_query cq;
 	uint8_t out[MSG_MAX];
@@ -93,11 +93,11 @@ void server_query(struct server *srv, const struct client *from, const uint8_t *
 	action = acl_check(&srv->cfg->acl, &from->addr);
 	if (action == BPFDNS_ACL_DENY) {
 		srv->stats.denied++;
-		return;
+		return 0;
 	}
 	rc = query_parse(msg, len, &cq);
 	if (rc < 0)
-		return;
+		return 0;
 	srv->stats.queries++;
 	if (action != BPFDNS_ACL_ALLOW && !rc) {
 		srv->stats.refused++;
@@ -110,7 +110,7 @@ void server_query(struct server *srv, const struct client *from, const uint8_t *
 			cq.q.start = cq.q.end = DNS_HDR_LEN;
 		n = answer_error(msg, &cq, (uint8_t)rc, srv->cfg->edns_packet_max, out, sizeof(out));
 		client_send(srv, from, out, n);
-		return;
+		return 0;
 	}
 	if (srv->cfg->log_queries) {
 		addr_to_text(&from->addr, addr, sizeof(addr));
@@ -120,10 +120,20 @@ void server_query(struct server *srv, const struct client *from, const uint8_t *
 	n = stats_chaos(srv, msg, &cq, out, sizeof(out));
 	if (n) {
 		client_send(srv, from, out, n);
-		return;
+		return 0;
 	}
-	if (!answer_from_cache(srv, from, msg, &cq))
-		race_join(srv, from, msg, len, &cq);
+	if (answer_from_cache(srv, from, msg, &cq))
+		return 0;
+	if (!(cq.h.flags2 & DNS_RD)) {
+		/* no recursion wanted: from the cache only, as Unbound's
+		 * access-control allow does (an RD=0 reply upstream may be a
+		 * referral, never an answer to cache for RD=1 clients) */
+		n = answer_error(msg, &cq, DNS_RCODE_REFUSED, srv->cfg->edns_packet_max, out, sizeof(out));
+		client_send(srv, from, out, n);
+		server_log_query(srv, cq.q.name, cq.q.name_len, cq.q.qtype, "refused", "(RD=0, not cached)");
+		return 0;
+	}
+	return race_join(srv, from, msg, &cq);
 }
 
 void server_reload(struct server *srv)
@@ -304,6 +314,7 @@ int server_run(struct server *srv, struct server_signals *sig)
 		}
 		/* nothing of this batch points at them any more */
 		race_free_finished(srv);
+		client_resume(srv);
 		client_reap(srv, 0);
 		sweep(srv, now);
 		if (changed || sig->reload) {

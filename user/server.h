@@ -33,6 +33,7 @@ struct ctl_listener {
 	struct ev ev;
 	int fd;
 	int http;
+	int n_conns; /* its clients: each listener has slots of its own */
 };
 
 struct client_query;
@@ -90,7 +91,6 @@ struct server {
 	struct ctl_listener ctl[2];	/* control socket, metrics */
 	int n_ctl;
 	struct ctl_conn *ctl_conns;
-	int n_ctl_conns;
 	const char *ctl_path;	/* the control socket's file, removed on close */
 	struct ev prefetch_ev;	/* the fast path's refresh requests */
 	uint64_t next_hedge_us; /* the earliest hedge due, 0: none */
@@ -107,9 +107,11 @@ int server_open(struct server **srv, const struct config *cfg, struct upstreams 
 int server_run(struct server *srv, struct server_signals *sig);
 void server_close(struct server *srv);
 
-/* A parsed client query from a UDP socket or a TCP connection: answer it
- * (error, CHAOS, cache) or send it upstream. */
-void server_query(struct server *srv, const struct client *from, const uint8_t *msg, size_t len);
+/* A client query from a UDP socket or a TCP connection: answer it (error,
+ * CHAOS, cache) or send it upstream. Returns 0, or -EBUSY when a TCP
+ * client's query cannot be taken now (no room upstream): the caller keeps
+ * it and offers it again later (a UDP client's is dropped: it retries). */
+int server_query(struct server *srv, const struct client *from, const uint8_t *msg, size_t len);
 /* Re-read the upstreams; the old list stays when the new one is empty. */
 void server_reload(struct server *srv);
 uint64_t server_now_ms(void);
@@ -130,8 +132,11 @@ void client_send(struct server *srv, const struct client *to, const uint8_t *msg
 /* Keep a TCP conn alive while an answer for it is pending. */
 void client_hold(const struct client *c);
 void client_release(const struct client *c);
-/* Close TCP conns idle for too long. */
+/* Close TCP conns idle for too long, or whose message is overdue. */
 void client_expire(struct server *srv, uint64_t now_ms);
+/* Offer stalled TCP conns' queries again; close half-closed conns that
+ * got every answer. Only between epoll batches. */
+void client_resume(struct server *srv);
 /* Free closed conns no answer is owed to (all: close and free every one);
  * only between epoll batches. */
 void client_reap(struct server *srv, int all);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "log.h"
+#include "textfile.h"
 #include "upstream.h"
 
 socklen_t addr_len(const struct sockaddr_storage *ss)
@@ -85,8 +86,9 @@ static int add(struct upstreams *ups, const struct config *cfg, const struct soc
 int upstreams_load(struct upstreams **out, const struct config *cfg)
 {
 	struct upstreams *ups = calloc(1, sizeof(*ups));
-	char line[512];
-	FILE *f;
+	struct textfile tf;
+	char *line;
+	int err;
 
 	if (!ups)
 		return -ENOMEM;
@@ -94,17 +96,17 @@ int upstreams_load(struct upstreams **out, const struct config *cfg)
 	for (int i = 0; i < cfg->n_servers; i++)
 		add(ups, cfg, &cfg->servers[i]);
 	if (!cfg->no_resolv) {
-		f = fopen(cfg->resolv_file, "r");
-		if (!f) {
-			int err = -errno;
-
-			pr_err("cannot read resolv-file %s: %s", cfg->resolv_file, strerror(-err));
+		err = textfile_read(&tf, cfg->resolv_file);
+		if (err) {
+			pr_err("cannot read resolv-file %s: %s", cfg->resolv_file, textfile_error(err));
 			if (!ups->n) {
 				free(ups);
 				return err;
 			}
 		} else {
-			while (fgets(line, sizeof(line), f)) {
+			/* whole lines: the tail of a long search or comment line
+			 * is never read as a line of its own */
+			while ((line = textfile_line(&tf))) {
 				char addr[128];
 				struct sockaddr_storage ss;
 
@@ -117,7 +119,7 @@ int upstreams_load(struct upstreams **out, const struct config *cfg)
 				}
 				add(ups, cfg, &ss);
 			}
-			fclose(f);
+			textfile_free(&tf);
 		}
 	}
 	if (!ups->n) {

@@ -27,6 +27,7 @@ struct upstream {
 	uint8_t rtt_n, rtt_at;
 	uint8_t state; /* enum upstream_state */
 	uint32_t fails;	/* consecutive */
+	uint32_t refusals; /* consecutive SERVFAIL, REFUSED... answers */
 	uint64_t probe_at_ms; /* when it may be probed next */
 	uint64_t last_ok_ms;  /* its last good reply */
 };

@@ -51,7 +51,7 @@ static int seed(const char *name, uint16_t type, uint8_t flags)
 	msg_counts(&r, 1, 1, 0, 0);
 	msg_question(&r, name, type, DNS_CLASS_IN);
 	msg_rr(&r, &rr, 0);
-	return seed_reply(fp, &r, now - 5 * NS - NS / 2, now + 3600 * NS, flags);
+	return seed_reply(fp, &r, seed_clock_ago(5 * NS + NS / 2), now + 3600 * NS, flags);
 }
 
 /* A valid query frame to start mutating from. */

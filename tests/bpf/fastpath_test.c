@@ -9,9 +9,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
@@ -53,6 +56,7 @@ struct tcase {
 	int other_dst;	/* to an address we do not listen on */
 	int sport_zero;
 	int src; /* 0: loopback; else one of the sources below */
+	int nic;  /* came in on an interface other than lo (a veth) */
 	int drop; /* the verdict is a drop (access-control deny) */
 	const struct answer *ans; /* NULL: nothing cached */
 	uint8_t key_flags;	  /* DO/CD the entry is stored under */
@@ -65,11 +69,13 @@ struct tcase {
 #define R(f) offsetof(struct bpfdns_counters, f)
 
 /* Sources beyond loopback, judged by the access list set in main() */
-enum { SRC_LOOPBACK, SRC_ALLOWED, SRC_UNLISTED, SRC_REFUSED, SRC_DENIED };
+enum { SRC_LOOPBACK, SRC_ALLOWED, SRC_UNLISTED, SRC_REFUSED, SRC_DENIED, SRC_V4MAPPED };
 static const char *const acl_rules[] = { "192.0.2.0/24,allow", "192.0.2.128/25 refuse", "192.0.2.66,deny",
 					 "2001:db8::/32", "2001:db8:dead::/48,deny" };
-static const char *const src4[] = { "127.0.0.1", "192.0.2.10", "198.51.100.1", "192.0.2.200", "192.0.2.66" };
-static const char *const src6[] = { "::1", "2001:db8::10", "2001:db9::1", "", "2001:db8:dead::1" };
+static const char *const src4[] = { "127.0.0.1", "192.0.2.10", "198.51.100.1", "192.0.2.200", "192.0.2.66", "" };
+static const char *const src6[] = { "::1", "2001:db8::10", "2001:db9::1", "", "2001:db8:dead::1",
+				    "::ffff:127.0.0.9" };
+static uint32_t nic_ifindex; /* a veth in this test's own network namespace */
 
 static const uint8_t a1[] = { 192, 0, 2, 1 }, a7[] = { 192, 0, 2, 7 }, a53[] = { 192, 0, 2, 53 };
 static const uint8_t aaaa1[] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
@@ -180,7 +186,7 @@ static const struct tcase cases[] = {
 	  .age = 100, .hit = 1, .reason = R(hit) },
 	{ "TTL aging, odd offsets", 4, "t.example.com.", DNS_TYPE_TXT, .ans = &ans_txt, .age = 7, .hit = 1,
 	  .reason = R(hit) },
-	{ "expired entry passes", 4, "www.example.com.", DNS_TYPE_A, .ans = &ans_a, .age = 400, .expired = 1,
+	{ "expired entry passes", 4, "www.example.com.", DNS_TYPE_A, .ans = &ans_a, .age = 2, .expired = 1,
 	  .hit = 0, .reason = R(expired) },
 	{ "no entry: miss", 4, "www.example.com.", DNS_TYPE_A, .hit = 0, .reason = R(miss) },
 	{ "other qtype: miss", 4, "www.example.com.", DNS_TYPE_AAAA, .ans = NULL, .hit = 0, .reason = R(miss) },
@@ -240,6 +246,14 @@ static const struct tcase cases[] = {
 	  .reason = R(denied) },
 	{ "source port 0", 4, "www.example.com.", DNS_TYPE_A, .sport_zero = 1, .ans = &ans_a, .hit = 0,
 	  .reason = R(malformed) },
+	{ "loopback source on another interface: dropped (forged)", 4, "www.example.com.", DNS_TYPE_A,
+	  .nic = 1, .ans = &ans_a, .drop = 1, .reason = R(denied) },
+	{ "loopback source on another interface, v6: dropped", 6, "www.example.com.", DNS_TYPE_A, .nic = 1,
+	  .ans = &ans_a, .drop = 1, .reason = R(denied) },
+	{ "v4-mapped loopback source on another interface: dropped", 6, "www.example.com.", DNS_TYPE_A,
+	  .src = SRC_V4MAPPED, .nic = 1, .ans = &ans_a, .drop = 1, .reason = R(denied) },
+	{ "an allowed source on another interface is answered", 4, "www.example.com.", DNS_TYPE_A,
+	  .src = SRC_ALLOWED, .nic = 1, .ans = &ans_a, .hit = 1, .reason = R(hit) },
 };
 
 static struct fastpath *fp;
@@ -320,7 +334,7 @@ static int store_entry(const struct tcase *c)
 		msg_question(&r, lower, c->qtype, DNS_CLASS_IN);
 	}
 	add_records(&r, a, 0, 1);
-	return seed_reply(fp, &r, now - c->age * NS - NS / 2, c->expired ? now - 1 : now + 3600 * NS,
+	return seed_reply(fp, &r, seed_clock_ago(c->age * NS + NS / 2), c->expired ? now - 1 : now + 3600 * NS,
 			  c->key_flags);
 }
 
@@ -364,18 +378,36 @@ static size_t expected_answer(const struct tcase *c, const struct msg *q, const 
 	return frame_build(out, &r, m.buf, m.len);
 }
 
-static int run_prog(enum fastpath_hook hook, const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len,
-		    uint32_t *retval)
+/* Run the hook on a frame that came in on ifindex (0: lo). */
+static int run_prog_on(enum fastpath_hook hook, uint32_t ifindex, const uint8_t *in, size_t in_len, uint8_t *out,
+		       size_t *out_len, uint32_t *retval)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = in_len, .data_out = out,
 		    .data_size_out = (uint32_t)*out_len);
-	int err = bpf_prog_test_run_opts(fastpath_prog_fd(fp, hook), &opts);
+	struct xdp_md xdp = { .data_end = (uint32_t)in_len, .ingress_ifindex = ifindex };
+	struct __sk_buff skb = { .ifindex = ifindex };
+	int err;
+
+	if (ifindex && hook == FASTPATH_XDP) {
+		opts.ctx_in = &xdp;
+		opts.ctx_size_in = sizeof(xdp);
+	} else if (ifindex) {
+		opts.ctx_in = &skb;
+		opts.ctx_size_in = sizeof(skb);
+	}
+	err = bpf_prog_test_run_opts(fastpath_prog_fd(fp, hook), &opts);
 
 	if (err)
 		return -errno;
 	*out_len = opts.data_size_out;
 	*retval = opts.retval;
 	return 0;
+}
+
+static int run_prog(enum fastpath_hook hook, const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len,
+		    uint32_t *retval)
+{
+	return run_prog_on(hook, 0, in, in_len, out, out_len, retval);
 }
 
 static uint64_t counter(const struct bpfdns_counters *c, size_t off)
@@ -398,6 +430,10 @@ static void run_case(const struct tcase *c, enum fastpath_hook hook)
 	int err;
 
 	snprintf(name, sizeof(name), "%s: %s", fastpath_hook_name(hook), c->desc);
+	if (c->nic && !nic_ifindex) {
+		test_skip(name, "no veth to come in on");
+		return;
+	}
 	clear_cache();
 	if (c->ans && (err = store_entry(c))) {
 		test_fail(name, "cannot store the entry: %s", strerror(-err));
@@ -406,7 +442,7 @@ static void run_case(const struct tcase *c, enum fastpath_hook hook)
 	build_query(c, &q);
 	len = frame_build(frame, &f, q.buf, q.len);
 	fastpath_counters(fp, &before);
-	err = run_prog(hook, frame, len, out, &out_len, &ret);
+	err = run_prog_on(hook, c->nic ? nic_ifindex : 0, frame, len, out, &out_len, &ret);
 	fastpath_counters(fp, &after);
 	if (err) {
 		test_fail(name, "test run: %s", strerror(-err));
@@ -554,7 +590,7 @@ static void run_prefetch(enum fastpath_hook hook, int left_pct, int want)
 	msg_question(&r, "pf.example.com.", DNS_TYPE_A, DNS_CLASS_IN);
 	add_records(&r, &ans_a, 0, 1);
 	/* a 100 s TTL with left_pct % of it left */
-	err = seed_reply(fp, &r, now - (uint64_t)(100 - left_pct) * NS, now + (uint64_t)left_pct * NS, 0);
+	err = seed_reply(fp, &r, seed_clock_ago((uint64_t)(100 - left_pct) * NS), now + (uint64_t)left_pct * NS, 0);
 	build_query(&c, &q);
 	len = frame_build(frame, &f, q.buf, q.len);
 	prefetched = 0;
@@ -588,6 +624,11 @@ int main(void)
 
 	if (!test_need_root("fastpath BPF_PROG_TEST_RUN table"))
 		return 0;
+	/* a network namespace of our own, with a veth for frames that come
+	 * in on an interface other than lo */
+	if (!unshare(CLONE_NEWNET) &&
+	    !system("ip link add bpfdns-nic0 type veth peer name bpfdns-nic1 && ip link set bpfdns-nic0 up"))
+		nic_ifindex = if_nametoindex("bpfdns-nic0");
 	log_route_libbpf(0);
 	for (size_t i = 0; i < sizeof(txt_big); i += 201) {
 		txt_big[i] = 200;

@@ -57,6 +57,18 @@ check "metrics: HELP and TYPE lines" "curl -s http://127.0.0.1:9153/metrics" \
 check "metrics: per-upstream series" "curl -s http://127.0.0.1:9153/metrics" \
 	'bpfdns_upstream_queries_total{upstream="127.0.0.2#5353"}'
 check "metrics: other paths are 404" "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9153/x" "404"
+# 40 metrics clients that never finish a request hold no control slot, and
+# take only their own listener's slots (the most overdue gives way)
+"$out/tests/upstream/tcpclient" 127.0.0.1#9153 --conns=40 --seconds=3 trickle >"$tmp/slow-metrics.out" &
+slow=$!
+pids+=($slow)
+sleep 0.5
+check "slow metrics clients: bpfdnsctl still answered" "$ctl stats" "bpfdnsd:   answering"
+check "slow metrics clients: a new metrics client still answered" \
+	"curl -s -m 2 http://127.0.0.1:9153/metrics" "# TYPE bpfdns_cache_entries gauge"
+wait "$slow"
+check "slow metrics clients: each was closed (request deadline, or room for another)" \
+	"cat $tmp/slow-metrics.out" "closed=40 of 40"
 check "bpftool: the counters map prints named fields" \
 	"bpftool map dump pinned $tmp/bpffs/bpfdns/counters" '"hit": '
 $dig again.example.test A +short >/dev/null

@@ -37,7 +37,7 @@ static int store(const char *name, uint16_t qtype, uint8_t rcode, const struct t
 	msg_question(&r, name, qtype, DNS_CLASS_IN);
 	for (int i = 0; i < an + ns; i++)
 		msg_rr(&r, &rrs[i], 0);
-	return seed_reply(fp, &r, now - age * NS, now + 3600 * NS, key_flags);
+	return seed_reply(fp, &r, seed_clock_ago(age * NS), now + 3600 * NS, key_flags);
 }
 
 /* Run a command; its stdout into out. Returns the exit status. */

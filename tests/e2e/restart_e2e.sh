@@ -62,4 +62,46 @@ ok "tc: one filter after a crash and a restart" test "$(tc filter show dev lo in
 check "tc: answers" "$dig tc.example.test A +short" "192.0.2.2"
 stop_daemon
 ok "tc: a clean stop removes it" test "$(tc filter show dev lo ingress | grep -c bpfdns_tc)" = 0
+
+# a second daemon on the same pins fails before it touches them (flock)
+ctl="$out/bpfdnsctl --pin-path=$pin --control-socket=$tmp/control.sock"
+daemon lock1 "${common[@]}" || e2e_exit
+first=$daemon
+check "lock: a miss fills the cache" "$dig locked.example.test A +short" "192.0.2.2"
+for extra in "--listen-address=127.0.0.9" "--listen-address=127.0.0.9 --cache-size=100"; do
+	# shellcheck disable=SC2086 # word splitting is the point
+	o=$(timeout 10 "$out/bpfdnsd" -k --pin-path="$pin" --control-socket="$tmp/control.sock" "${common[@]}" \
+		$extra 2>&1)
+	rc=$?
+	ok "lock ($extra): a second daemon on the same pin-path fails at once" test "$rc" -eq 1
+	check "lock ($extra): naming the PID that holds it" "echo '$o'" "in use by another bpfdnsd (pid $first)"
+	kill -STOP "$first"
+	check "lock ($extra): the first one's fast path still answers" "$dig locked.example.test A +short" "192.0.2.2"
+	kill -CONT "$first"
+	check "lock ($extra): the pinned cache is still the first one's" "$ctl lookup locked.example.test" \
+		"192.0.2.2"
+done
+stop_daemon
+
+# hooks a killed daemon left on lo, when the next one attaches the other kind
+daemon orphan-xdp "${common[@]}" || e2e_exit
+kill -9 "$daemon"
+wait "$daemon" 2>/dev/null
+daemon orphan-tc "${common[@]}" --attach=tc || e2e_exit
+ok "orphans: xdp, kill -9, then tc: the XDP program is gone" test "$(xdp_progs)" = 0
+check "orphans: and said so" "cat $dlog" "detached the XDP fast path a killed bpfdnsd left on lo"
+check "orphans: the TC hook answers" "$dig orphan.example.test A +short" "192.0.2.2"
+kill -9 "$daemon"
+wait "$daemon" 2>/dev/null
+daemon orphan-xdp2 "${common[@]}" || e2e_exit
+ok "orphans: tc, kill -9, then xdp: the TC filter is gone" \
+	test "$(tc filter show dev lo ingress | grep -c bpfdns_tc)" = 0
+check "orphans: and said so" "cat $dlog" "detached the TC fast path a killed bpfdnsd left on lo"
+ok "orphans: one XDP program" test "$(xdp_progs)" = 1
+$ctl flush >/dev/null
+check "orphans: a flush empties what the kernel answers from" "$dig orphan.example.test A +short" "192.0.2.2"
+ok "orphans: ... so the name went upstream again" test "$(upstream_count 2 orphan.example.test)" -ge 2
+stop_daemon
+ok "orphans: a clean stop leaves no hook" \
+	test "$(xdp_progs)" = 0 -a "$(tc filter show dev lo ingress | grep -c bpfdns_tc)" = 0
 e2e_exit

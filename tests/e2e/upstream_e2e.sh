@@ -93,7 +93,8 @@ check "TC: the upstream saw UDP, then TCP" "cat $tmp/up7.log" "tcp tc.example.te
 stop_daemon
 upstream 8 --mode=tc --no-tcp
 daemon tc-notcp "${common[@]}" --server=127.0.0.8#5353 || e2e_exit
-check "TC with TCP dead: the client gets the truncated answer" "$dig +ignore tcdead.example.test A" "flags: qr tc"
+check "TC with TCP dead: SERVFAIL, not a truncated answer with no records" "$dig +ignore tcdead.example.test A" \
+	"status: SERVFAIL"
 stop_daemon
 
 # 5. identical misses in flight share one race
@@ -124,9 +125,22 @@ check "user=nobody: a miss is answered" "$dig nobody.example.test A +short" "192
 check "user=nobody: and cached (insertions.bind)" "$dig CH TXT insertions.bind +short" '"1"'
 check "user=nobody: keeps only CAP_NET_ADMIN and CAP_BPF" "grep CapEff /proc/$daemon/status" \
 	"CapEff:	0000008000001000"
+check "user=nobody: nothing more in its bounding set" "grep CapBnd /proc/$daemon/status" \
+	"CapBnd:	0000008000001000"
+check "user=nobody: no new privileges" "grep NoNewPrivs /proc/$daemon/status" "NoNewPrivs:	1"
+ok "user=nobody: the pins stay root's" test "$(stat -c %U "$tmp/bpffs/bpfdns")" = root
+nobody_cannot_rm() { # PIN: it exists, and a process of nobody cannot remove it
+	test -e "$1" && ! setpriv --reuid=nobody --regid=nogroup --clear-groups rm -f "$1" 2>/dev/null && test -e "$1"
+}
+chmod 755 "$tmp" "$tmp/bpffs" # only the pin directory's own mode stands in nobody's way
+ok "user=nobody: another process of nobody cannot unlink the cache's pin" nobody_cannot_rm "$tmp/bpffs/bpfdns/cache"
+ok "user=nobody: ... nor the link's" nobody_cannot_rm "$tmp/bpffs/bpfdns/xdp_link_lo"
 stop_daemon
 check_not "user=nobody: SIGTERM still detached XDP" "ip link show lo" "xdp"
-ok "user=nobody: and removed the link's pin" test ! -e "$tmp/bpffs/bpfdns/xdp_link_lo"
+daemon nobody-again "${common[@]}" --server=127.0.0.4#5353 || e2e_exit
+check "user=nobody: the next daemon attaches XDP again" "ip link show lo" "xdp"
+stop_daemon
+ok "user=nobody: and as root removes the link's pin on SIGTERM" test ! -e "$tmp/bpffs/bpfdns/xdp_link_lo"
 daemon nobody-tc "${common[@]}" --server=127.0.0.4#5353 --user=nobody --attach=tc || e2e_exit
 check "user=nobody, tc: a miss is answered" "$dig nobody-tc.example.test A +short" "192.0.2.4"
 stop_daemon

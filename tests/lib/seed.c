@@ -1,7 +1,26 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* seed.c - see seed.h. */
+#include <stdio.h>
+#include <time.h>
 #include "entry.h"
 #include "seed.h"
+
+uint64_t seed_clock_ago(uint64_t ago_ns)
+{
+	uint64_t now = fastpath_now_ns(), need = ago_ns + 1000000000ULL;
+
+	if (now < need) {
+		struct timespec ts = { .tv_sec = (time_t)((need - now) / 1000000000ULL),
+				       .tv_nsec = (long)((need - now) % 1000000000ULL) };
+
+		fprintf(stderr, "booted %.1f s ago: waiting %.1f s, so that a time %.1f s ago exists\n", now / 1e9,
+			(need - now) / 1e9, ago_ns / 1e9);
+		while (nanosleep(&ts, &ts))
+			;
+		now = fastpath_now_ns();
+	}
+	return now - ago_ns;
+}
 
 int seed_reply(struct fastpath *fp, const struct msg *reply, uint64_t stored_ns, uint64_t expire_ns,
 	       uint8_t key_flags)

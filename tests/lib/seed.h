@@ -15,4 +15,11 @@
 int seed_reply(struct fastpath *fp, const struct msg *reply, uint64_t stored_ns, uint64_t expire_ns,
 	       uint8_t key_flags);
 
+/*
+ * The fast path's clock ago_ns in the past. The clock is CLOCK_BOOTTIME,
+ * so on a machine booted less than ago_ns (+1 s) ago that time does not
+ * exist yet: wait until it does (once, at most ago_ns), never underflow.
+ */
+uint64_t seed_clock_ago(uint64_t ago_ns);
+
 #endif /* BPFDNS_TEST_SEED_H */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "checks.h"
 #include "config.h"
 #include "log.h"
@@ -102,7 +103,8 @@ static void test_errors(void)
 					   "--access-control=::1/129", "--access-control=example.com",
 					   "--access-control", "--prefetch=0", "--prefetch=100", "--no-prefetch=1",
 					   "--use-stale-cache=0", "--metrics=127.0.0.1", "--metrics=::1:9153",
-					   "--metrics=127.0.0.1:0" };
+					   "--metrics=127.0.0.1:0", "--query-timeout=0", "--dns-forward-max=0",
+					   "--hedge-max=0", "--cache-size=1000001" };
 	const char *path = write_file("bad.conf", "port=53\nfrobnicate=1\n");
 	const char *argv_file[] = { "bpfdnsd", "-C", path };
 	struct config cfg;
@@ -115,6 +117,80 @@ static void test_errors(void)
 		CHECK(name, parse(&cfg, 2, argv) < 0, "accepted");
 	}
 	CHECK("config: an unknown option in a file is refused", parse(&cfg, 3, argv_file) < 0, "accepted");
+}
+
+/* Bounds that hold between options, whatever their order. */
+static void test_pairs(void)
+{
+	static const char *const bad[][3] = { { "bpfdnsd", "--hedge-min=50", "--hedge-max=20" },
+					      { "bpfdnsd", "--hedge-max=20", "--hedge-min=50" },
+					      { "bpfdnsd", "--min-cache-ttl=600", "--max-cache-ttl=60" } };
+	const char *good[] = { "bpfdnsd", "--hedge-min=20", "--hedge-max=20", "--cache-size=1000000" };
+	struct config cfg;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char name[96];
+
+		snprintf(name, sizeof(name), "config: refused: %s %s", bad[i][1], bad[i][2]);
+		CHECK(name, parse(&cfg, 3, (const char **)bad[i]) < 0, "accepted");
+	}
+	CHECK("config: hedge-min equal to hedge-max, cache-size at its bound", !parse(&cfg, 4, good), "refused");
+}
+
+/* Config files that are not files, or lines longer than any buffer. */
+static void test_files(void)
+{
+	char fifo[200], arg[300], text[256], *big;
+	const char *argv[] = { "bpfdnsd", "-C", NULL };
+	const char *rargv[] = { "bpfdnsd", arg, "--no-resolv" };
+	struct upstreams *ups = NULL;
+	struct config cfg;
+	size_t n = 5000;
+	FILE *f;
+
+	argv[2] = dir;
+	CHECK("config: -C DIR is an error", parse(&cfg, 3, argv) < 0, "accepted");
+	argv[2] = "/dev/zero";
+	CHECK("config: -C /dev/zero is an error, at once", parse(&cfg, 3, argv) < 0, "accepted");
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	mkfifo(fifo, 0600);
+	argv[2] = fifo;
+	CHECK("config: -C FIFO is an error, at once (no writer needed)", parse(&cfg, 3, argv) < 0, "accepted");
+
+	/* a line of 5000 bytes: refused whole as one line, never split */
+	big = malloc(n + 64);
+	memset(big, 'x', n);
+	memcpy(big, "# ", 2);
+	strcpy(big + n, "\nport=5353\n");
+	argv[2] = write_file("long.conf", big);
+	CHECK("config: a 5000-byte comment line is one line", !parse(&cfg, 3, argv) && cfg.port == 5353,
+	      "refused or misread");
+	free(big);
+
+	/* resolv-file: a long search line ending in "nameserver 6.6.6.6" */
+	f = fopen(write_file("resolv-long", ""), "w");
+	fprintf(f, "search");
+	for (int i = 0; i < 200; i++)
+		fprintf(f, " d%03d.example.com", i);
+	fprintf(f, " nameserver 6.6.6.6\nnameserver 192.0.2.53\n");
+	fclose(f);
+	snprintf(arg, sizeof(arg), "--resolv-file=%s/resolv-long", dir);
+	parse(&cfg, 2, rargv);
+	CHECK("resolv-file: the tail of a long search line is not a nameserver", !upstreams_load(&ups, &cfg),
+	      "failed");
+	if (ups) {
+		upstreams_text(ups, text, sizeof(text));
+		CHECK("resolv-file: only the real nameserver", !strcmp(text, "192.0.2.53#53"), "got \"%s\"", text);
+		upstreams_put(ups);
+		ups = NULL;
+	}
+	snprintf(arg, sizeof(arg), "--resolv-file=%s", fifo);
+	parse(&cfg, 2, rargv);
+	CHECK("resolv-file: a FIFO is an error, at once", upstreams_load(&ups, &cfg) < 0, "accepted");
+	snprintf(arg, sizeof(arg), "--resolv-file=/dev/zero");
+	parse(&cfg, 2, rargv);
+	CHECK("resolv-file: /dev/zero is an error, at once", upstreams_load(&ups, &cfg) < 0, "accepted");
+	(void)rargv[2];
 }
 
 static void test_prefetch_stale_metrics(void)
@@ -232,6 +308,8 @@ int main(void)
 	test_values();
 	test_modes();
 	test_errors();
+	test_pairs();
+	test_files();
 	test_access_control();
 	test_prefetch_stale_metrics();
 	test_kernel_check();

@@ -14,9 +14,18 @@
  *
  * MODE: ok, drop (never answer), refused, servfail, garbage (right ID, then
  * junk), tc (UDP answers truncated; TCP answers fully unless --no-tcp),
- * wrong-id, wrong-question. SIGUSR1 toggles drop, to go dark mid-run.
- * --log appends one line per query: "udp|tcp NAME TYPE BYTES". A query
- * with an OPT gets one back, with a server COOKIE option.
+ * wrong-id, wrong-question. Replies with our ID and question whose records
+ * do not parse: bad-rdlength, lying-count, cut (mid-record), ptr-loop,
+ * long-label (64 bytes), opt-in-answer, two-opts; badvers (an OPT with
+ * extended RCODE BADVERS). UDP truncated, then TCP failing: tc-hang (never
+ * answers), tc-reset, tc-zero (length 0), tc-lying (a length longer than
+ * what is sent). SIGUSR1 toggles drop, to go dark mid-run.
+ * A first label "max" over TCP gets TXT records filling exactly 65535 bytes
+ * (TC over UDP). --ad sets AD in answers to queries with AD or DO, as a
+ * validating resolver does.
+ * --log appends one line per query: "udp|tcp NAME TYPE BYTES flags=F
+ * opts=O" (F: the query's rd, ad, cd, do; O: its EDNS option codes, or -).
+ * A query with an OPT gets one back, with a server COOKIE option.
  */
 #include <errno.h>
 #include <poll.h>
@@ -24,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -33,9 +43,17 @@
 #include "pkt.h"
 #include "upstream.h"
 
-enum mode { M_OK, M_DROP, M_REFUSED, M_SERVFAIL, M_GARBAGE, M_TC, M_WRONG_ID, M_WRONG_QUESTION };
+enum mode {
+	M_OK, M_DROP, M_REFUSED, M_SERVFAIL, M_GARBAGE, M_TC, M_WRONG_ID, M_WRONG_QUESTION,
+	/* malformed replies */
+	M_BAD_RDLENGTH, M_LYING_COUNT, M_CUT, M_PTR_LOOP, M_LONG_LABEL, M_OPT_IN_ANSWER, M_TWO_OPTS, M_BADVERS,
+	/* UDP truncated, then TCP failing */
+	M_TC_HANG, M_TC_RESET, M_TC_ZERO, M_TC_LYING,
+};
 static const char *const mode_names[] = { "ok", "drop", "refused", "servfail", "garbage", "tc", "wrong-id",
-					  "wrong-question" };
+					  "wrong-question", "bad-rdlength", "lying-count", "cut", "ptr-loop",
+					  "long-label", "opt-in-answer", "two-opts", "badvers", "tc-hang",
+					  "tc-reset", "tc-zero", "tc-lying" };
 
 static struct {
 	struct sockaddr_storage listen;
@@ -44,6 +62,7 @@ static struct {
 	int delay_ms;
 	enum mode mode;
 	int no_tcp;
+	int ad;
 	FILE *log;
 } opt = { .id = 1, .ttl = 300 };
 
@@ -114,7 +133,7 @@ static void answer(struct msg *m, const char *qname, uint16_t qtype, int tcp)
 			m->buf[3] |= DNS_RCODE_NXDOMAIN;
 		add_soa(m);
 		ns = 1;
-	} else if (opt.mode == M_TC && !tcp) {
+	} else if (!tcp && (opt.mode == M_TC || opt.mode >= M_TC_HANG || !strcmp(first, "max"))) {
 		m->buf[2] |= DNS_TC;
 	} else if (!strcmp(first, "cname")) {
 		char target[300];
@@ -173,20 +192,110 @@ static void add_opt(struct msg *m, const uint8_t *q, size_t len, size_t off)
 	}
 }
 
+/* The query's flags and EDNS option codes, for the log; 1 when it has DO. */
+static int query_flags(const uint8_t *q, size_t len, size_t off, char *flags, size_t fn, char *opts, size_t on)
+{
+	int dnssec_ok = 0;
+	size_t o = 0;
+
+	snprintf(flags, fn, "%s%s%s", q[2] & DNS_RD ? "rd," : "", q[3] & DNS_AD ? "ad," : "",
+		 q[3] & DNS_CD ? "cd," : "");
+	snprintf(opts, on, "-");
+	for (unsigned i = 0, n = dns_get16(q + 10); i < n; i++) {
+		struct dns_rr rr;
+
+		if (dns_rr_read(q, len, &off, &rr))
+			break;
+		if (rr.type != DNS_TYPE_OPT)
+			continue;
+		dnssec_ok = !!(q[rr.ttl_off + 2] & 0x80);
+		for (size_t p = rr.rdata; p + 4 <= rr.end; p += 4 + dns_get16(q + p + 2))
+			o += (size_t)snprintf(opts + o, o < on ? on - o : 0, "%s%u", o ? "," : "", dns_get16(q + p));
+	}
+	if (dnssec_ok)
+		strncat(flags, "do,", fn - strlen(flags) - 1);
+	if (*flags)
+		flags[strlen(flags) - 1] = '\0';
+	else
+		snprintf(flags, fn, "-");
+	return dnssec_ok;
+}
+
+/* Raw records appended as they are (for the malformed modes). */
+static void add_raw(struct msg *m, const char *hex)
+{
+	for (; hex[0] && hex[1]; hex += 2) {
+		unsigned b;
+
+		sscanf(hex, "%2x", &b);
+		m->buf[m->len++] = (uint8_t)b;
+	}
+}
+
+/* Break a good reply the way the mode says (before its OPT is added). */
+static void malform(struct msg *m, size_t qend)
+{
+	size_t rr = m->nrr ? m->owner_at[0] : qend;
+	uint16_t an = dns_get16(m->buf + 6), ar = dns_get16(m->buf + 10);
+
+	switch (opt.mode) {
+	case M_BAD_RDLENGTH:
+		dns_put16(m->buf + rr + 10, 200); /* past the end */
+		break;
+	case M_LYING_COUNT:
+		dns_put16(m->buf + 6, (uint16_t)(an + 2));
+		break;
+	case M_PTR_LOOP: /* the first record's owner points at itself */
+		m->buf[rr] = (uint8_t)(0xc0 | rr >> 8);
+		m->buf[rr + 1] = (uint8_t)rr;
+		break;
+	case M_LONG_LABEL:
+		m->len = qend;
+		m->buf[m->len++] = 64; /* one over RFC 1035's 63 */
+		memset(m->buf + m->len, 'a', 64);
+		m->len += 64;
+		m->buf[m->len++] = 0;
+		add_raw(m, "0001000100000e100004c0000201");
+		dns_put16(m->buf + 6, 1);
+		dns_put16(m->buf + 8, 0);
+		break;
+	case M_OPT_IN_ANSWER:
+		add_raw(m, "0000291000000000000000");
+		dns_put16(m->buf + 6, (uint16_t)(an + 1));
+		break;
+	case M_TWO_OPTS:
+		add_raw(m, "00002910000000000000000000291000000000000000");
+		dns_put16(m->buf + 10, (uint16_t)(ar + 2));
+		break;
+	case M_BADVERS: /* RFC 6891: RCODE 16 is 0 here and 1 in the OPT */
+		m->len = qend;
+		dns_put16(m->buf + 6, 0);
+		dns_put16(m->buf + 8, 0);
+		add_raw(m, "0000291000010000000000");
+		dns_put16(m->buf + 10, 1);
+		break;
+	default:
+		break;
+	}
+}
+
 /* Build the reply to query q (len bytes) into m; 0 when none is to be sent. */
 static int reply(const uint8_t *q, size_t len, struct msg *m, int tcp)
 {
 	struct dns_question dq;
 	struct dns_header h;
 	size_t off = DNS_HDR_LEN;
-	char name[1100];
+	char name[1100], flags[16], opts[64];
+	int dnssec_ok;
 
 	if (dns_header_read(q, len, &h) || (h.flags2 & DNS_QR) || h.qdcount != 1 ||
 	    dns_question_read(q, len, &off, &dq))
 		return 0;
 	dns_name_to_text(dq.name, dq.name_len, name, sizeof(name));
+	dnssec_ok = query_flags(q, len, off, flags, sizeof(flags), opts, sizeof(opts));
 	if (opt.log) {
-		fprintf(opt.log, "%s %s %u %zu\n", tcp ? "tcp" : "udp", name, dq.qtype, len);
+		fprintf(opt.log, "%s %s %u %zu flags=%s opts=%s\n", tcp ? "tcp" : "udp", name, dq.qtype, len, flags,
+			opts);
 		fflush(opt.log);
 	}
 	if (opt.mode == M_DROP || dark)
@@ -207,8 +316,15 @@ static int reply(const uint8_t *q, size_t len, struct msg *m, int tcp)
 		msg_counts(m, 1, 0, 0, 0);
 	} else {
 		answer(m, name, dq.qtype, tcp);
+		if (opt.ad && ((q[3] & DNS_AD) || dnssec_ok))
+			m->buf[3] |= DNS_AD;
 	}
-	add_opt(m, q, len, off);
+	if (opt.mode >= M_BAD_RDLENGTH && opt.mode <= M_BADVERS && !(m->buf[2] & DNS_TC))
+		malform(m, off);
+	if (opt.mode != M_BADVERS && opt.mode != M_TWO_OPTS)
+		add_opt(m, q, len, off);
+	if (opt.mode == M_CUT && m->nrr)
+		m->len = m->owner_at[m->nrr - 1] + 6; /* in the middle of the last record */
 	return 1;
 }
 
@@ -244,11 +360,76 @@ static void send_due(int fd)
 	}
 }
 
+/* TXT records filling a reply to q (len bytes) to exactly 65535 bytes, into
+ * out (2 + 65535 bytes, length first). */
+static void reply_max(const uint8_t *q, size_t len, uint8_t *out)
+{
+	size_t off = DNS_HDR_LEN, n, left;
+	struct dns_question dq;
+	uint16_t an = 0;
+
+	if (dns_question_read(q, len, &off, &dq))
+		return;
+	memcpy(out + 2, q, off);
+	out[4] = DNS_QR | DNS_AA | (q[2] & DNS_RD);
+	out[5] = 0;
+	memset(out + 2 + 6, 0, 6);
+	n = off;
+	while ((left = 65535 - n) >= 13) {
+		/* a record: pointer, type, class, TTL, RDLENGTH, one string */
+		size_t str = left - 13 > 255 ? 255 : left - 13;
+
+		if (left - 13 > 255 && left - 13 - 255 < 13)
+			str = left - 13 - 13; /* leave room for a last record */
+		dns_put16(out + 2 + n, 0xc000 | DNS_HDR_LEN);
+		dns_put16(out + 2 + n + 2, DNS_TYPE_TXT);
+		dns_put16(out + 2 + n + 4, DNS_CLASS_IN);
+		dns_put32(out + 2 + n + 6, opt.ttl);
+		dns_put16(out + 2 + n + 10, (uint16_t)(str + 1));
+		out[2 + n + 12] = (uint8_t)str;
+		memset(out + 2 + n + 13, 'x', str);
+		n += 13 + str;
+		an++;
+	}
+	dns_put16(out + 2 + 6, an);
+	dns_put16(out, (uint16_t)n);
+}
+
+/* TCP after a truncated UDP reply, failing as the mode says. 1 when it did. */
+static int tcp_fail(int fd, const struct msg *m)
+{
+	static int n_hung;
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	uint8_t l[2];
+
+	switch (opt.mode) {
+	case M_TC_HANG: /* keep it open (until we exit), never answer */
+		if (++n_hung > 64)
+			close(fd);
+		return 1;
+	case M_TC_RESET:
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		break;
+	case M_TC_ZERO:
+		send(fd, "\0\0", 2, 0);
+		break;
+	case M_TC_LYING:
+		dns_put16(l, (uint16_t)(m->len + 100));
+		send(fd, l, 2, MSG_MORE);
+		send(fd, m->buf, m->len, 0);
+		break;
+	default:
+		return 0;
+	}
+	close(fd);
+	return 1;
+}
+
 /* One TCP connection, served to its end (tests send one or two queries). */
 static void on_tcp(int lfd)
 {
 	struct timeval tv = { .tv_sec = 1 };
-	uint8_t q[65535 + 2];
+	static uint8_t q[65535 + 2], big[65535 + 2];
 	struct msg m;
 	int fd = accept(lfd, NULL, NULL);
 
@@ -270,7 +451,17 @@ static void on_tcp(int lfd)
 			break;
 		if (opt.delay_ms)
 			usleep((useconds_t)opt.delay_ms * 1000);
-		if (reply(q + 2, len, &m, 1)) {
+		if (!reply(q + 2, len, &m, 1))
+			m.len = 0;
+		else if (tcp_fail(fd, &m))
+			return;
+		if (len > DNS_HDR_LEN + 4 && !strncasecmp((char *)q + 2 + DNS_HDR_LEN, "\3max", 4)) {
+			reply_max(q + 2, len, big);
+			if (send(fd, big, 2 + dns_get16(big), 0) < 0)
+				break;
+			continue;
+		}
+		if (m.len) {
 			uint8_t l[2];
 
 			dns_put16(l, (uint16_t)m.len);
@@ -315,6 +506,8 @@ static int parse_args(int argc, char **argv)
 			opt.delay_ms = atoi(v);
 		else if (!strcmp(a, "--no-tcp") && !v)
 			opt.no_tcp = 1;
+		else if (!strcmp(a, "--ad") && !v)
+			opt.ad = 1;
 		else if (!strcmp(a, "--log") && v && (opt.log = fopen(v, "a")))
 			continue;
 		else if (!strcmp(a, "--mode") && v) {

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* pindir.c - the pin directory: bpffs, lock, left-behind hooks; see pindir.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <linux/magic.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "log.h"
+#include "pindir.h"
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1;; p++) {
+		if (*p && *p != '/')
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		if (!c)
+			return 0;
+		*p = c;
+	}
+}
+
+int pindir_prepare(const char *dir)
+{
+	char parent[PATH_MAX];
+	struct statfs st;
+	char *slash;
+	int err;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent) {
+		pr_err("pin-path=%s: must be a directory below a bpffs mount, like /sys/fs/bpf/bpfdns", dir);
+		return -EINVAL;
+	}
+	*slash = '\0';
+	err = make_dirs(parent);
+	if (!err && statfs(parent, &st))
+		err = -errno;
+	if (!err && st.f_type != BPF_FS_MAGIC) {
+		if (mount("bpf", parent, "bpf", 0, "mode=0700"))
+			err = -errno;
+		else
+			pr_info("mounted a bpffs on %s", parent);
+	}
+	if (!err && mkdir(dir, 0700) && errno != EEXIST)
+		err = -errno;
+	if (err == -EPERM && strchr(slash + 1, '.'))
+		pr_err("pin-path=%s: cannot prepare it: a bpffs name cannot contain '.'", dir);
+	else if (err)
+		pr_err("pin-path=%s: cannot prepare it on a bpffs: %s", dir, strerror(-err));
+	return err;
+}
+
+/* The PID holding a flock on the file st names, from /proc/locks; 0 if none found. */
+static int lock_holder(const struct stat *st)
+{
+	char line[256];
+	FILE *f = fopen("/proc/locks", "re");
+	int pid = 0;
+
+	if (!f)
+		return 0;
+	while (!pid && fgets(line, sizeof(line), f)) {
+		unsigned maj, min;
+		unsigned long ino;
+		int p;
+
+		/* "1: FLOCK  ADVISORY  WRITE 1234 00:2a:5678 0 EOF" */
+		if (sscanf(line, "%*d: FLOCK %*s %*s %d %x:%x:%lu", &p, &maj, &min, &ino) == 4 &&
+		    maj == major(st->st_dev) && min == minor(st->st_dev) && ino == st->st_ino)
+			pid = p;
+	}
+	fclose(f);
+	return pid;
+}
+
+int pindir_lock(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
+	struct stat st;
+
+	if (fd < 0) {
+		err = -errno;
+		pr_err("pin-path=%s: cannot open it to lock it: %s", dir, strerror(-err));
+		return err;
+	}
+	if (!flock(fd, LOCK_EX | LOCK_NB))
+		return fd;
+	err = -errno;
+	if (err == -EWOULDBLOCK) {
+		int pid = !fstat(fd, &st) ? lock_holder(&st) : 0;
+
+		pr_err("pin-path=%s is in use by another bpfdnsd%s%.0d%s: stop it, or give this one its own "
+		       "pin-path= and control-socket=", dir, pid ? " (pid " : "", pid, pid ? ")" : "");
+		err = -EBUSY;
+	} else {
+		pr_err("pin-path=%s: cannot lock it: %s", dir, strerror(-err));
+	}
+	close(fd);
+	return err;
+}
+
+/* Detach our TC filter from ifname when it still runs the program pinned at path. */
+static void drop_tc(const char *path, const char *ifname)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
+	int ifindex = (int)if_nametoindex(ifname);
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = FASTPATH_TC_HANDLE, .priority = FASTPATH_TC_PRIO);
+
+	if (fd >= 0 && ifindex && !bpf_obj_get_info_by_fd(fd, &info, &len) && !bpf_tc_query(&hook, &opts) &&
+	    opts.prog_id == info.id) {
+		opts.prog_id = 0;
+		opts.flags = 0;
+		opts.prog_fd = 0;
+		if (bpf_tc_detach(&hook, &opts))
+			pr_warn("cannot detach the TC fast path a killed bpfdnsd left on %s", ifname);
+		else
+			pr_warn("detached the TC fast path a killed bpfdnsd left on %s", ifname);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Detach the XDP link pinned at path. */
+static void drop_xdp(const char *path, const char *ifname)
+{
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return;
+	if (bpf_link_detach(fd))
+		pr_warn("cannot detach the XDP fast path a killed bpfdnsd left on %s: %s", ifname, strerror(errno));
+	else
+		pr_warn("detached the XDP fast path a killed bpfdnsd left on %s", ifname);
+	close(fd);
+}
+
+void pindir_drop_orphans(const char *dir, enum fastpath_hook hook, const char *ifname)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		size_t xl = strlen(PINDIR_XDP_LINK), tl = strlen(PINDIR_TC_PROG);
+		int xdp = !strncmp(de->d_name, PINDIR_XDP_LINK, xl), tc = !strncmp(de->d_name, PINDIR_TC_PROG, tl);
+		const char *name = de->d_name + (xdp ? xl : tl);
+		char path[PATH_MAX];
+
+		if (!xdp && !tc)
+			continue;
+		/* what the new hook takes over in place stays */
+		if ((xdp && hook == FASTPATH_XDP && !strcmp(name, ifname)) ||
+		    (tc && hook == FASTPATH_TC && !strcmp(name, ifname)))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+			continue;
+		if (xdp)
+			drop_xdp(path, name);
+		else
+			drop_tc(path, name);
+		unlink(path);
+	}
+	closedir(d);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * pindir.h - the pin directory (pin-path=): made on a bpffs, locked by the
+ * one daemon that uses it, and cleared of the hooks a killed daemon left
+ * attached that the next one will not take over.
+ *
+ * What a daemon pins there besides its maps: the XDP link, as
+ * xdp_link_IFNAME (adopted by the next daemon on the same interface), and
+ * the TC program, as tc_prog_IFNAME (a record of which interface carries
+ * our TC filter, so that a daemon that attaches elsewhere can remove it).
+ */
+#ifndef BPFDNS_PINDIR_H
+#define BPFDNS_PINDIR_H
+
+#include "fastpath.h"
+
+#define PINDIR_XDP_LINK "xdp_link_" /* + interface name */
+#define PINDIR_TC_PROG "tc_prog_"   /* + interface name */
+
+/* mkdir -p dir, mounting a bpffs on its parent when that is not one.
+ * Returns 0 or -errno (logged). */
+int pindir_prepare(const char *dir);
+
+/*
+ * Lock dir for this process (flock, as libxdp locks its bpffs directory):
+ * a second daemon on the same pin-path must fail before it touches a map
+ * of the first. Returns the fd holding the lock (keep it open), or -EBUSY
+ * (logged, naming the PID that holds it) or another -errno (logged).
+ */
+int pindir_lock(const char *dir);
+
+/*
+ * Remove what a daemon of this pin-path left attached (after kill -9) that
+ * the hook about to be attached (hook on ifname; FASTPATH_NONE: nothing)
+ * will not take over: XDP links pinned for another interface or when the
+ * new hook is not XDP, our TC filters on another interface or when the new
+ * hook is not TC. Each removal is logged.
+ */
+void pindir_drop_orphans(const char *dir, enum fastpath_hook hook, const char *ifname);
+
+#endif /* BPFDNS_PINDIR_H */

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * textfile.h - read a small text file (config, resolv-file) whole and hand
+ * out its lines. Only regular files are read, without blocking (a FIFO or
+ * a device is refused at open) and up to a size cap, so that a bad path can
+ * neither hang the daemon nor spin it; lines are never split, however long.
+ */
+#ifndef BPFDNS_TEXTFILE_H
+#define BPFDNS_TEXTFILE_H
+
+#include <stddef.h>
+
+#define TEXTFILE_MAX (1 << 20) /* bytes; config and resolv files are far smaller */
+
+struct textfile {
+	char *buf;
+	size_t len, at;
+};
+
+/*
+ * Read path whole into tf. Returns 0, or -EISDIR (a directory), -EINVAL
+ * (not a regular file: FIFO, device, socket), -EFBIG (over TEXTFILE_MAX),
+ * or the -errno of open/read; nothing is logged (callers name the file's
+ * role in their message; textfile_error() words the cause).
+ */
+int textfile_read(struct textfile *tf, const char *path);
+/* The next line, NUL-terminated in place, without its CR/LF; NULL at the end. */
+char *textfile_line(struct textfile *tf);
+void textfile_free(struct textfile *tf);
+/* A user-readable cause for textfile_read's error. */
+const char *textfile_error(int err);
+
+#endif /* BPFDNS_TEXTFILE_H */
