@@ -9,12 +9,13 @@ ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+# what the build needs, kept even when CFLAGS is given on the command line
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) -MMD -MP
 LDLIBS   += -lbpf -lelf -lz
 # make SANITIZE=address,undefined OUT=build/asan: a sanitizer build (make soak)
 ifneq ($(SANITIZE),)
-CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+override CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Iinclude \
@@ -37,6 +38,9 @@ SKELS      := $(OUT)/fastpath.skel.h
 LIB_SRCS   := $(wildcard user/*.c)
 LIB_SRCS   := $(filter-out user/main.c,$(LIB_SRCS))
 LIB_OBJS   := $(patsubst user/%.c,$(OUT)/user/%.o,$(LIB_SRCS))
+# an archive, so that each program links only the modules it uses
+# (bpfdnsctl: the map helpers, not the daemon)
+LIB        := $(OUT)/libbpfdns.a
 TEST_LIB   := $(patsubst tests/lib/%.c,$(OUT)/tests/lib/%.o,$(wildcard tests/lib/*.c))
 .SECONDARY: $(TEST_LIB)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(wildcard tests/unit/*.c))
@@ -45,8 +49,7 @@ E2E_BINS   := $(patsubst tests/e2e/%.c,$(OUT)/tests/e2e/%,$(wildcard tests/e2e/*
 # helpers the tests start (the test upstream), not tests themselves
 HELPERS    := $(patsubst tests/upstream/%.c,$(OUT)/tests/upstream/%,$(wildcard tests/upstream/*.c))
 BENCH      := $(OUT)/bench/floor $(OUT)/bench/dnslat
-PROGS      := $(if $(wildcard user/main.c),$(OUT)/bpfdnsd) \
-	      $(if $(wildcard tools/bpfdnsctl.c),$(OUT)/bpfdnsctl)
+PROGS      := $(OUT)/bpfdnsd $(OUT)/bpfdnsctl
 
 all: $(BPF_OBJS) $(SKELS) $(LIB_OBJS) $(PROGS) $(UNIT_BINS) $(BPF_TESTS) $(E2E_BINS) $(HELPERS) $(BENCH)
 
@@ -82,12 +85,16 @@ $(OUT)/tests/lib/%.o: tests/lib/%.c $(SKELS) | $(OUT)/tests/lib
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/lib -c $< -o $@
 
-$(OUT)/tests/%: tests/%.c $(LIB_OBJS) $(TEST_LIB) $(SKELS)
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(OUT)/tests/%: tests/%.c $(LIB) $(TEST_LIB) $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers -Itests/lib $< $(LIB_OBJS) $(TEST_LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers -Itests/lib $< $(TEST_LIB) $(LIB) $(LDLIBS) -o $@
 
-$(OUT)/bpfdnsd: user/main.c $(LIB_OBJS)
+$(OUT)/bpfdnsd: user/main.c $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -95,11 +102,11 @@ $(OUT)/bench/floor: tools/bench/floor.c $(OUT)/bench/floor.skel.h
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUT)/bench $< $(LDLIBS) -o $@
 
-$(OUT)/bench/dnslat: tools/bench/dnslat.c $(LIB_OBJS)
+$(OUT)/bench/dnslat: tools/bench/dnslat.c $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUT)/bpfdnsctl: tools/bpfdnsctl.c $(LIB_OBJS)
+$(OUT)/bpfdnsctl: tools/bpfdnsctl.c $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

@@ -6,8 +6,8 @@
  * Everything that can fail without harm is checked before the packet is
  * touched, so that a query we cannot answer passes to the daemon unchanged.
  */
-#ifndef BPFDNS_ANSWER_H
-#define BPFDNS_ANSWER_H
+#ifndef BPFDNS_BPF_ANSWER_H
+#define BPFDNS_BPF_ANSWER_H
 
 #include "bpfdns.h"
 #include "consts.h"
@@ -16,7 +16,7 @@
 #include "query.h"
 
 /* The server's UDP payload limit (edns-packet-max), bytes. Set by the loader. */
-const volatile __u16 edns_udp_max = BPFDNS_UDP_DEFAULT;
+const volatile __u16 edns_udp_max = DNS_UDP_DEFAULT;
 
 /* What the answer carries besides the query: computed before writing. */
 struct plan {
@@ -26,17 +26,6 @@ struct plan {
 	__u32 ttl_count;
 	__u32 age;	 /* whole seconds since the entry was stored */
 };
-
-/* The largest answer the client takes over UDP (RFC 6891 6.2.5). */
-static __always_inline __u32 client_limit(const struct query *q)
-{
-	__u32 lim;
-
-	if (!q->has_opt)
-		return BPFDNS_UDP_MIN;
-	lim = q->client_udp < edns_udp_max ? q->client_udp : edns_udp_max;
-	return lim < BPFDNS_UDP_MIN ? BPFDNS_UDP_MIN : lim;
-}
 
 static __always_inline __u32 entry_ttl(const struct bpfdns_entry *e, __u32 off)
 {
@@ -108,7 +97,7 @@ static __always_inline int plan_answer(const struct query *q, const struct bpfdn
 	if (pl->data_len > BPFDNS_DATA_MAX || pl->ttl_count > BPFDNS_TTL_MAX)
 		return OUT_MALFORMED; /* not an entry the daemon wrote */
 	pl->resp_len = DNS_HDR_LEN + q->name_len + 4 + pl->data_len + (q->has_opt ? DNS_OPT_LEN : 0);
-	if (pl->resp_len > client_limit(q))
+	if (pl->resp_len > dns_udp_limit(q->has_opt, q->client_udp, edns_udp_max))
 		return OUT_TOO_BIG;
 	age = now > stored ? (now - stored) / NS_PER_SEC : 0;
 	pl->age = age > 0xffffffffULL ? 0xffffffff : age;
@@ -284,10 +273,10 @@ static __always_inline int write_dns_header(void *data, void *data_end, const st
 	if ((void *)(dns + 1) > data_end)
 		return -1;
 	/* AD only for clients that asked for it, by DO or AD (RFC 6840 5.7) */
-	if ((e->flags & BPFDNS_ENTRY_AD) && (q->edns_do || (q->flags3 & DNS_F3_AD)))
-		ad = DNS_F3_AD;
-	dns->flags2 = DNS_F2_QR | (q->flags2 & DNS_F2_RD);
-	dns->flags3 = DNS_F3_RA | ad | (q->flags3 & DNS_F3_CD) | (e->rcode & DNS_F3_RCODE);
+	if ((e->flags & BPFDNS_ENTRY_AD) && (q->edns_do || (q->flags3 & DNS_AD)))
+		ad = DNS_AD;
+	dns->flags2 = DNS_QR | (q->flags2 & DNS_RD);
+	dns->flags3 = DNS_RA | ad | (q->flags3 & DNS_CD) | (e->rcode & DNS_RCODE);
 	dns->qdcount = bpf_htons(1);
 	dns->ancount = bpf_htons(e->ancount);
 	dns->nscount = bpf_htons(e->nscount);
@@ -348,4 +337,4 @@ static __always_inline int write_answer(void *ctx, bool xdp, const struct query 
 	return OUT_HIT;
 }
 
-#endif /* BPFDNS_ANSWER_H */
+#endif /* BPFDNS_BPF_ANSWER_H */

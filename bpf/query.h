@@ -182,7 +182,7 @@ static __always_inline int parse_header(void *data, void *data_end, struct query
 		return OUT_MALFORMED;
 	q->flags2 = dns->flags2;
 	q->flags3 = dns->flags3;
-	if (dns->flags2 & (DNS_F2_QR | DNS_F2_OPCODE | DNS_F2_TC))
+	if (dns->flags2 & (DNS_QR | DNS_OPCODE | DNS_TC))
 		return OUT_NOT_PLAIN;
 	if (dns->qdcount != bpf_htons(1) || dns->ancount || dns->nscount)
 		return OUT_NOT_PLAIN;
@@ -316,7 +316,7 @@ static __always_inline int parse_opt(void *ctx, bool xdp, struct query *q, __u32
 			return OUT_MALFORMED;
 		code = ((__u16)o[0] << 8) | o[1];
 		len = ((__u16)o[2] << 8) | o[3];
-		if (code == DNS_EDNS_CLIENT_SUBNET)
+		if (code == EDNS_OPT_CLIENT_SUBNET)
 			return OUT_NOT_PLAIN;
 		off += 4 + len;
 		if (off > end)
@@ -380,7 +380,7 @@ static __always_inline int parse_query(void *ctx, bool xdp, struct query *q, str
 	} else if (qend != q->dns_len) {
 		return OUT_MALFORMED; /* bytes after the question */
 	}
-	key->flags = (q->edns_do ? BPFDNS_KEY_DO : 0) | (q->flags3 & DNS_F3_CD ? BPFDNS_KEY_CD : 0);
+	key->flags = (q->edns_do ? BPFDNS_KEY_DO : 0) | (q->flags3 & DNS_CD ? BPFDNS_KEY_CD : 0);
 	return OUT_CONTINUE;
 }
 

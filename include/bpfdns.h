@@ -45,10 +45,6 @@
 /* Bytes of records per entry; sized so that struct bpfdns_entry is 2 KiB. */
 #define BPFDNS_DATA_MAX 1888
 
-/* Smallest and default largest DNS payload over UDP (RFC 1035, DNS flag day 2020). */
-#define BPFDNS_UDP_MIN 512
-#define BPFDNS_UDP_DEFAULT 1232
-
 /* Default number of cache entries (the LRU map's max_entries). */
 #define BPFDNS_CACHE_DEFAULT 8192
 /* Maximum number of listen addresses the fast path answers on. */

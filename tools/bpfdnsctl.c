@@ -25,6 +25,7 @@
 #include "dns.h"
 #include "entry.h"
 #include "fastpath.h"
+#include "metric_names.h"
 
 #define METRICS_MAX 512
 #define REPLY_MAX (256 << 10)
@@ -130,11 +131,13 @@ static int pin_open(const struct opts *o, const char *map, int quiet)
 
 	snprintf(path, sizeof(path), "%s/%s", o->pin_path, map);
 	fd = bpf_obj_get(path);
+	if (fd < 0)
+		fd = -errno;
 	if (fd < 0 && !quiet)
 		fprintf(stderr, "bpfdnsctl: no pinned map at %s: %s (is bpfdnsd running? it pins its maps "
 				"under pin-path= at start; root or CAP_BPF is needed to read them)\n",
-			path, strerror(errno));
-	return fd < 0 ? -errno : fd;
+			path, strerror(-fd));
+	return fd;
 }
 
 /* The cache map, after checking that its layout is the one we know. */
@@ -184,12 +187,12 @@ static int metrics_from_maps(const struct opts *o, struct metrics *ms)
 		err = -errno;
 	if (!err) {
 		for (size_t i = 0; i < fastpath_n_outcomes; i++)
-			metric_add(ms, "bpfdns_kernel_packets_total", fastpath_outcomes[i].name,
+			metric_add(ms, METRIC_KERNEL_PACKETS, fastpath_outcomes[i].name,
 				   (double)*(const __u64 *)((const char *)&sum + fastpath_outcomes[i].off));
-		metric_add(ms, "bpfdns_kernel_prefetch_requests_total", NULL, (double)sum.prefetch);
-		metric_add(ms, "bpfdns_cache_entries", NULL, fastpath_count_fd(cfd, (int)info.max_entries));
-		metric_add(ms, "bpfdns_cache_size", NULL, info.max_entries);
-		metric_add(ms, "bpfdns_cache_hits_total", "kernel", (double)sum.hit);
+		metric_add(ms, METRIC_KERNEL_PREFETCH, NULL, (double)sum.prefetch);
+		metric_add(ms, METRIC_CACHE_ENTRIES, NULL, fastpath_count_fd(cfd, (int)info.max_entries));
+		metric_add(ms, METRIC_CACHE_SIZE, NULL, info.max_entries);
+		metric_add(ms, METRIC_CACHE_HITS, "kernel", (double)sum.hit);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -288,41 +291,41 @@ static void upstreams_text(const struct metrics *ms)
 		const struct metric *m = &ms->m[i];
 		const char *u = m->label[0], *state = "?";
 
-		if (strcmp(m->name, "bpfdns_upstream_queries_total"))
+		if (strcmp(m->name, METRIC_UPSTREAM_QUERIES))
 			continue;
 		for (int k = 0; k < ms->n; k++)
-			if (!strcmp(ms->m[k].name, "bpfdns_upstream_state") && !strcmp(ms->m[k].label[0], u) &&
+			if (!strcmp(ms->m[k].name, METRIC_UPSTREAM_STATE) && !strcmp(ms->m[k].label[0], u) &&
 			    ms->m[k].value > 0)
 				state = ms->m[k].label[1];
 		printf("%-28s %-8s %10.0f queries %10.0f wins %8.0f failures %6.0f unwanted  p50 %.2f ms  p99 %.2f ms\n",
-		       u, state, m->value, mget(ms, "bpfdns_upstream_wins_total", u, NULL),
-		       mget(ms, "bpfdns_upstream_failures_total", u, NULL),
-		       mget(ms, "bpfdns_upstream_unwanted_replies_total", u, NULL),
-		       mget(ms, "bpfdns_upstream_rtt_seconds", u, "0.5") * 1e3,
-		       mget(ms, "bpfdns_upstream_rtt_seconds", u, "0.99") * 1e3);
+		       u, state, m->value, mget(ms, METRIC_UPSTREAM_WINS, u, NULL),
+		       mget(ms, METRIC_UPSTREAM_FAILURES, u, NULL),
+		       mget(ms, METRIC_UPSTREAM_UNWANTED, u, NULL),
+		       mget(ms, METRIC_UPSTREAM_RTT, u, "0.5") * 1e3,
+		       mget(ms, METRIC_UPSTREAM_RTT, u, "0.99") * 1e3);
 	}
 }
 
 static void stats_text(const struct opts *o, const struct metrics *ms)
 {
-	const char *k = "bpfdns_kernel_packets_total";
+	const char *k = METRIC_KERNEL_PACKETS;
 
 	if (ms->from_daemon)
 		printf("bpfdnsd:   answering (control socket %s)\n", o->control);
 	else
 		printf("bpfdnsd:   not answering on %s; the kernel's numbers only (maps in %s)\n", o->control,
 		       o->pin_path);
-	printf("cache:     %.0f of %.0f entries", mget(ms, "bpfdns_cache_entries", NULL, NULL),
-	       mget(ms, "bpfdns_cache_size", NULL, NULL));
+	printf("cache:     %.0f of %.0f entries", mget(ms, METRIC_CACHE_ENTRIES, NULL, NULL),
+	       mget(ms, METRIC_CACHE_SIZE, NULL, NULL));
 	if (ms->from_daemon)
-		printf(", %.0f insertions, %.0f evictions", mget(ms, "bpfdns_cache_insertions_total", NULL, NULL),
-		       mget(ms, "bpfdns_cache_evictions_total", NULL, NULL));
-	printf("\nanswers:   %.0f kernel hits", mget(ms, "bpfdns_cache_hits_total", "kernel", NULL));
+		printf(", %.0f insertions, %.0f evictions", mget(ms, METRIC_CACHE_INSERTIONS, NULL, NULL),
+		       mget(ms, METRIC_CACHE_EVICTIONS, NULL, NULL));
+	printf("\nanswers:   %.0f kernel hits", mget(ms, METRIC_CACHE_HITS, "kernel", NULL));
 	if (ms->from_daemon)
 		printf(", %.0f daemon hits, %.0f misses (%.0f shared a query in flight), %.0f dropped",
-		       mget(ms, "bpfdns_cache_hits_total", "daemon", NULL),
-		       mget(ms, "bpfdns_cache_misses_total", NULL, NULL), mget(ms, "bpfdns_shared_total", NULL, NULL),
-		       mget(ms, "bpfdns_dropped_total", NULL, NULL));
+		       mget(ms, METRIC_CACHE_HITS, "daemon", NULL),
+		       mget(ms, METRIC_CACHE_MISSES, NULL, NULL), mget(ms, METRIC_SHARED, NULL, NULL),
+		       mget(ms, METRIC_DROPPED, NULL, NULL));
 	printf("\nkernel:    hit %.0f, miss %.0f, expired %.0f, not_plain %.0f, too_big %.0f, no_room %.0f, "
 	       "malformed %.0f, refused %.0f, denied %.0f, not_ours %.0f\n",
 	       mget(ms, k, "hit", NULL), mget(ms, k, "miss", NULL), mget(ms, k, "expired", NULL),
@@ -330,8 +333,8 @@ static void stats_text(const struct opts *o, const struct metrics *ms)
 	       mget(ms, k, "malformed", NULL), mget(ms, k, "refused", NULL), mget(ms, k, "denied", NULL),
 	       mget(ms, k, "not_ours", NULL));
 	if (ms->from_daemon) {
-		printf("access:    %.0f refused, %.0f denied\n", mget(ms, "bpfdns_refused_total", NULL, NULL),
-		       mget(ms, "bpfdns_denied_total", NULL, NULL));
+		printf("access:    %.0f refused, %.0f denied\n", mget(ms, METRIC_REFUSED, NULL, NULL),
+		       mget(ms, METRIC_DENIED, NULL, NULL));
 		upstreams_text(ms);
 	}
 }
@@ -350,7 +353,7 @@ static int stats_watch(const struct opts *o, double interval, long count)
 	static struct metrics a, b;
 	struct metrics *prev = &a, *cur = &b, *t;
 	struct timespec ts = { (time_t)interval, (long)((interval - (time_t)interval) * 1e9) };
-	const char *k = "bpfdns_kernel_packets_total";
+	const char *k = METRIC_KERNEL_PACKETS;
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -367,8 +370,8 @@ static int stats_watch(const struct opts *o, double interval, long count)
 			break;
 #define RATE(...) ((mget(cur, __VA_ARGS__) - mget(prev, __VA_ARGS__)) / interval)
 		khit = RATE(k, "hit", NULL);
-		dhit = RATE("bpfdns_cache_hits_total", "daemon", NULL);
-		miss = RATE("bpfdns_cache_misses_total", NULL, NULL);
+		dhit = RATE(METRIC_CACHE_HITS, "daemon", NULL);
+		miss = RATE(METRIC_CACHE_MISSES, NULL, NULL);
 		exp = RATE(k, "expired", NULL);
 		passed = RATE(k, "miss", NULL) + exp + RATE(k, "not_plain", NULL) + RATE(k, "too_big", NULL) +
 			 RATE(k, "no_room", NULL) + RATE(k, "refused", NULL);
@@ -377,10 +380,10 @@ static int stats_watch(const struct opts *o, double interval, long count)
 			printf("{\"time\": %ld, \"kernel_hits\": %.1f, \"daemon_hits\": %.1f, \"misses\": %.1f, "
 			       "\"expired\": %.1f, \"passed\": %.1f, \"entries\": %.0f}\n",
 			       (long)time(NULL), khit, dhit, miss, exp, passed,
-			       mget(cur, "bpfdns_cache_entries", NULL, NULL));
+			       mget(cur, METRIC_CACHE_ENTRIES, NULL, NULL));
 		else
 			printf("%10.1f %10.1f %10.1f %10.1f %10.1f %10.0f\n", khit, dhit, miss, exp, passed,
-			       mget(cur, "bpfdns_cache_entries", NULL, NULL));
+			       mget(cur, METRIC_CACHE_ENTRIES, NULL, NULL));
 		fflush(stdout);
 		t = prev, prev = cur, cur = t;
 	}
@@ -564,13 +567,96 @@ done:
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* stats [--watch [--interval=S] [--count=N]] [--json] */
+static int cmd_stats(struct opts *o, int argc, char **argv)
 {
-	struct opts o = { .pin_path = "/sys/fs/bpf/bpfdns", .control = "/run/bpfdnsd.sock" };
 	static struct metrics ms;
 	double interval = 1;
 	long count = 0;
-	int watch = 0, i;
+	int watch = 0;
+
+	for (int j = 0; j < argc; j++) {
+		if (!strcmp(argv[j], "--watch"))
+			watch = 1;
+		else if (!strncmp(argv[j], "--interval=", 11) && (interval = atof(argv[j] + 11)) > 0)
+			continue;
+		else if (!strncmp(argv[j], "--count=", 8))
+			count = atol(argv[j] + 8);
+		else if (!strcmp(argv[j], "--json"))
+			o->json = 1;
+		else {
+			fprintf(stderr, "bpfdnsctl: stats: unknown argument %s\n", argv[j]);
+			return 2;
+		}
+	}
+	if (watch)
+		return stats_watch(o, interval, count);
+	if (metrics_get(o, &ms))
+		return 1;
+	if (o->json)
+		metrics_json(&ms);
+	else
+		stats_text(o, &ms);
+	return 0;
+}
+
+static int cmd_upstreams(struct opts *o, int argc, char **argv)
+{
+	static struct metrics ms;
+
+	(void)argc;
+	(void)argv;
+	if (metrics_get(o, &ms))
+		return 1;
+	if (!ms.from_daemon) {
+		fprintf(stderr, "bpfdnsctl: upstream health lives in bpfdnsd, which does not answer on %s\n",
+			o->control);
+		return 1;
+	}
+	if (o->json) {
+		static struct metrics only = { .from_daemon = 1 };
+
+		for (int k = 0; k < ms.n; k++)
+			if (!strncmp(ms.m[k].name, METRIC_UPSTREAM_PREFIX, strlen(METRIC_UPSTREAM_PREFIX)))
+				only.m[only.n++] = ms.m[k];
+		metrics_json(&only);
+	} else {
+		upstreams_text(&ms);
+	}
+	return 0;
+}
+
+static int cmd_dump(struct opts *o, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return cache_walk(o, NULL, 0, -1, 0) < 0;
+}
+
+static int cmd_lookup_args(struct opts *o, int argc, char **argv)
+{
+	return cmd_lookup(o, argv[0], argc == 2 ? argv[1] : NULL);
+}
+
+static int cmd_flush_args(struct opts *o, int argc, char **argv)
+{
+	return cmd_flush(o, argc == 1 ? argv[0] : NULL);
+}
+
+/* The commands: name, arguments taken (min, max; -1: any), handler. */
+static const struct command {
+	const char *name;
+	int min_args, max_args;
+	int (*fn)(struct opts *o, int argc, char **argv);
+} commands[] = {
+	{ "stats", 0, -1, cmd_stats },	     { "upstreams", 0, 0, cmd_upstreams }, { "dump", 0, 0, cmd_dump },
+	{ "lookup", 1, 2, cmd_lookup_args }, { "flush", 0, 1, cmd_flush_args },
+};
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .pin_path = "/sys/fs/bpf/bpfdns", .control = "/run/bpfdnsd.sock" };
+	int i;
 
 	for (i = 1; i < argc && !strncmp(argv[i], "-", 1); i++) {
 		if (!strncmp(argv[i], "--pin-path=", 11))
@@ -592,57 +678,16 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[i], "stats")) {
-		for (int j = i + 1; j < argc; j++) {
-			if (!strcmp(argv[j], "--watch"))
-				watch = 1;
-			else if (!strncmp(argv[j], "--interval=", 11) && (interval = atof(argv[j] + 11)) > 0)
-				continue;
-			else if (!strncmp(argv[j], "--count=", 8))
-				count = atol(argv[j] + 8);
-			else if (!strcmp(argv[j], "--json"))
-				o.json = 1;
-			else {
-				fprintf(stderr, "bpfdnsctl: stats: unknown argument %s\n", argv[j]);
-				return 2;
-			}
-		}
-		if (watch)
-			return stats_watch(&o, interval, count);
-		if (metrics_get(&o, &ms))
-			return 1;
-		if (o.json)
-			metrics_json(&ms);
-		else
-			stats_text(&o, &ms);
-		return 0;
-	}
-	if (!strcmp(argv[i], "upstreams")) {
-		if (metrics_get(&o, &ms))
-			return 1;
-		if (!ms.from_daemon) {
-			fprintf(stderr, "bpfdnsctl: upstream health lives in bpfdnsd, which does not answer on %s\n",
-				o.control);
-			return 1;
-		}
-		if (o.json) {
-			struct metrics only = { .from_daemon = 1 };
+	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++) {
+		const struct command *c = &commands[k];
+		int n = argc - i - 1;
 
-			for (int k = 0; k < ms.n; k++)
-				if (!strncmp(ms.m[k].name, "bpfdns_upstream_", 16))
-					only.m[only.n++] = ms.m[k];
-			metrics_json(&only);
-		} else {
-			upstreams_text(&ms);
-		}
-		return 0;
+		if (strcmp(argv[i], c->name))
+			continue;
+		if (n >= c->min_args && (c->max_args < 0 || n <= c->max_args))
+			return c->fn(&o, n, argv + i + 1);
+		break;
 	}
-	if (!strcmp(argv[i], "dump") && argc == i + 1)
-		return cache_walk(&o, NULL, 0, -1, 0) < 0;
-	if (!strcmp(argv[i], "lookup") && (argc == i + 2 || argc == i + 3))
-		return cmd_lookup(&o, argv[i + 1], argc == i + 3 ? argv[i + 2] : NULL);
-	if (!strcmp(argv[i], "flush") && argc <= i + 2)
-		return cmd_flush(&o, argc == i + 2 ? argv[i + 1] : NULL);
 	fprintf(stderr, "bpfdnsctl: unknown command or wrong arguments: %s\n", argv[i]);
 	usage(stderr);
 	return 2;

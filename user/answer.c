@@ -27,8 +27,8 @@ int query_parse(const uint8_t *msg, size_t len, struct client_query *cq)
 			return DNS_RCODE_FORMERR; /* RFC 6891 6.1.1 */
 		cq->has_opt = 1;
 		cq->udp_size = rr.class;
-		cq->edns_version = msg[rr.ttl_off + 1];
-		cq->edns_do = !!(msg[rr.ttl_off + 2] & 0x80);
+		cq->edns_version = msg[rr.ttl_off + EDNS_TTL_VERSION];
+		cq->edns_do = !!(msg[rr.ttl_off + EDNS_TTL_FLAGS_HI] & EDNS_F_DO);
 	}
 	if (entry_key(&cq->key, cq->q.name, cq->q.name_len, cq->q.qtype,
 		      (cq->edns_do ? BPFDNS_KEY_DO : 0) | (cq->h.flags3 & DNS_CD ? BPFDNS_KEY_CD : 0)))
@@ -41,25 +41,13 @@ int query_parse(const uint8_t *msg, size_t len, struct client_query *cq)
 
 size_t query_udp_limit(const struct client_query *cq, uint16_t server_max)
 {
-	size_t lim;
-
-	if (!cq->has_opt)
-		return BPFDNS_UDP_MIN;
-	lim = cq->udp_size < server_max ? cq->udp_size : server_max;
-	return lim < BPFDNS_UDP_MIN ? BPFDNS_UDP_MIN : lim;
+	return dns_udp_limit(cq->has_opt, cq->udp_size, server_max);
 }
 
-/* Our OPT: root, type 41, class = our UDP size, TTL = extended RCODE,
- * version 0, DO echoed; no options. */
+/* Our OPT for this client: our UDP size, its DO echoed. */
 static size_t put_opt(uint8_t *p, const struct client_query *cq, uint16_t server_max, uint8_t ext_rcode)
 {
-	static const uint8_t opt[11] = { 0, 0, DNS_TYPE_OPT };
-
-	memcpy(p, opt, sizeof(opt));
-	dns_put16(p + 3, server_max);
-	p[5] = ext_rcode;
-	p[7] = cq->edns_do ? 0x80 : 0;
-	return sizeof(opt);
+	return dns_put_opt(p, server_max, ext_rcode, cq->edns_do);
 }
 
 size_t answer_error(const uint8_t *query, const struct client_query *cq, uint8_t rcode, uint16_t server_max,
@@ -67,7 +55,7 @@ size_t answer_error(const uint8_t *query, const struct client_query *cq, uint8_t
 {
 	size_t qlen = cq->q.end - cq->q.start, n = DNS_HDR_LEN + qlen;
 
-	if (n + 11 > outsz)
+	if (n + DNS_OPT_LEN > outsz)
 		return 0;
 	memset(out, 0, DNS_HDR_LEN);
 	memcpy(out, query, 2);
@@ -101,7 +89,7 @@ size_t answer_from_entry(const uint8_t *query, const struct client_query *cq, co
 
 	if (e->data_len > BPFDNS_DATA_MAX || e->ttl_count > BPFDNS_TTL_MAX)
 		return 0;
-	n = DNS_HDR_LEN + qlen + e->data_len + (cq->has_opt ? 11 : 0);
+	n = DNS_HDR_LEN + qlen + e->data_len + (cq->has_opt ? DNS_OPT_LEN : 0);
 	if (n > limit || n > outsz)
 		return 0;
 	memcpy(out, query, 2);
@@ -152,7 +140,7 @@ size_t answer_txt(const uint8_t *query, const struct client_query *cq, uint16_t 
 
 		if (len > 255)
 			len = 255;
-		if (n + 12 + 1 + len + 11 > outsz)
+		if (n + 12 + 1 + len + DNS_OPT_LEN > outsz)
 			return 0;
 		dns_put16(out + n, 0xc000 | DNS_HDR_LEN); /* the question's name */
 		dns_put16(out + n + 2, DNS_TYPE_TXT);
@@ -199,7 +187,7 @@ size_t answer_relay(const uint8_t *query, const struct client_query *cq, const u
 	if (!theirs)
 		keep = off; /* bytes after the last record are not passed on */
 	ours = cq->has_opt;
-	total = keep + (ours ? 11 : 0);
+	total = keep + (ours ? DNS_OPT_LEN : 0);
 	if (total > limit || total > outsz || (theirs && !h.arcount))
 		return 0;
 	memcpy(out, msg, keep);

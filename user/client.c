@@ -25,14 +25,20 @@
 #define CONN_OUT_MAX (256 << 10) /* unsent answers before we give up */
 #define LISTEN_RCVBUF (4 << 20)  /* bytes queued on a UDP listen socket */
 
+/* Why a conn stopped reading (back-pressure). */
+enum { STALL_NONE, STALL_OWN /* CONN_PENDING_MAX of its own in flight */, STALL_ROOM /* none upstream */ };
+
 struct conn {
 	struct ev ev;
+	struct server *srv;
 	struct conn *next;
 	int fd;	      /* -1 once closed */
 	int pending;  /* answers owed (held references) */
 	uint8_t refused; /* an access-control-refused source: the small pool */
 	uint8_t eof;	 /* the client sent FIN: no more queries, answers still owed */
-	uint8_t stalled; /* a whole query waits for room (back-pressure) */
+	uint8_t stalled; /* a whole query waits: STALL_OWN or STALL_ROOM */
+	uint8_t queued;	 /* in the server's queue of stalled conns */
+	struct conn *stall_next; /* that queue: first stalled, first resumed */
 	uint32_t events; /* what epoll watches for */
 	uint64_t active_ms;    /* last whole query in or answer bytes out */
 	uint64_t msg_start_ms; /* first byte of the message being read */
@@ -43,6 +49,10 @@ struct conn {
 	socklen_t addr_len;
 	uint8_t in[2 + TCP_MSG_MAX];
 };
+
+static void client_on_udp(struct ev *ev, uint32_t events);
+static void client_on_accept(struct ev *ev, uint32_t events);
+static void client_on_conn(struct ev *ev, uint32_t events);
 
 int client_listen(struct server *srv, const struct sockaddr_storage *addr)
 {
@@ -59,7 +69,8 @@ int client_listen(struct server *srv, const struct sockaddr_storage *addr)
 		struct listener *l = &srv->listeners[srv->n_listeners];
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = l };
 
-		l->ev.kind = tcp ? EV_TCP_LISTEN : EV_UDP;
+		l->ev.fn = tcp ? client_on_accept : client_on_udp;
+		l->srv = srv;
 		l->fd = socket(ss.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (l->fd < 0) {
 			err = -errno;
@@ -98,11 +109,14 @@ int client_listen(struct server *srv, const struct sockaddr_storage *addr)
 	return 0;
 }
 
-void client_on_udp(struct server *srv, struct listener *l)
+static void client_on_udp(struct ev *ev, uint32_t events)
 {
+	struct listener *l = (struct listener *)ev;
+	struct server *srv = l->srv;
 	struct client from = { .udp_fd = l->fd };
 	uint8_t msg[MSG_MAX];
 
+	(void)events;
 	/* a few per wakeup, so one busy socket cannot starve the others */
 	for (int i = 0; i < 16; i++) {
 		ssize_t n;
@@ -196,13 +210,17 @@ static int conn_make_room(struct server *srv, const struct sockaddr_storage *add
 	return 0;
 }
 
-void client_on_accept(struct server *srv, struct listener *l)
+static void client_on_accept(struct ev *ev, uint32_t events)
 {
+	struct listener *l = (struct listener *)ev;
+	struct server *srv = l->srv;
+
+	(void)events;
 	for (;;) {
 		struct sockaddr_storage addr;
 		socklen_t alen = sizeof(addr);
 		int fd = accept4(l->fd, (struct sockaddr *)&addr, &alen, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct epoll_event ev = { .events = EPOLLIN };
+		struct epoll_event eev = { .events = EPOLLIN };
 		struct conn *c;
 		int action;
 
@@ -226,15 +244,16 @@ void client_on_accept(struct server *srv, struct listener *l)
 			close(fd);
 			return;
 		}
-		c->ev.kind = EV_CONN;
+		c->ev.fn = client_on_conn;
+		c->srv = srv;
 		c->fd = fd;
 		c->refused = action != BPFDNS_ACL_ALLOW;
 		c->events = EPOLLIN;
 		c->addr = addr;
 		c->addr_len = alen;
-		c->active_ms = server_now_ms();
-		ev.data.ptr = c;
-		if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		c->active_ms = clock_now_ms();
+		eev.data.ptr = c;
+		if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &eev)) {
 			pr_warn("epoll: %s; closing a new TCP client", strerror(errno));
 			close(fd);
 			free(c);
@@ -246,24 +265,88 @@ void client_on_accept(struct server *srv, struct listener *l)
 	}
 }
 
+/* Queue c to be offered again: at the back, or at the front (it waited
+ * and got nothing). Room that frees goes to the head of the queue, so no
+ * client starves. */
+static void stall_queue(struct server *srv, struct conn *c, int front)
+{
+	if (c->queued)
+		return;
+	c->queued = 1;
+	if (front) {
+		c->stall_next = srv->stalled_head;
+		srv->stalled_head = c;
+		if (!srv->stalled_tail)
+			srv->stalled_tail = c;
+		return;
+	}
+	c->stall_next = NULL;
+	if (srv->stalled_tail)
+		srv->stalled_tail->stall_next = c;
+	else
+		srv->stalled_head = c;
+	srv->stalled_tail = c;
+}
+
+static struct conn *stall_pop(struct server *srv)
+{
+	struct conn *c = srv->stalled_head;
+
+	if (!c)
+		return NULL;
+	srv->stalled_head = c->stall_next;
+	if (!srv->stalled_head)
+		srv->stalled_tail = NULL;
+	c->queued = 0;
+	return c;
+}
+
+static void stall_unqueue(struct server *srv, struct conn *c)
+{
+	struct conn *prev = NULL;
+
+	if (!c->queued)
+		return;
+	for (struct conn *q = srv->stalled_head; q; prev = q, q = q->stall_next) {
+		if (q != c)
+			continue;
+		if (prev)
+			prev->stall_next = c->stall_next;
+		else
+			srv->stalled_head = c->stall_next;
+		if (srv->stalled_tail == c)
+			srv->stalled_tail = prev;
+		break;
+	}
+	c->queued = 0;
+}
+
 /* Hand every complete length-prefixed query in c->in to the server; stop
  * (stalled) when this client has CONN_PENDING_MAX queries in flight or
  * the server has no room for one now: TCP clients never retransmit, so a
  * query read is a query answered (RFC 7766 6.2.1.1: back-pressure). */
 static void conn_queries(struct server *srv, struct conn *c)
 {
-	uint64_t now = server_now_ms();
+	uint64_t now = clock_now_ms();
 	size_t at = 0;
 
-	c->stalled = 0;
+	c->stalled = STALL_NONE;
 	while (c->fd >= 0 && c->in_len - at >= 2) {
 		struct client from = { .udp_fd = -1, .conn = c, .addr = c->addr, .addr_len = c->addr_len };
 		size_t len = dns_get16(c->in + at);
 
 		if (c->in_len - at < 2 + len)
 			break;
-		if (c->pending >= CONN_PENDING_MAX || server_query(srv, &from, c->in + at + 2, len) == -EBUSY) {
-			c->stalled = 1;
+		if (c->pending >= CONN_PENDING_MAX) {
+			c->stalled = STALL_OWN;
+			stall_queue(srv, c, 0);
+			break;
+		}
+		if (server_query(srv, &from, c->in + at + 2, len) == -EBUSY) {
+			/* no room upstream: it keeps its place in the queue
+			 * unless it just got some */
+			c->stalled = STALL_ROOM;
+			stall_queue(srv, c, !at);
 			break;
 		}
 		at += 2 + len;
@@ -288,13 +371,15 @@ static void conn_flush(struct server *srv, struct conn *c)
 	if (n > 0) {
 		memmove(c->out, c->out + n, c->out_len - (size_t)n);
 		c->out_len -= (size_t)n;
-		c->active_ms = server_now_ms();
+		c->active_ms = clock_now_ms();
 	}
 	conn_watch(srv, c);
 }
 
-void client_on_conn(struct server *srv, struct conn *c, uint32_t events)
+static void client_on_conn(struct ev *ev, uint32_t events)
 {
+	struct conn *c = (struct conn *)ev;
+	struct server *srv = c->srv;
 	ssize_t n;
 
 	if (c->fd < 0)
@@ -324,7 +409,7 @@ void client_on_conn(struct server *srv, struct conn *c, uint32_t events)
 	}
 	if (n > 0) {
 		if (!c->in_len)
-			c->msg_start_ms = server_now_ms();
+			c->msg_start_ms = clock_now_ms();
 		c->in_len += (size_t)n;
 		conn_queries(srv, c);
 	}
@@ -370,7 +455,7 @@ static void conn_send(struct server *srv, struct conn *c, const uint8_t *msg, si
 		if (n < 0)
 			n = 0;
 		else
-			c->active_ms = server_now_ms();
+			c->active_ms = clock_now_ms();
 	}
 	/* whatever did not go out waits, in order */
 	sent = (size_t)n;
@@ -419,20 +504,26 @@ void client_expire(struct server *srv, uint64_t now_ms)
 			continue;
 		/* a message must arrive whole in time, however it trickles
 		 * (unless we stopped reading it); idle or not reading its
-		 * answers, a client is closed once nothing is owed to it */
-		if ((c->in_len && !c->stalled && now_ms - c->msg_start_ms > CONN_MSG_MS) ||
-		    (!c->pending && now_ms - c->active_ms > CONN_IDLE_MS))
+		 * answers, a client is closed once nothing is owed to it and
+		 * none of its queries waits for room. The stamps may be a
+		 * little later than now_ms: no subtraction that could wrap. */
+		if ((c->in_len && !c->stalled && now_ms > c->msg_start_ms + CONN_MSG_MS) ||
+		    (!c->pending && !c->stalled && now_ms > c->active_ms + CONN_IDLE_MS))
 			conn_close(srv, c);
 	}
 }
 
 void client_resume(struct server *srv)
 {
-	for (struct conn *c = srv->conns; c; c = c->next) {
-		if (c->fd < 0)
-			continue;
-		if (c->stalled && c->pending < CONN_PENDING_MAX)
+	/* each stalled conn once at most, longest waiting first; the pass
+	 * ends where there is no room upstream */
+	for (struct conn *c = srv->stalled_tail, *last = c; last && (c = stall_pop(srv));) {
+		if (c->fd >= 0 && c->stalled)
 			conn_queries(srv, c);
+		if (c == last || c->stalled == STALL_ROOM)
+			break;
+	}
+	for (struct conn *c = srv->conns; c; c = c->next) {
 		/* half-closed: done when every answer is out */
 		if (c->fd >= 0 && c->eof && !c->stalled && !c->pending && !c->out_len)
 			conn_close(srv, c);
@@ -452,6 +543,7 @@ void client_reap(struct server *srv, int all)
 		}
 		*p = c->next;
 		srv->n_conns--;
+		stall_unqueue(srv, c);
 		free(c->out);
 		free(c);
 	}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
+#include "dnswire.h"
 #include "log.h"
 #include "textfile.h"
 
@@ -19,11 +20,11 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->pin_path, sizeof(cfg->pin_path), "/sys/fs/bpf/bpfdns");
 	cfg->cache_size = BPFDNS_CACHE_DEFAULT;
 	cfg->max_cache_ttl = 86400;
-	cfg->edns_packet_max = BPFDNS_UDP_DEFAULT;
+	cfg->edns_packet_max = DNS_UDP_DEFAULT;
 	cfg->attach = FASTPATH_XDP;
 	cfg->timeout_ms = 2000;
 	cfg->forward_max = 4096;
-	cfg->hedged = 1; /* measured: racing's latency at one query per miss */
+	cfg->mode = UPSTREAM_HEDGED; /* measured: racing's latency at one query per miss */
 	cfg->hedge_min_ms = 1;
 	cfg->hedge_max_ms = 200;
 	acl_defaults(&cfg->acl);
@@ -190,8 +191,9 @@ static int set_custom(struct config *cfg, const struct option_def *o, const char
 		/* one upstream mode: the last one given wins */
 		if (v)
 			return -EINVAL;
-		cfg->strict_order = o->name[0] == 's';
-		cfg->hedged = o->name[0] == 'h';
+		cfg->mode = o->name[0] == 's' ? UPSTREAM_STRICT_ORDER
+			    : o->name[0] == 'h' ? UPSTREAM_HEDGED
+						: UPSTREAM_ALL_SERVERS;
 	} else if (!strcmp(o->name, "edns-packet-max")) {
 		if (parse_u32(v, 65535, &x) || x < 512)
 			return -EINVAL;
@@ -272,11 +274,11 @@ int config_set_option(struct config *cfg, const char *name, const char *value, c
 			break;
 		}
 		if (err)
-			pr_err("%s: bad value for %s%s%s (%s)", where, name, value ? ": " : "", value ? value : "",
+			pr_err("%s: bad value for %s%s%.128s (%s)", where, name, value ? ": " : "", value ? value : "",
 			       o->help);
 		return err;
 	}
-	pr_err("%s: unknown option \"%s\"", where, name);
+	pr_err("%s: unknown option \"%.64s%s\"", where, name, strlen(name) > 64 ? "..." : "");
 	return -EINVAL;
 }
 

@@ -14,6 +14,13 @@
 #include "fastpath.h"
 
 #define CONFIG_ADDR_MAX 16
+
+/* How a miss goes upstream (strategy.h says what each one decides). */
+enum upstream_mode {
+	UPSTREAM_HEDGED,       /* the healthiest first, the next after its p95 (default) */
+	UPSTREAM_ALL_SERVERS,  /* race them all (dnsmasq's all-servers) */
+	UPSTREAM_STRICT_ORDER, /* one at a time, in order */
+};
 /* A cache entry's kernel memory: key, entry and the LRU hash's own
  * element header, about 2.3 KiB (what cache-size= multiplies). */
 #define CONFIG_ENTRY_BYTES (264 + 2048 + 64)
@@ -30,9 +37,7 @@ struct config {
 	int n_servers;
 	char resolv_file[PATH_MAX]; /* resolv-file=, default /etc/resolv.conf */
 	int no_resolv;
-	int strict_order; /* one upstream at a time, in order */
-	int hedged;	  /* the healthiest first, the next after its p95 */
-			  /* neither: race them all (all-servers) */
+	enum upstream_mode mode; /* hedged, all-servers, strict-order: the last given */
 	uint32_t hedge_min_ms, hedge_max_ms; /* bounds of the hedge delay */
 	uint32_t cache_size; /* entries; 0 turns caching and the fast path off */
 	int no_negcache;

@@ -21,6 +21,7 @@
 
 struct ctl_conn {
 	struct ev ev;
+	struct server *srv;
 	struct ctl_conn *next;
 	struct ctl_listener *l; /* whose slot it holds */
 	int fd;
@@ -80,12 +81,15 @@ static int listen_tcp(const struct sockaddr_storage *ss)
 	return fd;
 }
 
+static void control_on_accept(struct ev *ev, uint32_t events);
+static void control_on_conn(struct ev *ev, uint32_t events);
+
 static int add_listener(struct server *srv, int fd, int http)
 {
 	struct ctl_listener *l = &srv->ctl[srv->n_ctl];
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = l };
 
-	*l = (struct ctl_listener){ .ev.kind = EV_CTL_LISTEN, .fd = fd, .http = http };
+	*l = (struct ctl_listener){ .ev.fn = control_on_accept, .srv = srv, .fd = fd, .http = http };
 	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 		int err = -errno;
 
@@ -126,6 +130,16 @@ int control_open(struct server *srv)
 	return 0;
 }
 
+/* Close it and give its slot back; the memory stays until conn_free. */
+static void conn_shut(struct ctl_conn *c)
+{
+	if (c->fd < 0)
+		return;
+	close(c->fd); /* epoll forgets it with its last reference */
+	c->fd = -1;
+	c->l->n_conns--;
+}
+
 static void conn_free(struct server *srv, struct ctl_conn *c)
 {
 	for (struct ctl_conn **pp = &srv->ctl_conns; *pp; pp = &(*pp)->next) {
@@ -134,8 +148,7 @@ static void conn_free(struct server *srv, struct ctl_conn *c)
 			break;
 		}
 	}
-	close(c->fd); /* epoll forgets it with its last reference */
-	c->l->n_conns--;
+	conn_shut(c);
 	free(c);
 }
 
@@ -149,17 +162,23 @@ static void make_room(struct server *srv, struct ctl_listener *l)
 	if (l->n_conns < CTL_CONN_MAX)
 		return;
 	for (struct ctl_conn *c = srv->ctl_conns; c; c = c->next)
-		if (c->l == l && (!oldest || c->deadline_ms < oldest->deadline_ms))
+		if (c->l == l && c->fd >= 0 && (!oldest || c->deadline_ms < oldest->deadline_ms))
 			oldest = c;
+	/* only shut: an event of this epoll batch may still point at it;
+	 * control_expire frees it between batches */
 	if (oldest)
-		conn_free(srv, oldest);
+		conn_shut(oldest);
 }
 
-void control_on_accept(struct server *srv, struct ctl_listener *l)
+static void control_on_accept(struct ev *ev, uint32_t events)
 {
+	struct ctl_listener *l = (struct ctl_listener *)ev;
+	struct server *srv = l->srv;
+
+	(void)events;
 	for (;;) {
 		int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct epoll_event ev = { .events = EPOLLIN };
+		struct epoll_event eev = { .events = EPOLLIN };
 		struct ctl_conn *c;
 
 		if (fd < 0)
@@ -170,10 +189,10 @@ void control_on_accept(struct server *srv, struct ctl_listener *l)
 			close(fd);
 			continue;
 		}
-		*c = (struct ctl_conn){ .ev.kind = EV_CTL_CONN, .fd = fd, .http = l->http, .l = l,
-					.deadline_ms = server_now_ms() + CTL_TIMEOUT_MS, .next = srv->ctl_conns };
-		ev.data.ptr = c;
-		if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		*c = (struct ctl_conn){ .ev.fn = control_on_conn, .srv = srv, .fd = fd, .http = l->http, .l = l,
+					.deadline_ms = clock_now_ms() + CTL_TIMEOUT_MS, .next = srv->ctl_conns };
+		eev.data.ptr = c;
+		if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &eev)) {
 			pr_warn("epoll: %s; closing a control client", strerror(errno));
 			close(fd);
 			free(c);
@@ -200,7 +219,7 @@ static size_t control_flush(struct server *srv, const char *arg, char *out, size
 	gone = fastpath_flush_fd(fastpath_cache_fd(srv->fp), arg ? name : NULL, (size_t)len);
 	if (gone < 0)
 		return (size_t)snprintf(out, n, "error: %s\n", strerror(-gone));
-	srv->stats.flushed += (uint64_t)gone;
+	srv->cache.flushed += (uint64_t)gone;
 	return (size_t)snprintf(out, n, "flushed %d\n", gone);
 }
 
@@ -240,12 +259,18 @@ static size_t http_answer(struct server *srv, const char *req, char *out, size_t
 	return hlen + len;
 }
 
-void control_on_conn(struct server *srv, struct ctl_conn *c)
+static void control_on_conn(struct ev *ev, uint32_t events)
 {
-	ssize_t r = recv(c->fd, c->in + c->len, sizeof(c->in) - 1 - c->len, 0);
+	struct ctl_conn *c = (struct ctl_conn *)ev;
+	struct server *srv = c->srv;
 	char *end, *out;
+	ssize_t r;
 	size_t n;
 
+	(void)events;
+	if (c->fd < 0)
+		return; /* shut for a newer client, freed after this batch */
+	r = recv(c->fd, c->in + c->len, sizeof(c->in) - 1 - c->len, 0);
 	if (r <= 0) {
 		if (r == 0 || (errno != EAGAIN && errno != EINTR))
 			conn_free(srv, c);
@@ -280,7 +305,7 @@ void control_expire(struct server *srv, uint64_t now_ms)
 
 	for (; c; c = next) {
 		next = c->next;
-		if (now_ms >= c->deadline_ms)
+		if (c->fd < 0 || now_ms >= c->deadline_ms)
 			conn_free(srv, c);
 	}
 }

@@ -16,9 +16,8 @@
 /* Open the control socket (cfg->control_socket, unless empty) and the
  * metrics listener (cfg->metrics, when set). 0 or -errno (logged). */
 int control_open(struct server *srv);
-void control_on_accept(struct server *srv, struct ctl_listener *l);
-void control_on_conn(struct server *srv, struct ctl_conn *c);
-/* Close connections that sent no complete request in time. */
+/* Close connections that sent no complete request in time, and free those
+ * shut for newer clients; only between epoll batches. */
 void control_expire(struct server *srv, uint64_t now_ms);
 /* Close everything, and remove the control socket's file. */
 void control_close(struct server *srv);

@@ -7,6 +7,16 @@
 #include <strings.h>
 #include "dns.h"
 
+size_t dns_put_opt(uint8_t *p, uint16_t udp_size, uint8_t ext_rcode, int dnssec_ok)
+{
+	memset(p, 0, DNS_OPT_LEN);
+	p[2] = DNS_TYPE_OPT;
+	dns_put16(p + 3, udp_size);
+	p[5 + EDNS_TTL_EXT_RCODE] = ext_rcode;
+	p[5 + EDNS_TTL_FLAGS_HI] = dnssec_ok ? EDNS_F_DO : 0;
+	return DNS_OPT_LEN;
+}
+
 int dns_header_read(const uint8_t *msg, size_t len, struct dns_header *h)
 {
 	if (len < DNS_HDR_LEN)
@@ -251,6 +261,15 @@ static int rdata_check(const uint8_t *msg, const struct dns_rr *rr)
 		return rr->rdlen == 4 ? 0 : -EINVAL;
 	if (rr->class == DNS_CLASS_IN && rr->type == DNS_TYPE_AAAA)
 		return rr->rdlen == 16 ? 0 : -EINVAL;
+	if (rr->type == DNS_TYPE_TXT || rr->type == DNS_TYPE_SPF) {
+		/* one or more character-strings, filling the RDATA exactly */
+		pos = rr->rdata;
+		if (!rr->rdlen)
+			return -EINVAL;
+		while (pos < rr->end)
+			pos += 1u + msg[pos];
+		return pos == rr->end ? 0 : -EINVAL;
+	}
 	n = dns_rdata_names(msg, rr->end, rr, names);
 	if (n <= 0)
 		return n;

@@ -11,41 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-#define DNS_HDR_LEN 12
-#define DNS_NAME_MAX 255 /* wire form, root label included */
-
-#define DNS_TYPE_A 1
-#define DNS_TYPE_NS 2
-#define DNS_TYPE_CNAME 5
-#define DNS_TYPE_SOA 6
-#define DNS_TYPE_PTR 12
-#define DNS_TYPE_MX 15
-#define DNS_TYPE_TXT 16
-#define DNS_TYPE_AAAA 28
-#define DNS_TYPE_SRV 33
-#define DNS_TYPE_OPT 41
-#define DNS_CLASS_IN 1
-#define DNS_CLASS_CH 3
-
-#define DNS_RCODE_NOERROR 0
-#define DNS_RCODE_FORMERR 1
-#define DNS_RCODE_SERVFAIL 2
-#define DNS_RCODE_NXDOMAIN 3
-#define DNS_RCODE_NOTIMP 4
-#define DNS_RCODE_REFUSED 5
-#define DNS_RCODE_BADVERS 16 /* RFC 6891: extended, in the OPT's upper bits */
-
-/* Header flag bytes (offsets 2 and 3) */
-#define DNS_QR 0x80
-#define DNS_OPCODE 0x78
-#define DNS_AA 0x04
-#define DNS_TC 0x02
-#define DNS_RD 0x01
-#define DNS_RA 0x80
-#define DNS_AD 0x20
-#define DNS_CD 0x10
-#define DNS_RCODE 0x0f
+#include "dnswire.h"
 
 static inline uint16_t dns_get16(const uint8_t *p)
 {
@@ -94,6 +60,13 @@ struct dns_rr {
 	uint16_t type, class, rdlen;
 	uint32_t ttl;
 };
+
+/*
+ * Write our OPT record at p (DNS_OPT_LEN bytes): root owner, type OPT,
+ * class = udp_size, TTL = ext_rcode, version 0, DO when dnssec_ok, no
+ * options. Returns DNS_OPT_LEN.
+ */
+size_t dns_put_opt(uint8_t *p, uint16_t udp_size, uint8_t ext_rcode, int dnssec_ok);
 
 /* Read the fixed header; -EINVAL when len < DNS_HDR_LEN. */
 int dns_header_read(const uint8_t *msg, size_t len, struct dns_header *h);

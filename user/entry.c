@@ -37,7 +37,7 @@ size_t entry_key_query(const struct bpfdns_key *key, uint16_t udp_max, uint8_t *
 	 * each answer shows it only to a client that asked with DO or AD */
 	out[3] = DNS_AD | (key->flags & BPFDNS_KEY_CD ? DNS_CD : 0);
 	out[5] = 1;  /* QDCOUNT */
-	out[11] = 1; /* ARCOUNT: the OPT */
+	dns_put16(out + 10, 1); /* ARCOUNT: the OPT */
 	memcpy(out + at, key->name, nlen);
 	at += nlen;
 	dns_put16(out + at, key->qtype);
@@ -50,12 +50,7 @@ size_t entry_key_query(const struct bpfdns_key *key, uint16_t udp_max, uint8_t *
 	q->qclass = key->qclass;
 	q->start = DNS_HDR_LEN;
 	q->end = at;
-	/* OPT: root, type 41, class = UDP size, TTL = 0, 0, DO, 0; no RDATA */
-	memset(out + at, 0, 11);
-	out[at + 2] = DNS_TYPE_OPT;
-	dns_put16(out + at + 3, udp_max);
-	out[at + 7] = key->flags & BPFDNS_KEY_DO ? 0x80 : 0;
-	return at + 11;
+	return at + dns_put_opt(out + at, udp_max, 0, key->flags & BPFDNS_KEY_DO);
 }
 
 void entry_make_stale(struct bpfdns_entry *e, uint64_t now_ns, uint32_t ttl)

@@ -41,7 +41,7 @@ size_t entry_key_name_len(const struct bpfdns_key *key);
  * The query to ask upstream for key, whoever asked us: RD, AD, CD as the
  * key says, and our own OPT (udp_max, DO as the key says, no options: never
  * a client's cookie or subnet). Fills q with its question. Returns its
- * length (out holds at least DNS_HDR_LEN + 256 + 4 + 11 bytes).
+ * length (out holds at least DNS_HDR_LEN + 256 + 4 + DNS_OPT_LEN bytes).
  */
 size_t entry_key_query(const struct bpfdns_key *key, uint16_t udp_max, uint8_t *out, struct dns_question *q);
 

@@ -5,16 +5,12 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <limits.h>
 #include <net/if.h>
-#include <linux/magic.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "dnswire.h"
 #include "entry.h"
 #include "fastpath.h"
 #include "fastpath.skel.h"
@@ -41,16 +37,6 @@ struct fastpath {
 	void *prefetch_ctx;
 };
 
-const struct fastpath_outcome fastpath_outcomes[] = {
-#define O(f) { #f, offsetof(struct bpfdns_counters, f) }
-	O(hit), O(not_ours), O(not_plain), O(miss), O(expired), O(too_big), O(no_room), O(malformed), O(refused),
-	O(denied),
-#undef O
-};
-const size_t fastpath_n_outcomes = sizeof(fastpath_outcomes) / sizeof(fastpath_outcomes[0]);
-_Static_assert(sizeof(fastpath_outcomes) / sizeof(fastpath_outcomes[0]) == sizeof(struct bpfdns_counters) / 8 - 1,
-	       "every outcome counter has a name");
-
 const char *fastpath_hook_name(enum fastpath_hook hook)
 {
 	switch (hook) {
@@ -73,10 +59,10 @@ static int write_layout(struct fastpath *fp)
 	__u32 zero = 0;
 	int err;
 
-	err = bpf_map_update_elem(bpf_map__fd(fp->skel->maps.layout), &zero, &l, BPF_ANY);
+	err = bpf_map_update_elem(bpf_map__fd(fp->skel->maps.layout), &zero, &l, BPF_ANY) ? -errno : 0;
 	if (err)
-		pr_err("cannot write the layout map: %s", strerror(errno));
-	return err ? -errno : 0;
+		pr_err("cannot write the layout map: %s", strerror(-err));
+	return err;
 }
 
 static struct bpf_map *pinned_maps(struct fastpath_bpf *skel, int i)
@@ -111,17 +97,6 @@ static void unpin_all(struct fastpath_bpf *skel, const char *dir)
 		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
 		unlink(path);
 	}
-}
-
-int fastpath_layout_fd(int fd, __u32 *version)
-{
-	struct bpfdns_layout l = { 0 };
-	__u32 zero = 0;
-	int same = !bpf_map_lookup_elem(fd, &zero, &l) && l.version == BPFDNS_LAYOUT_VERSION &&
-		   l.entry_size == sizeof(struct bpfdns_entry) && l.key_size == sizeof(struct bpfdns_key);
-
-	*version = l.version;
-	return same;
 }
 
 /* A layout map pinned by another build: its maps may have the same sizes
@@ -161,7 +136,7 @@ static int load_skel(struct fastpath *fp, const struct fastpath_opts *opts)
 			return err;
 		}
 		fp->skel->rodata->edns_udp_max = opts && opts->edns_udp_max ? opts->edns_udp_max
-									    : BPFDNS_UDP_DEFAULT;
+									    : DNS_UDP_DEFAULT;
 		fp->skel->rodata->prefetch_pct = opts ? opts->prefetch_pct : 0;
 		err = bpf_map__set_max_entries(fp->skel->maps.cache, opts && opts->cache_entries
 									     ? opts->cache_entries
@@ -428,8 +403,10 @@ int fastpath_listen_add(struct fastpath *fp, int family, const void *addr, uint1
 	if (addr)
 		memcpy(k.addr, addr, family == 6 ? 16 : 4);
 	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.listen_addrs), &k, &v, BPF_ANY)) {
-		pr_err("cannot add a listen address: %s", strerror(errno));
-		return -errno;
+		int err = -errno;
+
+		pr_err("cannot add a listen address: %s", strerror(-err));
+		return err;
 	}
 	return 0;
 }
@@ -449,20 +426,6 @@ int fastpath_store(struct fastpath *fp, const struct bpfdns_key *key, const stru
 	return 0;
 }
 
-int fastpath_count_fd(int fd, int max)
-{
-	struct bpfdns_key key, next;
-	int n = 0;
-
-	/* a key evicted under the walk restarts it from the first key: stop
-	 * at what the map can hold, so that churn cannot keep us here */
-	for (void *prev = NULL; n < max && !bpf_map_get_next_key(fd, prev, &next); prev = &key) {
-		key = next;
-		n++;
-	}
-	return n;
-}
-
 int fastpath_count(struct fastpath *fp)
 {
 	return fastpath_count_fd(bpf_map__fd(fp->skel->maps.cache), (int)bpf_map__max_entries(fp->skel->maps.cache));
@@ -475,8 +438,10 @@ int fastpath_listen_clear(struct fastpath *fp)
 
 	while (!bpf_map_get_next_key(fd, NULL, &key)) {
 		if (bpf_map_delete_elem(fd, &key)) {
-			pr_err("cannot clear the listen address map: %s", strerror(errno));
-			return -errno;
+			int err = -errno;
+
+			pr_err("cannot clear the listen address map: %s", strerror(-err));
+			return err;
 		}
 	}
 	return 0;
@@ -505,21 +470,6 @@ fail:
 	return err;
 }
 
-int fastpath_delete(struct fastpath *fp, const struct bpfdns_key *key)
-{
-	if (bpf_map_delete_elem(bpf_map__fd(fp->skel->maps.cache), key))
-		return -errno;
-	return 0;
-}
-
-uint64_t fastpath_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 int fastpath_lookup(struct fastpath *fp, const struct bpfdns_key *key, struct bpfdns_entry *e)
 {
 	if (bpf_map_lookup_elem(bpf_map__fd(fp->skel->maps.cache), key, e))
@@ -527,81 +477,9 @@ int fastpath_lookup(struct fastpath *fp, const struct bpfdns_key *key, struct bp
 	return 0;
 }
 
-/* Delete the keys of a cache map for which doomed() says so; how many. */
-static int delete_where(int fd, int (*doomed)(int fd, const struct bpfdns_key *key, const void *ctx),
-			const void *ctx)
-{
-	struct bpfdns_key key, next;
-	void *prev = NULL;
-	int removed = 0;
-
-	/* delete behind the iterator so that get_next_key keeps its place */
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (prev)
-			removed += doomed(fd, &key, ctx) && !bpf_map_delete_elem(fd, &key);
-		key = next;
-		prev = &key;
-	}
-	if (prev)
-		removed += doomed(fd, &key, ctx) && !bpf_map_delete_elem(fd, &key);
-	return removed;
-}
-
-static int expired_before(int fd, const struct bpfdns_key *key, const void *ctx)
-{
-	struct bpfdns_entry e;
-
-	return !bpf_map_lookup_elem(fd, key, &e) && e.expire_ns <= *(const uint64_t *)ctx;
-}
-
 int fastpath_sweep(struct fastpath *fp, uint64_t now_ns)
 {
-	return delete_where(bpf_map__fd(fp->skel->maps.cache), expired_before, &now_ns);
-}
-
-struct name_match {
-	const uint8_t *name; /* NULL: every key */
-	size_t len;
-};
-
-static int has_name(int fd, const struct bpfdns_key *key, const void *ctx)
-{
-	const struct name_match *m = ctx;
-
-	(void)fd;
-	return !m->name || (entry_key_name_len(key) == m->len && !memcmp(key->name, m->name, m->len));
-}
-
-int fastpath_flush_fd(int fd, const uint8_t *name, size_t name_len)
-{
-	struct name_match m = { name, name_len };
-
-	return delete_where(fd, has_name, &m);
-}
-
-int fastpath_counters_fd(int fd, int ncpus, struct bpfdns_counters *out)
-{
-	struct bpfdns_counters *per_cpu;
-	__u32 zero = 0;
-	int err = 0;
-
-	per_cpu = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*per_cpu)) : NULL;
-	if (!per_cpu)
-		return -ENOMEM;
-	memset(out, 0, sizeof(*out));
-	if (bpf_map_lookup_elem(fd, &zero, per_cpu)) {
-		err = -errno;
-		goto out;
-	}
-	for (int c = 0; c < ncpus; c++) {
-		__u64 *dst = (__u64 *)out, *src = (__u64 *)&per_cpu[c];
-
-		for (size_t i = 0; i < sizeof(*out) / sizeof(__u64); i++)
-			dst[i] += src[i];
-	}
-out:
-	free(per_cpu);
-	return err;
+	return fastpath_sweep_fd(bpf_map__fd(fp->skel->maps.cache), now_ns);
 }
 
 int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out)

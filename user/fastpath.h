@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "acl.h"
 #include "bpfdns.h"
+#include "mapops.h"
 
 enum fastpath_hook {
 	FASTPATH_NONE, /* loaded, not attached (cache only) */
@@ -19,7 +20,7 @@ enum fastpath_hook {
 
 struct fastpath_opts {
 	uint32_t cache_entries; /* LRU map size; 0: BPFDNS_CACHE_DEFAULT */
-	uint16_t edns_udp_max;	/* server UDP payload limit; 0: BPFDNS_UDP_DEFAULT */
+	uint16_t edns_udp_max;	/* server UDP payload limit; 0: DNS_UDP_DEFAULT */
 	const char *pin_path;	/* pin the maps in this directory (bpffs mounted on
 				 * its parent if needed) and reuse pins found there;
 				 * NULL: no pinning */
@@ -44,19 +45,6 @@ void fastpath_close(struct fastpath *fp);
 int fastpath_listen_add(struct fastpath *fp, int family, const void *addr, uint16_t port);
 /* Store an entry; returns 1 when the key is new, 0 when it replaced one, or -errno. */
 int fastpath_store(struct fastpath *fp, const struct bpfdns_key *key, const struct bpfdns_entry *e);
-int fastpath_delete(struct fastpath *fp, const struct bpfdns_key *key);
-/*
- * The same on the pinned maps' fds, for bpfdnsctl: delete every entry of a
- * cache map, or those of the lowercase wire name (how many); count entries
- * (at most max); sum the counters; 1 when a layout map's layout is this
- * build's (*version: the one found).
- */
-int fastpath_flush_fd(int fd, const uint8_t *name, size_t name_len);
-int fastpath_count_fd(int fd, int max);
-int fastpath_counters_fd(int fd, int ncpus, struct bpfdns_counters *out);
-int fastpath_layout_fd(int fd, __u32 *version);
-/* The fast path's clock (CLOCK_BOOTTIME, ns): entries' stored_ns and expire_ns. */
-uint64_t fastpath_now_ns(void);
 /* Copy the entry for key into e; 0 or -ENOENT. */
 int fastpath_lookup(struct fastpath *fp, const struct bpfdns_key *key, struct bpfdns_entry *e);
 /* Delete entries that expired before now_ns (CLOCK_BOOTTIME); returns how many. */
@@ -81,14 +69,5 @@ int fastpath_prog_fd(struct fastpath *fp, enum fastpath_hook hook);
 int fastpath_cache_fd(struct fastpath *fp);
 
 const char *fastpath_hook_name(enum fastpath_hook hook);
-
-/* The outcome counters of struct bpfdns_counters by name (prefetch, which
- * counts requests rather than packets, is not one of them). */
-struct fastpath_outcome {
-	const char *name;
-	size_t off;
-};
-extern const struct fastpath_outcome fastpath_outcomes[];
-extern const size_t fastpath_n_outcomes;
 
 #endif /* BPFDNS_FASTPATH_H */

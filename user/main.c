@@ -149,97 +149,118 @@ static int write_pid_file(const char *path)
 	FILE *f = fopen(path, "w");
 
 	if (!f) {
-		pr_err("cannot write pid-file %s: %s", path, strerror(errno));
-		return -errno;
+		int err = -errno;
+
+		pr_err("cannot write pid-file %s: %s", path, strerror(-err));
+		return err;
 	}
 	fprintf(f, "%d\n", (int)getpid());
 	fclose(f);
 	return 0;
 }
 
+/* Options into cfg, with what follows from them; 1: help was printed. */
+static int setup_options(struct config *cfg, int argc, char **argv)
+{
+	int err;
+
+	config_defaults(cfg);
+	err = config_parse_args(cfg, argc, argv);
+	if (err)
+		return err;
+	if (cfg->verbose)
+		log_set_level(LOG_LVL_DEBUG);
+	log_route_libbpf(cfg->verbose);
+	if (!cfg->n_listen)
+		default_listen(cfg);
+	raise_fd_limit();
+	if (acl_allows_remote(&cfg->acl))
+		pr_warn("access-control allows sources beyond loopback: make sure only the networks you serve "
+			"can reach this resolver");
+	return 0;
+}
+
+/* The fast path's maps and programs (not attached yet), under its pins. */
+static int setup_fastpath(const struct config *cfg, struct fastpath **fp)
+{
+	struct fastpath_opts fopts = { .cache_entries = cfg->cache_size, .edns_udp_max = cfg->edns_packet_max,
+				       .pin_path = cfg->pin_path, .keep_attached = cfg->keep_fast_path,
+				       .acl = &cfg->acl, .prefetch_pct = cfg->prefetch_pct };
+	int err = checks_fastpath(cfg->attach != FASTPATH_NONE);
+
+	if (!err)
+		err = fastpath_open(fp, &fopts);
+	if (err)
+		return err;
+	/* hooks a killed daemon of these pins left elsewhere */
+	pindir_drop_orphans(cfg->pin_path, cfg->attach, cfg->interface);
+	err = fastpath_listen_clear(*fp);
+	return err ?: fastpath_listen(*fp, cfg);
+}
+
+/* The hook on the interface; XDP falls back to TC (cfg->attach then says so). */
+static int attach_fastpath(struct config *cfg, struct fastpath *fp)
+{
+	int ifindex = (int)if_nametoindex(cfg->interface), err;
+
+	if (!ifindex) {
+		pr_err("interface=%s: no such interface", cfg->interface);
+		return -ENODEV;
+	}
+	err = fastpath_attach(fp, ifindex, cfg->attach);
+	if (err && cfg->attach == FASTPATH_XDP && err != -EPERM) {
+		pr_warn("falling back to the TC hook on %s (attach=tc says so up front)", cfg->interface);
+		cfg->attach = FASTPATH_TC;
+		err = fastpath_attach(fp, ifindex, cfg->attach);
+	}
+	return err;
+}
+
+/* Into the background unless -k, a PID file, another user. */
+static int settle(const struct config *cfg)
+{
+	int err;
+
+	if (!cfg->foreground) {
+		if (daemon(0, 0)) {
+			err = -errno;
+			pr_err("cannot daemonize: %s", strerror(-err));
+			return err;
+		}
+		log_use_syslog("bpfdnsd");
+	}
+	if (cfg->pid_file[0] && (err = write_pid_file(cfg->pid_file)))
+		return err;
+	if (cfg->user[0])
+		return drop_privileges(cfg->user);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct fastpath_opts fopts = { 0 };
 	struct fastpath *fp = NULL;
 	struct server *srv = NULL;
 	struct upstreams *ups = NULL;
 	struct config cfg;
-	int err, ifindex;
+	int err;
 
-	/* options */
-	config_defaults(&cfg);
-	err = config_parse_args(&cfg, argc, argv);
+	/* options, upstreams */
+	err = setup_options(&cfg, argc, argv);
 	if (err)
 		return err > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-	if (cfg.verbose)
-		log_set_level(LOG_LVL_DEBUG);
-	log_route_libbpf(cfg.verbose);
-	if (!cfg.n_listen)
-		default_listen(&cfg);
-	raise_fd_limit();
-	if (acl_allows_remote(&cfg.acl))
-		pr_warn("access-control allows sources beyond loopback: make sure only the networks you serve "
-			"can reach this resolver");
 	if (upstreams_load(&ups, &cfg))
 		return EXIT_FAILURE;
 	for (int i = 0; i < ups->n; i++)
 		pr_info("upstream %s", ups->list[i].name);
 
-	/* the fast path: cache map, and the program on the interface */
-	if (cfg.cache_size) {
-		err = checks_fastpath(cfg.attach != FASTPATH_NONE);
-		if (err)
-			goto out;
-		fopts.cache_entries = cfg.cache_size;
-		fopts.edns_udp_max = cfg.edns_packet_max;
-		fopts.pin_path = cfg.pin_path;
-		fopts.keep_attached = cfg.keep_fast_path;
-		fopts.acl = &cfg.acl;
-		fopts.prefetch_pct = cfg.prefetch_pct;
-		err = fastpath_open(&fp, &fopts);
-		if (err)
-			goto out;
-		/* hooks a killed daemon of these pins left elsewhere */
-		pindir_drop_orphans(cfg.pin_path, cfg.attach, cfg.interface);
-		err = fastpath_listen_clear(fp);
-		if (!err)
-			err = fastpath_listen(fp, &cfg);
-		if (err)
-			goto out;
-	}
-
-	/* sockets, then the hook: a client never meets an attached program
-	 * without a daemon behind it */
-	err = server_open(&srv, &cfg, ups, fp);
+	/* the fast path's maps; sockets; then the hook: a client never meets
+	 * an attached program without a daemon behind it */
+	err = cfg.cache_size ? setup_fastpath(&cfg, &fp) : 0;
+	err = err ?: server_open(&srv, &cfg, ups, fp);
+	if (!err && fp && cfg.attach != FASTPATH_NONE)
+		err = attach_fastpath(&cfg, fp);
+	err = err ?: settle(&cfg);
 	if (err)
-		goto out;
-	if (fp && cfg.attach != FASTPATH_NONE) {
-		ifindex = if_nametoindex(cfg.interface);
-		if (!ifindex) {
-			err = -ENODEV;
-			pr_err("interface=%s: no such interface", cfg.interface);
-			goto out;
-		}
-		err = fastpath_attach(fp, ifindex, cfg.attach);
-		if (err && cfg.attach == FASTPATH_XDP && err != -EPERM) {
-			pr_warn("falling back to the TC hook on %s (attach=tc says so up front)", cfg.interface);
-			cfg.attach = FASTPATH_TC;
-			err = fastpath_attach(fp, ifindex, cfg.attach);
-		}
-		if (err)
-			goto out;
-	}
-	if (!cfg.foreground) {
-		if (daemon(0, 0)) {
-			err = -errno;
-			pr_err("cannot daemonize: %s", strerror(-err));
-			goto out;
-		}
-		log_use_syslog("bpfdnsd");
-	}
-	if (cfg.pid_file[0] && (err = write_pid_file(cfg.pid_file)))
-		goto out;
-	if (cfg.user[0] && (err = drop_privileges(cfg.user)))
 		goto out;
 
 	handle_signals();

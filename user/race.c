@@ -2,9 +2,11 @@
 /*
  * race.c - a cache miss, asked upstream.
  *
- * The query goes to every upstream at once (or, with strict-order, one at a
- * time), each over its own connected UDP socket with a fresh random ID, so
- * an ICMP port-unreachable fails that upstream at once. A reply counts only
+ * Which upstream is asked, and when, is strategy.c's decision (hedged by
+ * default: the healthiest first, the next after its p95; all-servers; or
+ * strict-order). Each upstream asked is a leg: its own connected UDP
+ * socket with a fresh random ID, so an ICMP port-unreachable fails that
+ * upstream at once. A reply counts only
  * with that ID and our question; our question with another ID is taken for
  * a forgery and moves that upstream to TCP for a while. The first
  * NOERROR or NXDOMAIN wins; other RCODEs are kept and win only when every
@@ -26,11 +28,11 @@
 #include "entry.h"
 #include "health.h"
 #include "log.h"
+#include "leg.h"
 #include "race.h"
+#include "strategy.h"
 
 #define WAITERS_MAX 64 /* clients sharing one race; more UDP ones are dropped (they retry), TCP ones wait */
-#define HEDGE_TOKENS_PER_MISS 0.1 /* the hedge budget: one hedge per 10 misses */
-#define STALE_TTL 30 /* RFC 8767: the TTL of a stale answer */
 #define RESOLVE_MS 10000 /* RFC 8767: how long a miss is asked upstream, past query-timeout */
 
 struct waiter {
@@ -41,21 +43,8 @@ struct waiter {
 	uint8_t query[DNS_HDR_LEN + DNS_NAME_MAX + 1 + 4]; /* its header and question */
 };
 
-enum leg_state { LEG_DONE, LEG_UDP, LEG_TCP_SEND, LEG_TCP_RECV };
-
-struct leg {
-	struct ev ev;
-	struct race *race;
-	struct upstream *u;
-	int fd; /* -1 when done */
-	enum leg_state state;
-	uint16_t id;
-	uint64_t sent_us; /* for its RTT */
-	uint8_t *tcp; /* TCP: the length-prefixed query out, then the reply in */
-	size_t tcp_len, tcp_done;
-};
-
 struct race {
+	struct server *srv;	      /* whose it is */
 	struct race *next, **pprev;   /* srv->races */
 	struct race *hnext, **hpprev; /* srv->by_key[] */
 	struct bpfdns_key key;
@@ -64,26 +53,16 @@ struct race {
 	struct waiter *waiters;
 	int n_waiters;
 	uint64_t deadline_ms;	  /* resolution: then every leg has failed */
-	uint64_t leg_deadline_ms; /* strict-order: then the next upstream */
 	uint64_t waiter_due_ms;	  /* the earliest waiter's query-timeout; 0: none */
-	uint64_t hedge_at_us; /* hedged: when to ask the next upstream; 0: not */
-	int probe;	      /* a background probe of order[0]: no clients */
-	int n_legs, open_legs, next_upstream;
-	int order[UPSTREAM_MAX]; /* upstreams to ask one by one (strict, hedged) */
-	int n_order;
+	struct plan plan;	  /* which upstream next, and when (strategy.c) */
+	int probe;	      /* a background probe of one upstream: no clients */
+	int n_legs, open_legs;
 	struct leg legs[UPSTREAM_MAX];
 	uint8_t *fallback; /* a failed upstream's reply, in case all fail */
 	size_t fallback_len, fallback_qend;
 	size_t qlen;
 	uint8_t query[]; /* as sent upstream; each leg puts its own ID in */
 };
-
-static uint16_t random_id(void)
-{
-	/* glibc's arc4random: a ChaCha20 stream keyed from getrandom(), so
-	 * unguessable IDs without a system call per query */
-	return (uint16_t)arc4random();
-}
 
 static unsigned key_bucket(const struct bpfdns_key *key)
 {
@@ -102,29 +81,26 @@ static void log_race(const struct server *srv, const struct race *r, const char 
 	server_log_query(srv, r->q.name, r->q.name_len, r->q.qtype, what, who);
 }
 
-static void leg_close(struct leg *leg)
+/* Close a leg of r (if open). */
+static void race_close_leg(struct race *r, struct leg *leg)
 {
-	if (leg->fd < 0)
+	if (!leg_open(leg))
 		return;
-	close(leg->fd); /* the last reference: epoll forgets it by itself */
-	leg->fd = -1;
-	leg->state = LEG_DONE;
-	free(leg->tcp);
-	leg->tcp = NULL;
-	leg->race->open_legs--;
+	leg_close(leg);
+	r->open_legs--;
 }
 
 /* Unlink a race and release what it holds; the memory goes after the
  * epoll batch, whose events may still point at its legs (fds are -1). */
 static void race_end(struct server *srv, struct race *r)
 {
-	uint64_t now = server_now_us();
+	uint64_t now = clock_now_us();
 
 	for (int i = 0; i < r->n_legs; i++) {
 		/* still out when another answered: at least this slow */
-		if (r->legs[i].fd >= 0)
+		if (leg_open(&r->legs[i]))
 			health_slow(r->legs[i].u, (uint32_t)(now - r->legs[i].sent_us));
-		leg_close(&r->legs[i]);
+		race_close_leg(r, &r->legs[i]);
 	}
 	while (r->waiters) {
 		struct waiter *w = r->waiters;
@@ -158,44 +134,6 @@ void race_free_finished(struct server *srv)
 	}
 }
 
-/* How long to keep a reply, or 0 not to cache it (RFC 2308 for negatives). */
-static uint32_t cache_ttl(const struct config *cfg, const struct reply_info *ri)
-{
-	int negative = ri->rcode == DNS_RCODE_NXDOMAIN || (ri->rcode == DNS_RCODE_NOERROR && !ri->ancount);
-	uint32_t ttl;
-
-	if (ri->truncated || (ri->rcode != DNS_RCODE_NOERROR && ri->rcode != DNS_RCODE_NXDOMAIN))
-		return 0;
-	if (negative) {
-		if (cfg->no_negcache)
-			return 0;
-		ttl = ri->neg_ttl != UINT32_MAX ? ri->neg_ttl : cfg->neg_ttl;
-	} else {
-		ttl = ri->min_ttl;
-	}
-	if (ttl < cfg->min_cache_ttl)
-		ttl = cfg->min_cache_ttl;
-	if (ttl > cfg->max_cache_ttl)
-		ttl = cfg->max_cache_ttl;
-	return ttl;
-}
-
-static void cache_store(struct server *srv, const struct bpfdns_key *key, struct bpfdns_entry *e,
-			const struct reply_info *ri)
-{
-	uint32_t ttl = cache_ttl(srv->cfg, ri);
-	int rc;
-
-	if (!srv->fp || !ttl)
-		return;
-	e->expire_ns = e->stored_ns + (uint64_t)ttl * 1000000000ULL;
-	rc = fastpath_store(srv->fp, key, e);
-	if (rc < 0)
-		pr_warn("cannot store in the cache map: %s", strerror(-rc));
-	else
-		srv->stats.insertions += (uint64_t)rc;
-}
-
 /* The reply (msg, len; question ending at qend; checked whole, never
  * truncated) relayed to a waiter with its ID, question bytes and EDNS.
  * Over TCP an answer that our OPT would push past 65535 bytes goes without
@@ -204,15 +142,15 @@ static void cache_store(struct server *srv, const struct bpfdns_key *key, struct
 static size_t relay_waiter(struct server *srv, const struct waiter *w, const uint8_t *msg, size_t len, size_t qend)
 {
 	size_t limit = client_answer_limit(srv, &w->to, &w->cq), n;
-	uint8_t *relay = malloc(len + 11);
+	uint8_t *relay = malloc(len + DNS_OPT_LEN);
 	struct client_query bare = w->cq;
 
 	if (!relay)
 		return 0;
-	n = answer_relay(w->query, &w->cq, msg, len, qend, srv->cfg->edns_packet_max, limit, relay, len + 11);
+	n = answer_relay(w->query, &w->cq, msg, len, qend, srv->cfg->edns_packet_max, limit, relay, len + DNS_OPT_LEN);
 	if (!n && w->to.conn && bare.has_opt) {
 		bare.has_opt = 0;
-		n = answer_relay(w->query, &bare, msg, len, qend, srv->cfg->edns_packet_max, limit, relay, len + 11);
+		n = answer_relay(w->query, &bare, msg, len, qend, srv->cfg->edns_packet_max, limit, relay, len + DNS_OPT_LEN);
 	}
 	if (n)
 		client_send(srv, &w->to, relay, n);
@@ -248,42 +186,18 @@ static void answer_waiter(struct server *srv, const struct waiter *w, const uint
 }
 
 /* End the race with this reply: cache it when it may be, answer everyone. */
-static void race_answer(struct server *srv, struct race *r, uint8_t *msg, size_t len, size_t qend, const char *who)
+static void race_answer(struct server *srv, struct race *r, const uint8_t *msg, size_t len, size_t qend,
+			const char *who)
 {
 	struct bpfdns_entry e;
-	struct reply_info ri;
-	int have_entry = 0;
+	int have_entry = !r->probe && !cache_put_reply(&srv->cache, &r->key, msg, len, &e);
 	char what[32];
 
-	if (!r->probe && !entry_from_reply(msg, len, &e, &ri)) {
-		/* max-cache-ttl caps what clients see, too */
-		for (unsigned i = 0; i < e.ttl_count; i++) {
-			uint8_t *p = e.data + e.ttl_off[i];
-
-			if (dns_get32(p) > srv->cfg->max_cache_ttl)
-				dns_put32(p, srv->cfg->max_cache_ttl);
-		}
-		e.stored_ns = fastpath_now_ns();
-		cache_store(srv, &r->key, &e, &ri);
-		have_entry = 1;
-	}
 	for (struct waiter *w = r->waiters; w; w = w->next)
 		answer_waiter(srv, w, msg, len, qend, have_entry ? &e : NULL);
 	snprintf(what, sizeof(what), "is %s from", dns_rcode_name(msg[3] & DNS_RCODE));
 	log_race(srv, r, what, who);
 	race_end(srv, r);
-}
-
-int race_stale_entry(struct server *srv, const struct bpfdns_key *key, struct bpfdns_entry *e)
-{
-	uint64_t now = fastpath_now_ns();
-
-	if (!srv->cfg->stale_max_s || !srv->fp || fastpath_lookup(srv->fp, key, e))
-		return 0;
-	if (now < e->expire_ns || now - e->expire_ns >= (uint64_t)srv->cfg->stale_max_s * 1000000000ULL)
-		return 0;
-	entry_make_stale(e, now, STALE_TTL);
-	return 1;
 }
 
 /* No good answer for w (yet): the stale entry when there is one (RFC
@@ -317,7 +231,7 @@ static void log_fail(const struct server *srv, const struct race *r, int stale, 
 static void race_fail(struct server *srv, struct race *r)
 {
 	struct bpfdns_entry stale;
-	int have_stale = r->waiters && race_stale_entry(srv, &r->key, &stale);
+	int have_stale = r->waiters && cache_get_stale(&srv->cache, &r->key, &stale);
 
 	for (struct waiter *w = r->waiters; w; w = w->next)
 		waiter_fail(srv, r, w, have_stale ? &stale : NULL);
@@ -329,10 +243,10 @@ static void race_fail(struct server *srv, struct race *r)
 /* The upstreams still asked when clients' query-timeout passed: late. */
 static void race_late(struct race *r, uint64_t now_ms)
 {
-	uint64_t now_us = server_now_us();
+	uint64_t now_us = clock_now_us();
 
 	for (int i = 0; i < r->n_legs; i++)
-		if (r->legs[i].fd >= 0)
+		if (leg_open(&r->legs[i]))
 			health_late(r->legs[i].u, (uint32_t)(now_us - r->legs[i].sent_us), now_ms);
 }
 
@@ -361,7 +275,7 @@ static void race_expire_waiters(struct server *srv, struct race *r, uint64_t now
 			continue;
 		}
 		if (have_stale < 0) {
-			have_stale = race_stale_entry(srv, &r->key, &stale);
+			have_stale = cache_get_stale(&srv->cache, &r->key, &stale);
 			log_fail(srv, r, have_stale, "no upstream answered in time (still asking)");
 			race_late(r, now_ms);
 		}
@@ -373,354 +287,116 @@ static void race_expire_waiters(struct server *srv, struct race *r, uint64_t now
 	}
 }
 
-/* Ask the leg's upstream over TCP (again, when its UDP reply was truncated
- * or not ours). On failure the leg is left as it was, for leg_failed. */
-static int leg_to_tcp(struct server *srv, struct leg *leg)
-{
-	struct race *r = leg->race;
-	struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = leg };
-	uint8_t *buf = malloc(2 + TCP_MSG_MAX);
-	int fd, err;
+static void race_on_leg_done(struct leg *leg, enum leg_outcome out, const uint8_t *msg, size_t len, size_t qend,
+			     uint32_t rtt_us);
 
-	if (!buf)
-		return -ENOMEM;
-	fd = socket(leg->u->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		err = -errno;
-		goto err_free;
-	}
-	if ((connect(fd, (struct sockaddr *)&leg->u->addr, addr_len(&leg->u->addr)) && errno != EINPROGRESS) ||
-	    epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev)) {
-		err = -errno;
-		goto err_close;
-	}
-	/* the UDP socket is done with */
-	if (leg->fd >= 0)
-		close(leg->fd);
-	leg->fd = fd;
-	leg->tcp = buf;
-	leg->state = LEG_TCP_SEND;
-	leg->id = random_id();
-	dns_put16(buf, (uint16_t)r->qlen);
-	memcpy(buf + 2, r->query, r->qlen);
-	dns_put16(buf + 2, leg->id);
-	leg->tcp_len = 2 + r->qlen;
-	leg->tcp_done = 0;
-	return 0;
-
-err_close:
-	close(fd);
-err_free:
-	free(buf);
-	pr_debug("cannot ask %s over TCP: %s", leg->u->name, strerror(-err));
-	return err;
-}
-
-static int leg_start(struct server *srv, struct race *r, struct upstream *u)
+/* Ask u, as the next leg of r. 0, or -errno when it could not be asked
+ * (counted against u when it refused at once). */
+static int race_leg_start(struct server *srv, struct race *r, struct upstream *u)
 {
 	struct leg *leg = &r->legs[r->n_legs];
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = leg };
-	int err;
+	int err = leg_start(leg, srv->epfd, u, r->query, r->qlen, &r->q, race_on_leg_done, r);
 
-	*leg = (struct leg){ .ev.kind = EV_LEG, .race = r, .u = u, .state = LEG_UDP, .id = random_id(),
-			     .sent_us = server_now_us(), .fd = -1 };
-	u->queries++;
-	if (server_now_ms() < u->tcp_only_until_ms) {
-		err = leg_to_tcp(srv, leg);
-		if (err) {
-			u->failures++;
-			health_fail(u, server_now_ms());
-			return err;
-		}
-		r->n_legs++;
-		r->open_legs++;
-		return 0;
+	if (err > 0) {
+		u->failures++;
+		health_fail(u, clock_now_ms());
+		return -ECONNREFUSED;
 	}
-	/* a fresh socket, so a fresh random source port (the kernel draws it
-	 * from its CSPRNG), connected so that ICMP errors come back to it and
-	 * only the upstream's address and port get through */
-	leg->fd = socket(u->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (leg->fd < 0)
-		return -errno;
+	if (err)
+		return err;
+	leg->any_reply = r->probe;
 	r->n_legs++;
 	r->open_legs++;
-	dns_put16(r->query, leg->id);
-	if (connect(leg->fd, (struct sockaddr *)&u->addr, addr_len(&u->addr)) ||
-	    send(leg->fd, r->query, r->qlen, 0) < 0 || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, leg->fd, &ev)) {
-		err = -errno; /* before leg_close's syscalls can change errno */
-		u->failures++;
-		health_fail(u, server_now_ms());
-		leg_close(leg);
-		return err;
-	}
 	return 0;
 }
 
-/* hedged: when to ask the next upstream if the last one asked has not
- * answered: its recent p95 RTT, within hedge-min and hedge-max; the most
- * when the hedge budget is spent, so an outage cannot multiply traffic. */
-static void hedge_arm(struct server *srv, struct race *r)
+/* Ask up to want more upstreams, as the plan orders them (one that cannot
+ * be asked is skipped); the end when none is out and none is left. */
+static void race_ask(struct server *srv, struct race *r, int want)
 {
-	const struct upstream *u = r->legs[r->n_legs - 1].u;
-	uint64_t lo = (uint64_t)srv->cfg->hedge_min_ms * 1000, hi = (uint64_t)srv->cfg->hedge_max_ms * 1000;
-	/* an upstream never heard from: a quarter of the most */
-	uint64_t wait = u->rtt_n ? health_p95(u) : hi / 4;
+	int asked = 0, idx;
 
-	if (r->next_upstream >= r->n_order || r->probe) {
-		r->hedge_at_us = 0;
-		return;
-	}
-	if (srv->hedge_tokens < 1)
-		wait = hi;
-	wait = wait < lo ? lo : wait > hi ? hi : wait;
-	r->hedge_at_us = server_now_us() + wait;
-	if (!srv->next_hedge_us || r->hedge_at_us < srv->next_hedge_us)
-		srv->next_hedge_us = r->hedge_at_us;
-}
+	while (asked < want && (idx = strategy_take(&r->plan)) >= 0) {
+		struct upstream *u = &r->ups->list[idx];
 
-/* strict-order and hedged: the next upstream, or the end when none is left. */
-static void race_next(struct server *srv, struct race *r)
-{
-	while (r->next_upstream < r->n_order) {
-		if (!leg_start(srv, r, &r->ups->list[r->order[r->next_upstream++]])) {
-			if (srv->cfg->hedged)
-				hedge_arm(srv, r);
-			r->leg_deadline_ms = server_now_ms() + srv->cfg->timeout_ms / 2;
-			return;
-		}
+		if (race_leg_start(srv, r, u))
+			continue;
+		asked++;
+		strategy_asked(&r->plan, &srv->strategy, &srv->hedge_budget, u, clock_now_us(), clock_now_ms());
+		if (r->plan.hedge_at_us && (!srv->next_hedge_us || r->plan.hedge_at_us < srv->next_hedge_us))
+			srv->next_hedge_us = r->plan.hedge_at_us;
 	}
-	if (!r->open_legs)
+	if (!asked && !r->open_legs)
 		race_fail(srv, r);
 }
 
-/* The leg is over without a good answer: the next upstream, or the end. */
-static void leg_lost(struct server *srv, struct leg *leg)
+/* A leg of r is over without a good answer: the next upstream, or the end. */
+static void race_leg_lost(struct server *srv, struct race *r, struct leg *leg)
 {
-	struct race *r = leg->race;
-
-	leg_close(leg);
-	/* hedged: a failure is a reason to ask the next one now, not after
-	 * the hedge delay, even while an earlier one may still answer */
-	if (srv->cfg->hedged && r->next_upstream < r->n_order) {
-		race_next(srv, r);
-		return;
-	}
-	if (r->open_legs)
-		return;
-	if (srv->cfg->strict_order || srv->cfg->hedged)
-		race_next(srv, r);
-	else
+	race_close_leg(r, leg);
+	switch (strategy_after_loss(&r->plan, &srv->strategy, r->open_legs)) {
+	case STRATEGY_WAIT:
+		break;
+	case STRATEGY_ASK_NEXT:
+		race_ask(srv, r, 1);
+		break;
+	case STRATEGY_GIVE_UP:
 		race_fail(srv, r);
+		break;
+	}
 }
 
-/* The upstream failed: no reply, an error, a reply that does not parse. */
-static void leg_failed(struct server *srv, struct leg *leg)
-{
-	leg->u->failures++;
-	health_fail(leg->u, server_now_ms());
-	leg_lost(srv, leg);
-}
-
-/*
- * A UDP reply to our question with another ID came from the upstream's
- * address and port (the socket is connected): a forgery with a guessed ID,
- * as the upstream answers each query once. Stop giving guesses a chance:
- * this query and, for a while, every query to that upstream go over TCP,
- * which an off-path forger cannot answer.
- */
-static void leg_unwanted(struct server *srv, struct leg *leg)
-{
-	struct upstream *u = leg->u;
-	uint64_t now = server_now_ms();
-
-	u->unwanted++;
-	if (now >= u->tcp_only_until_ms)
-		pr_warn("a reply with a wrong ID came from %s (forged?): asking it over TCP only for %d s",
-			u->name, UPSTREAM_TCP_ONLY_MS / 1000);
-	u->tcp_only_until_ms = now + UPSTREAM_TCP_ONLY_MS;
-	if (leg_to_tcp(srv, leg))
-		leg_failed(srv, leg);
-}
-
-/* How a datagram on a leg's socket relates to the leg's query. */
-enum reply_kind {
-	REPLY_OURS,	 /* our ID, a response, our question */
-	REPLY_BROKEN,	 /* our ID, but not a reply to our question (FORMERR without one...) */
-	REPLY_NEAR_MISS, /* our question with another ID: a guess at the ID */
-	REPLY_OTHER,	 /* anything else: ignored */
-};
-
-/* Classify msg; for REPLY_OURS, *qend is the end of its question. */
-static enum reply_kind reply_kind(const struct race *r, const struct leg *leg, const uint8_t *msg, size_t len,
-				  size_t *qend)
-{
-	struct dns_question q;
-	struct dns_header h;
-	size_t off = DNS_HDR_LEN;
-	int same_q;
-
-	if (dns_header_read(msg, len, &h))
-		return REPLY_OTHER;
-	if (!(h.flags2 & DNS_QR))
-		return h.id == leg->id ? REPLY_BROKEN : REPLY_OTHER;
-	same_q = h.qdcount == 1 && !dns_question_read(msg, len, &off, &q) && q.qtype == r->q.qtype &&
-		 q.qclass == r->q.qclass && dns_name_equal(q.name, q.name_len, r->q.name, r->q.name_len);
-	if (h.id != leg->id)
-		return same_q ? REPLY_NEAR_MISS : REPLY_OTHER;
-	if (!same_q)
-		return REPLY_BROKEN;
-	*qend = q.end;
-	return REPLY_OURS;
-}
-
+/* Keep the first failed upstream's reply, for the clients in case every
+ * upstream fails: a FORMERR, SERVFAIL, NOTIMP or REFUSED says more than our
+ * SERVFAIL would; RCODEs a query should never get (YXDOMAIN... reserved)
+ * say nothing, and are not passed on. */
 static void keep_fallback(struct race *r, const uint8_t *msg, size_t len, size_t qend)
 {
 	uint8_t *copy;
 
-	if (r->fallback) /* the first one */
+	if (r->fallback || (msg[3] & DNS_RCODE) > DNS_RCODE_REFUSED)
 		return;
 	copy = malloc(len);
 	if (!copy)
 		return;
 	memcpy(copy, msg, len);
-	free(r->fallback);
 	r->fallback = copy;
 	r->fallback_len = len;
 	r->fallback_qend = qend;
 }
 
-static void leg_reply(struct server *srv, struct leg *leg, uint8_t *msg, size_t len)
+/* How a leg ended: the answer wins; a correct error (SERVFAIL, REFUSED...)
+ * is worth asking another upstream for, but counts as reached unless every
+ * name fails; no usable reply is that upstream's failure. */
+static void race_on_leg_done(struct leg *leg, enum leg_outcome out, const uint8_t *msg, size_t len, size_t qend,
+			     uint32_t rtt_us)
 {
-	struct race *r = leg->race;
-	uint16_t full_rcode;
-	size_t qend = 0;
-	uint32_t rtt_us;
-	uint8_t rcode;
-	int good;
+	struct race *r = leg->owner;
+	struct server *srv = r->srv;
+	struct upstream *u = leg->u;
 
-	switch (reply_kind(r, leg, msg, len, &qend)) {
-	case REPLY_OURS:
-		break;
-	case REPLY_NEAR_MISS:
-		if (leg->state == LEG_UDP)
-			leg_unwanted(srv, leg);
-		else
-			leg_failed(srv, leg); /* TCP is one exchange */
+	switch (out) {
+	case LEG_ANSWER:
+		if (!r->probe)
+			u->wins++;
+		health_ok(u, rtt_us, clock_now_ms());
+		race_answer(srv, r, msg, len, qend, u->name);
 		return;
-	case REPLY_BROKEN:
-		leg_failed(srv, leg);
-		return;
-	case REPLY_OTHER:
-		if (leg->state != LEG_UDP)
-			leg_failed(srv, leg);
-		return;
-	}
-	rcode = msg[3] & DNS_RCODE;
-	rtt_us = (uint32_t)(server_now_us() - leg->sent_us);
-	good = rcode == DNS_RCODE_NOERROR || rcode == DNS_RCODE_NXDOMAIN;
-	if (r->probe) { /* any reply to a probe: the upstream is reachable */
-		if (good)
-			health_ok(leg->u, rtt_us, server_now_ms());
-		else
-			health_refused(leg->u, rtt_us, server_now_ms());
-		race_answer(srv, r, msg, len, qend, leg->u->name);
-		return;
-	}
-	if (msg[2] & DNS_TC) {
-		/* its records are of no use: ask over TCP, and if TCP fails
-		 * too, that upstream failed (SERVFAIL when all did, never a
-		 * truncated answer that looks like an empty one) */
-		if (leg->state == LEG_UDP && !leg_to_tcp(srv, leg))
-			return;
-		leg_failed(srv, leg);
-		return;
-	}
-	if (dns_message_check(msg, len, &full_rcode) || full_rcode > DNS_RCODE) {
-		/* our ID and question, but records that do not parse, or an
-		 * extended RCODE (BADVERS... to our version 0 query): never an
-		 * answer, and that upstream's failure (the next one is asked
-		 * at once) */
-		pr_debug("%s sent a malformed reply (or RCODE %u)", leg->u->name, full_rcode);
-		leg_failed(srv, leg);
-		return;
-	}
-	if (good) {
-		leg->u->wins++;
-		health_ok(leg->u, rtt_us, server_now_ms());
-		race_answer(srv, r, msg, len, qend, leg->u->name);
-		return;
-	}
-	/* SERVFAIL, REFUSED...: worth asking another upstream, but a correct
-	 * answer from a reachable one (a validator's SERVFAIL for a bogus
-	 * name), not a mark against it unless every name fails */
-	health_refused(leg->u, rtt_us, server_now_ms());
-	keep_fallback(r, msg, len, qend);
-	leg_lost(srv, leg);
-}
-
-static void leg_on_udp(struct server *srv, struct leg *leg)
-{
-	uint8_t msg[MSG_MAX];
-	ssize_t n = recv(leg->fd, msg, sizeof(msg), MSG_TRUNC);
-
-	if (n > (ssize_t)sizeof(msg)) {
-		/* bigger than we take over UDP (the client's EDNS size went
-		 * upstream): treat it as truncated, so TCP gets it whole */
-		msg[2] |= DNS_TC;
-		n = sizeof(msg);
-	}
-	if (n >= 0)
-		leg_reply(srv, leg, msg, (size_t)n);
-	else if (errno != EAGAIN && errno != EINTR)
-		leg_failed(srv, leg); /* e.g. ECONNREFUSED: port unreachable */
-}
-
-static void leg_on_tcp(struct server *srv, struct leg *leg)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = leg };
-	ssize_t n;
-
-	if (leg->state == LEG_TCP_SEND) {
-		n = send(leg->fd, leg->tcp + leg->tcp_done, leg->tcp_len - leg->tcp_done, MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EINPROGRESS)
-				leg_failed(srv, leg); /* refused, reset */
+	case LEG_ERROR:
+		health_refused(u, rtt_us, clock_now_ms());
+		if (r->probe) {
+			race_answer(srv, r, msg, len, qend, u->name);
 			return;
 		}
-		leg->tcp_done += (size_t)n;
-		if (leg->tcp_done < leg->tcp_len)
-			return;
-		leg->state = LEG_TCP_RECV;
-		leg->tcp_done = 0;
-		epoll_ctl(srv->epfd, EPOLL_CTL_MOD, leg->fd, &ev);
+		keep_fallback(r, msg, len, qend);
+		race_leg_lost(srv, r, leg);
+		return;
+	case LEG_FAILED:
+		u->failures++;
+		health_fail(u, clock_now_ms());
+		race_leg_lost(srv, r, leg);
 		return;
 	}
-	for (;;) {
-		size_t want = leg->tcp_done < 2 ? 2 : 2 + (size_t)dns_get16(leg->tcp);
-
-		if (leg->tcp_done == want && want > 2) {
-			leg_reply(srv, leg, leg->tcp + 2, want - 2);
-			return;
-		}
-		n = recv(leg->fd, leg->tcp + leg->tcp_done, want - leg->tcp_done, 0);
-		if (n <= 0) {
-			if (n == 0 || (errno != EAGAIN && errno != EINTR))
-				leg_failed(srv, leg);
-			return;
-		}
-		leg->tcp_done += (size_t)n;
-	}
-}
-
-void race_on_leg(struct server *srv, struct leg *leg, uint32_t events)
-{
-	(void)events;
-	if (leg->fd < 0)
-		return;
-	if (leg->state == LEG_UDP)
-		leg_on_udp(srv, leg);
-	else
-		leg_on_tcp(srv, leg);
 }
 
 static int waiter_add(struct server *srv, struct race *r, const struct client *from, const uint8_t *msg,
@@ -733,7 +409,7 @@ static int waiter_add(struct server *srv, struct race *r, const struct client *f
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	w->deadline_ms = server_now_ms() + srv->cfg->timeout_ms;
+	w->deadline_ms = clock_now_ms() + srv->cfg->timeout_ms;
 	if (!r->waiter_due_ms || w->deadline_ms < r->waiter_due_ms)
 		r->waiter_due_ms = w->deadline_ms;
 	w->to = *from;
@@ -756,6 +432,7 @@ static struct race *race_new(struct server *srv, const struct bpfdns_key *key, c
 	if (!r)
 		return NULL;
 	srv->n_races++;
+	r->srv = srv;
 	r->key = *key;
 	r->q = *q;
 	r->qlen = len;
@@ -763,7 +440,7 @@ static struct race *race_new(struct server *srv, const struct bpfdns_key *key, c
 	memcpy(r->query, msg, len);
 	/* a probe asks whether an upstream answers in time; a client's miss
 	 * goes on after its clients got SERVFAIL, so a late answer is cached */
-	r->deadline_ms = server_now_ms() + (probe || srv->cfg->timeout_ms > RESOLVE_MS ? srv->cfg->timeout_ms
+	r->deadline_ms = clock_now_ms() + (probe || srv->cfg->timeout_ms > RESOLVE_MS ? srv->cfg->timeout_ms
 										: RESOLVE_MS);
 	r->ups = upstreams_get(srv->ups);
 	r->next = srv->races;
@@ -788,7 +465,7 @@ static struct race *race_new(struct server *srv, const struct bpfdns_key *key, c
  * upstream, and the answer is good for every client of the key. */
 static struct race *race_new_for_key(struct server *srv, const struct bpfdns_key *key)
 {
-	uint8_t msg[DNS_HDR_LEN + BPFDNS_NAME_MAX + 4 + 11];
+	uint8_t msg[DNS_HDR_LEN + BPFDNS_NAME_MAX + 4 + DNS_OPT_LEN];
 	struct dns_question q;
 	size_t len = entry_key_query(key, srv->cfg->edns_packet_max, msg, &q);
 
@@ -798,28 +475,12 @@ static struct race *race_new_for_key(struct server *srv, const struct bpfdns_key
 /* Send the race's first queries, as the upstream mode says. */
 static void race_start(struct server *srv, struct race *r)
 {
-	if (srv->cfg->hedged) {
-		r->n_order = health_order(r->ups, r->order);
-		srv->hedge_tokens += HEDGE_TOKENS_PER_MISS;
-		if (srv->hedge_tokens > HEDGE_TOKENS_MAX)
-			srv->hedge_tokens = HEDGE_TOKENS_MAX;
-		log_race(srv, r, "forwarded", "hedged");
-		race_next(srv, r);
-		return;
-	}
-	if (srv->cfg->strict_order) {
-		for (int i = 0; i < r->ups->n; i++)
-			r->order[i] = i;
-		r->n_order = r->ups->n;
-		log_race(srv, r, "forwarded", "in strict order");
-		race_next(srv, r);
-		return;
-	}
-	log_race(srv, r, "forwarded to", "every upstream");
-	for (int i = 0; i < r->ups->n; i++)
-		leg_start(srv, r, &r->ups->list[i]);
-	if (!r->open_legs)
-		race_fail(srv, r);
+	static const char *const how[] = { [UPSTREAM_HEDGED] = "hedged",
+					   [UPSTREAM_ALL_SERVERS] = "to every upstream",
+					   [UPSTREAM_STRICT_ORDER] = "in strict order" };
+
+	log_race(srv, r, "forwarded", how[srv->strategy.mode]);
+	race_ask(srv, r, strategy_start(&r->plan, &srv->strategy, r->ups, &srv->hedge_budget));
 }
 
 /* Room for a new miss at dns-forward-max: end a miss whose clients all got
@@ -899,9 +560,8 @@ static void race_probe(struct server *srv, int idx)
 
 	if (!r)
 		return;
-	r->order[0] = idx;
-	r->n_order = 1;
-	race_next(srv, r);
+	strategy_probe(&r->plan, idx);
+	race_ask(srv, r, 1);
 }
 
 void race_check_hedges(struct server *srv, uint64_t now_us)
@@ -913,18 +573,13 @@ void race_check_hedges(struct server *srv, uint64_t now_us)
 	srv->next_hedge_us = 0;
 	for (; r; r = next) {
 		next = r->next;
-		if (!r->hedge_at_us)
-			continue;
-		if (now_us >= r->hedge_at_us) {
-			r->hedge_at_us = 0;
-			if (srv->hedge_tokens >= 1)
-				srv->hedge_tokens -= 1;
+		if (strategy_hedge_due(&r->plan, &srv->hedge_budget, now_us)) {
 			srv->stats.hedges++;
-			race_next(srv, r); /* arms the next hedge, if any is left */
+			race_ask(srv, r, 1); /* arms the next hedge, if any is left */
 			continue;
 		}
-		if (!srv->next_hedge_us || r->hedge_at_us < srv->next_hedge_us)
-			srv->next_hedge_us = r->hedge_at_us;
+		if (r->plan.hedge_at_us && (!srv->next_hedge_us || r->plan.hedge_at_us < srv->next_hedge_us))
+			srv->next_hedge_us = r->plan.hedge_at_us;
 	}
 }
 
@@ -935,7 +590,7 @@ void race_probe_upstreams(struct server *srv, uint64_t now_ms)
 
 		/* not well, or not heard from lately (an alternate's RTT goes
 		 * stale while the best one takes every query) */
-		if (u->state == UPSTREAM_UP && now_ms - u->last_ok_ms < HEALTH_STALE_MS)
+		if (u->state == UPSTREAM_UP && now_ms < u->last_ok_ms + HEALTH_STALE_MS)
 			continue;
 		if (now_ms < u->probe_at_ms)
 			continue;
@@ -954,10 +609,10 @@ void race_check_deadlines(struct server *srv, uint64_t now)
 			/* the resolution deadline: a real timeout, the only one
 			 * that counts against an upstream's health */
 			for (int i = 0; i < r->n_legs; i++) {
-				if (r->legs[i].fd >= 0) {
+				if (leg_open(&r->legs[i])) {
 					r->legs[i].u->failures++;
 					health_fail(r->legs[i].u, now);
-					leg_close(&r->legs[i]);
+					race_close_leg(r, &r->legs[i]);
 				}
 			}
 			race_fail(srv, r);
@@ -965,8 +620,8 @@ void race_check_deadlines(struct server *srv, uint64_t now)
 		}
 		race_expire_waiters(srv, r, now);
 		/* strict-order: the next upstream, the slow one still heard */
-		if (srv->cfg->strict_order && now >= r->leg_deadline_ms && r->next_upstream < r->n_order)
-			race_next(srv, r);
+		if (strategy_step_due(&r->plan, &srv->strategy, now))
+			race_ask(srv, r, 1);
 	}
 }
 

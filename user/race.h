@@ -8,8 +8,6 @@
 #include "answer.h"
 #include "server.h"
 
-#define HEDGE_TOKENS_MAX 10.0 /* the hedge budget's burst (it starts full) */
-
 struct leg;
 
 /*
@@ -25,11 +23,6 @@ int race_join(struct server *srv, const struct client *from, const uint8_t *msg,
 /* Ask upstream for key in the background (prefetch, or a refresh behind a
  * stale answer), unless a query for it is in flight. 1 when started. */
 int race_refresh(struct server *srv, const struct bpfdns_key *key);
-/* The expired entry for key as a stale answer (RFC 8767: TTL 30), when
- * use-stale-cache allows it. 1 when e holds it. */
-int race_stale_entry(struct server *srv, const struct bpfdns_key *key, struct bpfdns_entry *e);
-/* An event on an upstream socket. */
-void race_on_leg(struct server *srv, struct leg *leg, uint32_t events);
 /* SERVFAIL the races past their deadline; move strict-order ones on. */
 void race_check_deadlines(struct server *srv, uint64_t now_ms);
 /* hedged: ask the next upstream where the hedge delay has passed. */

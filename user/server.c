@@ -15,30 +15,17 @@
 #include "answer.h"
 #include "control.h"
 #include "health.h"
+#include "leg.h"
 #include "log.h"
 #include "race.h"
 #include "server.h"
 #include "stats.h"
 #include "watch.h"
 
-#define SWEEP_MS 5000 /* expired entries leave the map within this */
 #define TICK_MS 10    /* deadline and idle checks */
 #define SPIN_IDLE_US 50	  /* poll this long after an event before sleeping */
 #define SPIN_RACE_US 200  /* the same while a miss is upstream */
 
-
-uint64_t server_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-uint64_t server_now_ms(void)
-{
-	return server_now_us() / 1000;
-}
 
 void server_log_query(const struct server *srv, const uint8_t *name, size_t name_len, uint16_t qtype,
 		      const char *what, const char *who)
@@ -61,18 +48,22 @@ static int answer_from_cache(struct server *srv, const struct client *from, cons
 	struct bpfdns_entry e;
 	size_t n;
 
-	if (!srv->fp || fastpath_lookup(srv->fp, &cq->key, &e))
+	switch (cache_get(&srv->cache, &cq->key, &e)) {
+	case CACHE_NONE:
 		return 0;
-	if (now >= e.expire_ns) {
+	case CACHE_EXPIRED:
 		/* every upstream down: the stale answer now, a refresh behind it */
-		if (!health_all_down(srv->ups) || !race_stale_entry(srv, &cq->key, &e))
+		if (!health_all_down(srv->ups) || !cache_get_stale(&srv->cache, &cq->key, &e))
 			return 0;
 		race_refresh(srv, &cq->key);
 		srv->stats.stale++;
 		now = e.stored_ns;
-	} else if (bpfdns_prefetch_due(e.stored_ns, e.expire_ns, now, srv->cfg->prefetch_pct) &&
-		   race_refresh(srv, &cq->key)) {
-		srv->stats.prefetches++;
+		break;
+	case CACHE_FRESH:
+		if (bpfdns_prefetch_due(e.stored_ns, e.expire_ns, now, srv->cfg->prefetch_pct) &&
+		    race_refresh(srv, &cq->key))
+			srv->stats.prefetches++;
+		break;
 	}
 	n = answer_cached(msg, cq, &e, now, srv->cfg->edns_packet_max, client_answer_limit(srv, from, cq), out,
 			  sizeof(out));
@@ -133,7 +124,10 @@ int server_query(struct server *srv, const struct client *from, const uint8_t *m
 		server_log_query(srv, cq.q.name, cq.q.name_len, cq.q.qtype, "refused", "(RD=0, not cached)");
 		return 0;
 	}
-	return race_join(srv, from, msg, &cq);
+	rc = race_join(srv, from, msg, &cq);
+	if (rc == -EBUSY)
+		srv->stats.queries--; /* offered again later: counted then */
+	return rc;
 }
 
 void server_reload(struct server *srv)
@@ -161,6 +155,14 @@ static void on_prefetch(void *ctx, const struct bpfdns_key *key)
 		srv->stats.prefetches++;
 }
 
+static void on_prefetch_ready(struct ev *ev, uint32_t events)
+{
+	struct server *srv = (struct server *)((char *)ev - offsetof(struct server, prefetch_ev));
+
+	(void)events;
+	fastpath_prefetch_poll(srv->fp);
+}
+
 static int prefetch_open(struct server *srv)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &srv->prefetch_ev };
@@ -168,7 +170,7 @@ static int prefetch_open(struct server *srv)
 
 	if (fd < 0)
 		return fd;
-	srv->prefetch_ev.kind = EV_PREFETCH;
+	srv->prefetch_ev.fn = on_prefetch_ready;
 	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 		int err = -errno;
 
@@ -187,8 +189,10 @@ int server_open(struct server **out, const struct config *cfg, struct upstreams 
 		return -ENOMEM;
 	srv->cfg = cfg;
 	srv->ups = upstreams_get(ups);
-	srv->hedge_tokens = HEDGE_TOKENS_MAX;
+	strategy_cfg_from(&srv->strategy, cfg);
+	hedge_budget_init(&srv->hedge_budget);
 	srv->fp = fp;
+	cache_init(&srv->cache, fp, cfg);
 	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (srv->epfd < 0) {
 		err = -errno;
@@ -208,62 +212,11 @@ int server_open(struct server **out, const struct config *cfg, struct upstreams 
 	/* without a watch (no such directory yet), SIGHUP still re-reads */
 	if (!cfg->no_resolv && watch_open(srv, cfg->resolv_file, &srv->watch))
 		srv->watch = NULL;
-	if (fp)
-		srv->stats.entries_at_start = (uint64_t)fastpath_count(fp);
 	*out = srv;
 	return 0;
 err:
 	server_close(srv);
 	return err;
-}
-
-static void sweep(struct server *srv, uint64_t now)
-{
-	uint64_t keep = (uint64_t)srv->cfg->stale_max_s * 1000000000ULL, ns;
-	int removed;
-
-	if (now < srv->next_sweep_ms || !srv->fp)
-		return;
-	srv->next_sweep_ms = now + SWEEP_MS;
-	ns = fastpath_now_ns();
-	/* use-stale-cache keeps expired entries that long */
-	removed = fastpath_sweep(srv->fp, ns > keep ? ns - keep : 0);
-	if (removed > 0) {
-		srv->stats.swept += (uint64_t)removed;
-		pr_debug("removed %d expired entries", removed);
-	}
-}
-
-static void dispatch(struct server *srv, struct epoll_event *e, int *changed)
-{
-	struct ev *ev = e->data.ptr;
-
-	switch (ev->kind) {
-	case EV_UDP:
-		client_on_udp(srv, (struct listener *)ev);
-		break;
-	case EV_TCP_LISTEN:
-		client_on_accept(srv, (struct listener *)ev);
-		break;
-	case EV_CONN:
-		client_on_conn(srv, (struct conn *)ev, e->events);
-		break;
-	case EV_LEG:
-		race_on_leg(srv, (struct leg *)ev, e->events);
-		break;
-	case EV_WATCH:
-		*changed |= watch_changed(srv->watch);
-		break;
-	case EV_CTL_LISTEN:
-		control_on_accept(srv, (struct ctl_listener *)ev);
-		break;
-	case EV_CTL_CONN:
-		control_on_conn(srv, (struct ctl_conn *)ev);
-		break;
-	case EV_PREFETCH:
-		fastpath_prefetch_poll(srv->fp);
-		break;
-	}
 }
 
 int server_run(struct server *srv, struct server_signals *sig)
@@ -276,9 +229,9 @@ int server_run(struct server *srv, struct server_signals *sig)
 	uint64_t busy_until = 0;
 
 	while (!sig->stop) {
-		uint64_t now_us = server_now_us(), now;
+		uint64_t now_us = clock_now_us(), now;
 		int spinning = now_us < busy_until, timeout = 20;
-		int n, changed = 0;
+		int n;
 
 		if (spinning) {
 			timeout = 0;
@@ -295,9 +248,12 @@ int server_run(struct server *srv, struct server_signals *sig)
 			pr_err("epoll_wait: %s", strerror(-err));
 			return err;
 		}
-		for (int i = 0; i < n; i++)
-			dispatch(srv, &evs[i], &changed);
-		now_us = server_now_us();
+		for (int i = 0; i < n; i++) {
+			struct ev *ev = evs[i].data.ptr;
+
+			ev->fn(ev, evs[i].events);
+		}
+		now_us = clock_now_us();
 		if (n > 0)
 			busy_until = now_us + (srv->races ? SPIN_RACE_US : SPIN_IDLE_US);
 		else if (spinning)
@@ -307,7 +263,7 @@ int server_run(struct server *srv, struct server_signals *sig)
 		if (now >= srv->next_tick_ms) {
 			srv->next_tick_ms = now + TICK_MS;
 			race_check_deadlines(srv, now);
-			if (srv->cfg->hedged)
+			if (srv->cfg->mode == UPSTREAM_HEDGED)
 				race_probe_upstreams(srv, now);
 			client_expire(srv, now);
 			control_expire(srv, now);
@@ -316,10 +272,10 @@ int server_run(struct server *srv, struct server_signals *sig)
 		race_free_finished(srv);
 		client_resume(srv);
 		client_reap(srv, 0);
-		sweep(srv, now);
-		if (changed || sig->reload) {
-			pr_info("%s: re-reading the upstreams", changed ? srv->cfg->resolv_file : "SIGHUP");
-			sig->reload = 0;
+		cache_sweep(&srv->cache, now);
+		if (srv->resolv_changed || sig->reload) {
+			pr_info("%s: re-reading the upstreams", srv->resolv_changed ? srv->cfg->resolv_file : "SIGHUP");
+			srv->resolv_changed = sig->reload = 0;
 			server_reload(srv);
 		}
 		if (sig->dump) {

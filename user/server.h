@@ -9,28 +9,28 @@
 
 #include <signal.h>
 #include <stdint.h>
+#include "cache.h"
+#include "clock.h"
 #include "config.h"
+#include "dnswire.h"
+#include "ev.h"
 #include "fastpath.h"
+#include "strategy.h"
 #include "upstream.h"
 
-#define MSG_MAX 4096	   /* UDP messages, and answers built from entries */
-#define TCP_MSG_MAX 65535 /* RFC 1035 4.2.2: a 16-bit length */
-
-/* What an epoll event points at: the first member of each of these. */
-enum ev_kind { EV_UDP, EV_TCP_LISTEN, EV_CONN, EV_LEG, EV_WATCH, EV_CTL_LISTEN, EV_CTL_CONN, EV_PREFETCH };
-
-struct ev {
-	enum ev_kind kind;
-};
+#define MSG_MAX 4096		 /* UDP messages, and answers built from entries */
+#define TCP_MSG_MAX DNS_MSG_MAX /* RFC 1035 4.2.2: a 16-bit length */
 
 struct listener {
 	struct ev ev;
+	struct server *srv;
 	int fd;
 };
 
 /* The control socket or the metrics endpoint (control.c). */
 struct ctl_listener {
 	struct ev ev;
+	struct server *srv;
 	int fd;
 	int http;
 	int n_conns; /* its clients: each listener has slots of its own */
@@ -55,16 +55,12 @@ struct server_stats {
 	uint64_t hits;	      /* answered by the daemon from the cache map */
 	uint64_t misses;      /* sent upstream */
 	uint64_t shared;      /* joined a race already in flight */
-	uint64_t insertions;  /* new keys stored */
-	uint64_t swept;	      /* expired entries removed */
-	uint64_t entries_at_start; /* found in a pinned map */
 	uint64_t dropped;	   /* dns-forward-max reached */
 	uint64_t hedges;	   /* hedged: next upstream asked after a delay */
 	uint64_t refused;	   /* access-control: answered REFUSED */
 	uint64_t denied;	   /* access-control: dropped */
 	uint64_t prefetches;	   /* refreshes started before expiry */
 	uint64_t stale;		   /* answers from expired entries */
-	uint64_t flushed;	   /* entries dropped by bpfdnsctl flush */
 };
 
 /* Signals, set by handlers and acted on by the loop. */
@@ -78,11 +74,13 @@ struct server {
 	const struct config *cfg;
 	struct upstreams *ups; /* current list; races hold their own reference */
 	struct fastpath *fp;   /* NULL when cache-size=0 */
+	struct cache cache;    /* the policy on top of fp's map */
 	int epfd;
 	struct listener listeners[CONFIG_ADDR_MAX * 2];
 	int n_listeners;
 	struct conn *conns; /* TCP clients */
 	int n_conns;
+	struct conn *stalled_head, *stalled_tail; /* waiting for room, in order */
 	struct race *races;		       /* in flight, for deadlines */
 	int n_races;
 	struct race *by_key[RACE_BUCKETS];     /* in flight, to share */
@@ -93,10 +91,12 @@ struct server {
 	struct ctl_conn *ctl_conns;
 	const char *ctl_path;	/* the control socket's file, removed on close */
 	struct ev prefetch_ev;	/* the fast path's refresh requests */
+	int resolv_changed;	/* the watch saw the resolv-file change */
 	uint64_t next_hedge_us; /* the earliest hedge due, 0: none */
-	double hedge_tokens;	/* the hedge budget (token bucket) */
+	struct strategy_cfg strategy;	/* the upstream mode's parameters */
+	struct hedge_budget hedge_budget; /* one hedge per 10 misses */
 	struct server_stats stats;
-	uint64_t next_sweep_ms, next_tick_ms;
+	uint64_t next_tick_ms;
 };
 
 /* Open the listen sockets (UDP and TCP) and the event loop; srv takes a
@@ -114,17 +114,12 @@ void server_close(struct server *srv);
 int server_query(struct server *srv, const struct client *from, const uint8_t *msg, size_t len);
 /* Re-read the upstreams; the old list stays when the new one is empty. */
 void server_reload(struct server *srv);
-uint64_t server_now_ms(void);
-uint64_t server_now_us(void);
 /* Log "query[TYPE] NAME WHAT WHO" when log-queries is on. */
 void server_log_query(const struct server *srv, const uint8_t *name, size_t name_len, uint16_t qtype,
 		      const char *what, const char *who);
 
 /* client.c */
 int client_listen(struct server *srv, const struct sockaddr_storage *addr);
-void client_on_udp(struct server *srv, struct listener *l);
-void client_on_accept(struct server *srv, struct listener *l);
-void client_on_conn(struct server *srv, struct conn *c, uint32_t events);
 /* The largest answer this client takes: TCP's, or its UDP limit. */
 size_t client_answer_limit(const struct server *srv, const struct client *to, const struct client_query *cq);
 /* Send a whole DNS message to a client (length-prefixed over TCP). */

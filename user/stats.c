@@ -11,11 +11,10 @@
 void stats_collect(struct server *srv, struct stats_view *v)
 {
 	struct bpfdns_counters c = { 0 };
-	uint64_t gone;
 
 	memset(v, 0, sizeof(*v));
 	v->cachesize = srv->cfg->cache_size;
-	v->insertions = srv->stats.insertions;
+	v->insertions = srv->cache.insertions;
 	/* a lookup the daemon had to forward missed, shared race or not */
 	v->misses = srv->stats.misses + srv->stats.shared;
 	v->hits = srv->stats.hits;
@@ -27,10 +26,7 @@ void stats_collect(struct server *srv, struct stats_view *v)
 	}
 	v->hits += v->kernel_hits;
 	v->entries = fastpath_count(srv->fp);
-	/* the LRU map evicts silently: whatever was inserted and is neither
-	 * there any more nor swept as expired nor flushed was evicted */
-	gone = v->insertions + srv->stats.entries_at_start - srv->stats.swept - srv->stats.flushed;
-	v->evictions = gone > (uint64_t)v->entries ? gone - (uint64_t)v->entries : 0;
+	v->evictions = cache_evictions(&srv->cache, (uint64_t)v->entries);
 }
 
 size_t stats_chaos(struct server *srv, const uint8_t *query, const struct client_query *cq, uint8_t *out,
@@ -86,7 +82,7 @@ void stats_log(struct server *srv)
 	if (srv->stats.refused || srv->stats.denied)
 		pr_info("access-control: %" PRIu64 " queries refused, %" PRIu64 " dropped", srv->stats.refused,
 			srv->stats.denied);
-	if (srv->cfg->hedged)
+	if (srv->cfg->mode == UPSTREAM_HEDGED)
 		pr_info("hedged: %" PRIu64 " times the next upstream was asked after a delay", srv->stats.hedges);
 	for (int k = 0; k < ups->n; k++)
 		pr_info("server %s: queries sent %" PRIu64 ", won %" PRIu64 ", failed %" PRIu64

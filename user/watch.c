@@ -16,6 +16,7 @@
 
 struct watch {
 	struct ev ev;
+	int *changed; /* set when the file changed */
 	int fd;
 	int wd[2];		/* the path's directory, and its target's */
 	char base[2][NAME_MAX + 1]; /* the names in them */
@@ -38,6 +39,8 @@ static int watch_add(struct watch *w, int i, const char *path)
 	return 0;
 }
 
+static void watch_on_event(struct ev *ev, uint32_t events);
+
 int watch_open(struct server *srv, const char *path, struct watch **out)
 {
 	struct watch *w = calloc(1, sizeof(*w));
@@ -47,7 +50,8 @@ int watch_open(struct server *srv, const char *path, struct watch **out)
 
 	if (!w)
 		return -ENOMEM;
-	w->ev.kind = EV_WATCH;
+	w->ev.fn = watch_on_event;
+	w->changed = &srv->resolv_changed;
 	w->wd[1] = -1;
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->fd < 0) {
@@ -77,7 +81,8 @@ err_free:
 	return err;
 }
 
-int watch_changed(struct watch *w)
+/* Read the pending events; 1 when they concern the file. */
+static int watch_changed(struct watch *w)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	int changed = 0;
@@ -103,4 +108,12 @@ void watch_close(struct server *srv, struct watch *w)
 	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, w->fd, NULL);
 	close(w->fd);
 	free(w);
+}
+
+static void watch_on_event(struct ev *ev, uint32_t events)
+{
+	struct watch *w = (struct watch *)ev;
+
+	(void)events;
+	*w->changed |= watch_changed(w);
 }

@@ -11,11 +11,10 @@ struct watch;
  * Watch path: written in place, replaced by rename, created or removed. The
  * directory is watched, so a file that does not exist yet is seen when it
  * appears; a symlink's target directory is watched too. Registers with
- * srv->epfd. Returns 0 or -errno (logged as a warning: bpfdnsd runs on).
+ * srv->epfd; sets srv->resolv_changed when the file changed. Returns 0 or
+ * -errno (logged as a warning: bpfdnsd runs on).
  */
 int watch_open(struct server *srv, const char *path, struct watch **w);
-/* Read the pending events; 1 when they concern the file. */
-int watch_changed(struct watch *w);
 void watch_close(struct server *srv, struct watch *w);
 
 #endif /* BPFDNS_WATCH_H */

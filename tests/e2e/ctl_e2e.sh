@@ -69,6 +69,18 @@ check "slow metrics clients: a new metrics client still answered" \
 wait "$slow"
 check "slow metrics clients: each was closed (request deadline, or room for another)" \
 	"cat $tmp/slow-metrics.out" "closed=40 of 40"
+# a full pool whose most overdue client gives way while an event of it is
+# still in the same epoll batch (the daemon stopped meanwhile): it is only
+# shut then, and freed after the batch
+for k in $(seq 16); do exec {fd}<>/dev/tcp/127.0.0.1/9153; slowfd[$k]=$fd; printf 'GE' >&"$fd"; done
+kill -STOP "$daemon"
+exec {newfd}<>/dev/tcp/127.0.0.1/9153
+printf 'T' >&"${slowfd[1]}"
+kill -CONT "$daemon"
+sleep 0.3
+ok "full metrics pool, an evicted client's event in the same batch: the daemon lives" kill -0 "$daemon"
+check "... and answers" "curl -s -m 2 http://127.0.0.1:9153/metrics" "# TYPE bpfdns_cache_entries gauge"
+for fd in "${slowfd[@]}" "$newfd"; do exec {fd}>&-; done
 check "bpftool: the counters map prints named fields" \
 	"bpftool map dump pinned $tmp/bpffs/bpfdns/counters" '"hit": '
 $dig again.example.test A +short >/dev/null

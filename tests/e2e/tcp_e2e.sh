@@ -82,4 +82,22 @@ daemon tcp-fwd --no-resolv --server=127.0.0.2#5353 --dns-forward-max=10 || e2e_e
 check "tcp: 100 pipelined misses with dns-forward-max=10 get 100 answers" \
 	"$tcp pipeline 100 fwd-%d.example.test." "answers=100 of 100 tc=0 servfail=0 ids=ok"
 stop_daemon
+
+# every query of a pipeline answered when the answers are timeouts: the
+# connection is never taken for idle while queries of it wait (nor by a
+# clock read a millisecond apart)
+upstream 3 --mode=drop
+daemon tcp-timeouts --no-resolv --server=127.0.0.3#5353 --query-timeout=300 || e2e_exit
+for i in 1 2 3; do
+	check "tcp: 100 pipelined misses to a dark upstream get 100 SERVFAILs ($i)" \
+		"$tcp --seconds=20 pipeline 100 dark$i-%d.example.test." "answers=100 of 100 tc=0 servfail=100 ids=ok"
+done
+stop_daemon
+
+# dns-forward-max: room that frees goes to the connection waiting longest,
+# so none starves past the idle timeout
+daemon tcp-fair --no-resolv --server=127.0.0.2#5353 --dns-forward-max=2 || e2e_exit
+check "tcp: 5 connections x 60 misses, 2 in flight at once (15 s): all 300 answered" \
+	"$tcp --conns=5 --seconds=40 pipeline 60 fair-%d.example.test." "answers=300 of 300 tc=0 servfail=0 ids=ok"
+stop_daemon
 e2e_exit

@@ -51,8 +51,7 @@ static void test_seed_config(void)
 	struct config cfg;
 
 	CHECK("config: the seed configuration parses", !parse(&cfg, 3, argv), "rejected");
-	CHECK("config: seed values", !strcmp(cfg.interface, "lo") && cfg.bind_interfaces && !cfg.strict_order &&
-	      !cfg.hedged &&
+	CHECK("config: seed values", !strcmp(cfg.interface, "lo") && cfg.bind_interfaces && cfg.mode == UPSTREAM_ALL_SERVERS &&
 	      cfg.cache_size == 0 && cfg.no_negcache && !strcmp(cfg.resolv_file, "/etc/resolv.dnsmasq") &&
 	      cfg.log_queries, "wrong values");
 }
@@ -72,7 +71,7 @@ static void test_values(void)
 	CHECK("config: values land where they belong",
 	      cfg.port == 5354 && cfg.n_servers == 2 && ntohs(((struct sockaddr_in *)&cfg.servers[0])->sin_port) == 5300 &&
 		      s6->sin6_family == AF_INET6 && ntohs(s6->sin6_port) == 53 && cfg.n_listen == 1 &&
-		      cfg.strict_order && cfg.min_cache_ttl == 30 && cfg.max_cache_ttl == 600 &&
+		      cfg.mode == UPSTREAM_STRICT_ORDER && cfg.min_cache_ttl == 30 && cfg.max_cache_ttl == 600 &&
 		      cfg.edns_packet_max == 1400 && cfg.attach == FASTPATH_TC && cfg.timeout_ms == 500 &&
 		      !strcmp(cfg.pin_path, "/sys/fs/bpf/other"),
 	      "wrong values");
@@ -84,14 +83,12 @@ static void test_modes(void)
 		   *race[] = { "bpfdnsd", "--strict-order", "--all-servers" };
 	struct config cfg;
 
-	CHECK("config: hedged is the default upstream mode", !parse(&cfg, 1, hedged) && cfg.hedged && !cfg.strict_order,
-	      "hedged %d strict %d", cfg.hedged, cfg.strict_order);
+	CHECK("config: hedged is the default upstream mode", !parse(&cfg, 1, hedged) && cfg.mode == UPSTREAM_HEDGED,
+	      "mode %d", cfg.mode);
 	CHECK("config: the last upstream mode given wins (strict-order)",
-	      !parse(&cfg, 3, strict) && cfg.strict_order && !cfg.hedged, "hedged %d strict %d", cfg.hedged,
-	      cfg.strict_order);
+	      !parse(&cfg, 3, strict) && cfg.mode == UPSTREAM_STRICT_ORDER, "mode %d", cfg.mode);
 	CHECK("config: the last upstream mode given wins (all-servers)",
-	      !parse(&cfg, 3, race) && !cfg.strict_order && !cfg.hedged, "hedged %d strict %d", cfg.hedged,
-	      cfg.strict_order);
+	      !parse(&cfg, 3, race) && cfg.mode == UPSTREAM_ALL_SERVERS, "mode %d", cfg.mode);
 }
 
 static void test_errors(void)

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* strategy_test.c - the three upstream modes' decisions (strategy.c), on a
+ * fake clock: who is asked first, when the next one is, what a failure
+ * does, and the hedge budget. No sockets, no root. */
+#include <string.h>
+#include "health.h"
+#include "strategy.h"
+#include "test.h"
+
+#define MS 1000ULL /* µs */
+
+static struct upstreams ups;
+
+/* n upstreams; rtt_us[i] its recent RTTs (0: never heard from). */
+static void make_upstreams(int n, const uint32_t *rtt_us)
+{
+	memset(&ups, 0, sizeof(ups));
+	ups.n = n;
+	for (int i = 0; i < n; i++) {
+		struct upstream *u = &ups.list[i];
+
+		for (int k = 0; rtt_us && rtt_us[i] && k < 10; k++)
+			health_ok(u, rtt_us[i], 1000);
+	}
+}
+
+static struct strategy_cfg cfg(enum upstream_mode mode)
+{
+	return (struct strategy_cfg){ .mode = mode, .hedge_min_ms = 1, .hedge_max_ms = 200, .step_ms = 1000 };
+}
+
+static void test_hedged(void)
+{
+	const uint32_t rtt[] = { 30 * MS, 5 * MS, 0 };
+	struct strategy_cfg sc = cfg(UPSTREAM_HEDGED);
+	struct hedge_budget b;
+	struct plan p;
+	uint64_t t = 1000000; /* µs */
+	int first, n;
+
+	hedge_budget_init(&b);
+	make_upstreams(3, rtt);
+	n = strategy_start(&p, &sc, &ups, &b);
+	CHECK("hedged: one upstream at a time", n == 1, "asks %d", n);
+	first = strategy_take(&p);
+	CHECK("hedged: the fastest known upstream first", first == 1, "asked %d", first);
+	strategy_asked(&p, &sc, &b, &ups.list[first], t, t / 1000);
+	CHECK("hedged: the next one after the first's p95 (5 ms)", p.hedge_at_us == t + 5 * MS, "at +%llu us",
+	      (unsigned long long)(p.hedge_at_us - t));
+	CHECK("hedged: not due a moment before", !strategy_hedge_due(&p, &b, t + 5 * MS - 1), "due");
+	CHECK("hedged: due then, and a token spent", strategy_hedge_due(&p, &b, t + 5 * MS) && b.tokens < 10,
+	      "not due, or tokens %.1f", b.tokens);
+	CHECK("hedged: then the slower known one", strategy_take(&p) == 0, "another");
+	strategy_asked(&p, &sc, &b, &ups.list[0], t + 5 * MS, t / 1000);
+	CHECK("hedged: after its p95 (30 ms), the one never heard from", p.hedge_at_us == t + 35 * MS,
+	      "at +%llu us", (unsigned long long)(p.hedge_at_us - t));
+	CHECK("hedged: a failure asks the next at once, while others are out",
+	      strategy_after_loss(&p, &sc, 1) == STRATEGY_ASK_NEXT, "waits");
+	CHECK("hedged: ... the last one", strategy_take(&p) == 2, "another");
+	strategy_asked(&p, &sc, &b, &ups.list[2], t + 6 * MS, t / 1000);
+	CHECK("hedged: nothing left to hedge to: no timer", !p.hedge_at_us, "a timer");
+	CHECK("hedged: a failure with others out waits for them", strategy_after_loss(&p, &sc, 1) == STRATEGY_WAIT,
+	      "does not wait");
+	CHECK("hedged: the last failure gives up", strategy_after_loss(&p, &sc, 0) == STRATEGY_GIVE_UP,
+	      "does not give up");
+}
+
+static void test_hedge_bounds_and_budget(void)
+{
+	const uint32_t fast[] = { 100, 100 }, slow[] = { 900 * MS, 900 * MS };
+	struct strategy_cfg sc = cfg(UPSTREAM_HEDGED);
+	struct hedge_budget b;
+	struct plan p;
+	int hedges = 0;
+
+	hedge_budget_init(&b);
+	make_upstreams(2, fast);
+	strategy_start(&p, &sc, &ups, &b);
+	strategy_asked(&p, &sc, &b, &ups.list[strategy_take(&p)], 0, 0);
+	CHECK("hedged: never sooner than hedge-min (1 ms)", p.hedge_at_us == 1 * MS, "at %llu us",
+	      (unsigned long long)p.hedge_at_us);
+	make_upstreams(2, slow);
+	strategy_start(&p, &sc, &ups, &b);
+	strategy_asked(&p, &sc, &b, &ups.list[strategy_take(&p)], 0, 0);
+	CHECK("hedged: never later than hedge-max (200 ms)", p.hedge_at_us == 200 * MS, "at %llu us",
+	      (unsigned long long)p.hedge_at_us);
+	make_upstreams(2, NULL);
+	strategy_start(&p, &sc, &ups, &b);
+	strategy_asked(&p, &sc, &b, &ups.list[strategy_take(&p)], 0, 0);
+	CHECK("hedged: an upstream never heard from: a quarter of hedge-max", p.hedge_at_us == 50 * MS,
+	      "at %llu us", (unsigned long long)p.hedge_at_us);
+
+	/* an outage: every miss hedges; the burst of 10 goes, then the wait
+	 * is hedge-max until misses earn tokens back (one per 10) */
+	make_upstreams(2, fast);
+	hedge_budget_init(&b);
+	for (int i = 0; i < 30; i++) {
+		strategy_start(&p, &sc, &ups, &b);
+		strategy_asked(&p, &sc, &b, &ups.list[strategy_take(&p)], 0, 0);
+		if (p.hedge_at_us == 1 * MS)
+			hedges++;
+		strategy_hedge_due(&p, &b, p.hedge_at_us);
+	}
+	/* 11 from the burst (it refills a little as it goes), then about one
+	 * per 10 misses: 12 or 13, as 0.1 adds up in floating point */
+	CHECK("hedged: an outage of 30 misses hedges early 12 or 13 times, the rest waits hedge-max",
+	      hedges >= 12 && hedges <= 13, "%d times", hedges);
+}
+
+static void test_all_servers(void)
+{
+	struct strategy_cfg sc = cfg(UPSTREAM_ALL_SERVERS);
+	struct hedge_budget b;
+	struct plan p;
+	int n;
+
+	hedge_budget_init(&b);
+	make_upstreams(3, NULL);
+	n = strategy_start(&p, &sc, &ups, &b);
+	CHECK("all-servers: every upstream at once", n == 3, "asks %d", n);
+	for (int i = 0; i < 3; i++)
+		strategy_asked(&p, &sc, &b, &ups.list[strategy_take(&p)], 0, 0);
+	CHECK("all-servers: no timers", !p.hedge_at_us && !strategy_step_due(&p, &sc, UINT64_MAX), "a timer");
+	CHECK("all-servers: a failure waits for the others", strategy_after_loss(&p, &sc, 2) == STRATEGY_WAIT,
+	      "does not wait");
+	CHECK("all-servers: the last failure gives up", strategy_after_loss(&p, &sc, 0) == STRATEGY_GIVE_UP,
+	      "does not give up");
+	CHECK("all-servers: the budget is not touched", b.tokens == HEDGE_TOKENS_MAX, "tokens %.1f", b.tokens);
+}
+
+static void test_strict_order(void)
+{
+	const uint32_t rtt[] = { 90 * MS, 1 * MS };
+	struct strategy_cfg sc = cfg(UPSTREAM_STRICT_ORDER);
+	struct hedge_budget b;
+	struct plan p;
+	int n, first;
+
+	hedge_budget_init(&b);
+	make_upstreams(2, rtt);
+	n = strategy_start(&p, &sc, &ups, &b);
+	first = strategy_take(&p);
+	CHECK("strict-order: one at a time, in configuration order (not by health)", n == 1 && first == 0,
+	      "asks %d, first %d", n, first);
+	strategy_asked(&p, &sc, &b, &ups.list[first], 0, 5000);
+	CHECK("strict-order: no hedge timer", !p.hedge_at_us, "a hedge timer");
+	CHECK("strict-order: the next not before step_ms", !strategy_step_due(&p, &sc, 5999), "due");
+	CHECK("strict-order: the next at step_ms", strategy_step_due(&p, &sc, 6000), "not due");
+	CHECK("strict-order: a failure while another is out waits", strategy_after_loss(&p, &sc, 1) == STRATEGY_WAIT,
+	      "does not wait");
+	CHECK("strict-order: a failure with none out asks the next",
+	      strategy_after_loss(&p, &sc, 0) == STRATEGY_ASK_NEXT, "does not");
+	CHECK("strict-order: the second", strategy_take(&p) == 1, "another");
+	CHECK("strict-order: none left: not due", !strategy_step_due(&p, &sc, UINT64_MAX), "due");
+	CHECK("strict-order: then the last failure gives up", strategy_after_loss(&p, &sc, 0) == STRATEGY_GIVE_UP,
+	      "does not give up");
+	CHECK("strict-order: and nothing is left", strategy_take(&p) == -1, "more");
+}
+
+static void test_probe(void)
+{
+	struct strategy_cfg sc = cfg(UPSTREAM_HEDGED);
+	struct hedge_budget b;
+	struct plan p;
+
+	hedge_budget_init(&b);
+	make_upstreams(3, NULL);
+	strategy_probe(&p, 2);
+	CHECK("probe: only the probed upstream", strategy_take(&p) == 2 && strategy_take(&p) == -1, "others");
+	strategy_asked(&p, &sc, &b, &ups.list[2], 0, 0);
+	CHECK("probe: no hedge", !p.hedge_at_us, "a hedge timer");
+	CHECK("probe: its failure gives up", strategy_after_loss(&p, &sc, 0) == STRATEGY_GIVE_UP, "does not");
+}
+
+int main(void)
+{
+	test_hedged();
+	test_hedge_bounds_and_budget();
+	test_all_servers();
+	test_strict_order();
+	test_probe();
+	return test_exit();
+}

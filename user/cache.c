@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* cache.c - cache policy on top of the fast path's map; see cache.h. */
+#include <errno.h>
+#include <string.h>
+#include "cache.h"
+#include "dns.h"
+#include "log.h"
+
+#define NS_PER_S 1000000000ULL
+
+void cache_init(struct cache *c, struct fastpath *fp, const struct config *cfg)
+{
+	memset(c, 0, sizeof(*c));
+	c->fp = fp;
+	c->cfg = cfg;
+	if (fp)
+		c->entries_at_start = (uint64_t)fastpath_count(fp);
+}
+
+enum cache_find cache_get(struct cache *c, const struct bpfdns_key *key, struct bpfdns_entry *e)
+{
+	if (!c->fp || fastpath_lookup(c->fp, key, e))
+		return CACHE_NONE;
+	return fastpath_now_ns() < e->expire_ns ? CACHE_FRESH : CACHE_EXPIRED;
+}
+
+int cache_get_stale(struct cache *c, const struct bpfdns_key *key, struct bpfdns_entry *e)
+{
+	uint64_t now = fastpath_now_ns();
+
+	if (!c->cfg->stale_max_s || cache_get(c, key, e) != CACHE_EXPIRED)
+		return 0;
+	if (now - e->expire_ns >= (uint64_t)c->cfg->stale_max_s * NS_PER_S)
+		return 0;
+	entry_make_stale(e, now, CACHE_STALE_TTL);
+	return 1;
+}
+
+uint32_t cache_ttl(const struct config *cfg, const struct reply_info *ri)
+{
+	int negative = ri->rcode == DNS_RCODE_NXDOMAIN || (ri->rcode == DNS_RCODE_NOERROR && !ri->ancount);
+	uint32_t ttl;
+
+	if (ri->truncated || (ri->rcode != DNS_RCODE_NOERROR && ri->rcode != DNS_RCODE_NXDOMAIN))
+		return 0;
+	if (negative) {
+		if (cfg->no_negcache)
+			return 0;
+		/* RFC 2308 5: the SOA's TTL and MINIMUM, the smaller */
+		ttl = ri->neg_ttl != UINT32_MAX ? ri->neg_ttl : cfg->neg_ttl;
+	} else {
+		ttl = ri->min_ttl;
+	}
+	if (ttl < cfg->min_cache_ttl)
+		ttl = cfg->min_cache_ttl;
+	if (ttl > cfg->max_cache_ttl)
+		ttl = cfg->max_cache_ttl;
+	return ttl;
+}
+
+int cache_put_reply(struct cache *c, const struct bpfdns_key *key, const uint8_t *msg, size_t len,
+		    struct bpfdns_entry *e)
+{
+	struct reply_info ri;
+	uint32_t ttl;
+	int err = entry_from_reply(msg, len, e, &ri);
+
+	if (err)
+		return err;
+	/* max-cache-ttl caps what clients see, too */
+	for (unsigned i = 0; i < e->ttl_count; i++) {
+		uint8_t *p = e->data + e->ttl_off[i];
+
+		if (dns_get32(p) > c->cfg->max_cache_ttl)
+			dns_put32(p, c->cfg->max_cache_ttl);
+	}
+	e->stored_ns = fastpath_now_ns();
+	ttl = cache_ttl(c->cfg, &ri);
+	if (!c->fp || !ttl)
+		return 0;
+	e->expire_ns = e->stored_ns + (uint64_t)ttl * NS_PER_S;
+	err = fastpath_store(c->fp, key, e);
+	if (err < 0)
+		pr_warn("cannot store in the cache map: %s", strerror(-err));
+	else
+		c->insertions += (uint64_t)err;
+	return 0;
+}
+
+void cache_sweep(struct cache *c, uint64_t now_ms)
+{
+	uint64_t keep = (uint64_t)c->cfg->stale_max_s * NS_PER_S, ns;
+	int removed;
+
+	if (now_ms < c->next_sweep_ms || !c->fp)
+		return;
+	c->next_sweep_ms = now_ms + CACHE_SWEEP_MS;
+	ns = fastpath_now_ns();
+	/* use-stale-cache keeps expired entries that long */
+	removed = fastpath_sweep(c->fp, ns > keep ? ns - keep : 0);
+	if (removed > 0) {
+		c->swept += (uint64_t)removed;
+		pr_debug("removed %d expired entries", removed);
+	}
+}
+
+uint64_t cache_evictions(const struct cache *c, uint64_t entries_now)
+{
+	/* the LRU map evicts silently */
+	uint64_t gone = c->insertions + c->entries_at_start - c->swept - c->flushed;
+
+	return gone > entries_now ? gone - entries_now : 0;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * cache.h - cache policy, on top of the fast path's map (fastpath.c):
+ * whether and how long a reply is kept (RFC 2308 for NXDOMAIN and NODATA,
+ * min-cache-ttl and max-cache-ttl, which caps what clients see too), what
+ * a lookup finds (fresh, expired, nothing), expired entries answered stale
+ * (RFC 8767, use-stale-cache), the sweep, and the counts of insertions and
+ * evictions. "How long is an NXDOMAIN kept, and when is it served stale?"
+ * is answered here.
+ */
+#ifndef BPFDNS_CACHE_H
+#define BPFDNS_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "bpfdns.h"
+#include "config.h"
+#include "entry.h"
+#include "fastpath.h"
+
+#define CACHE_SWEEP_MS 5000 /* expired entries leave the map within this */
+#define CACHE_STALE_TTL 30  /* RFC 8767: the TTL of a stale answer */
+
+struct cache {
+	struct fastpath *fp; /* NULL with cache-size=0: nothing is kept */
+	const struct config *cfg;
+	uint64_t insertions;	   /* new keys stored */
+	uint64_t swept;		   /* expired entries removed */
+	uint64_t flushed;	   /* removed by bpfdnsctl flush */
+	uint64_t entries_at_start; /* found in a pinned map */
+	uint64_t next_sweep_ms;
+};
+
+enum cache_find {
+	CACHE_NONE,    /* not there */
+	CACHE_FRESH,   /* there, within its TTL */
+	CACHE_EXPIRED, /* there past its TTL (kept for use-stale-cache) */
+};
+
+void cache_init(struct cache *c, struct fastpath *fp, const struct config *cfg);
+/* key's entry, into e. */
+enum cache_find cache_get(struct cache *c, const struct bpfdns_key *key, struct bpfdns_entry *e);
+/* key's expired entry made a stale answer (every TTL CACHE_STALE_TTL),
+ * when use-stale-cache keeps it still. 1 when e holds it. */
+int cache_get_stale(struct cache *c, const struct bpfdns_key *key, struct bpfdns_entry *e);
+/*
+ * A reply that won, for key: its entry into e (TTLs capped at
+ * max-cache-ttl, stamped now), stored when it may be cached (NOERROR or
+ * NXDOMAIN; negatives unless no-negcache). Returns 0 when e holds an entry
+ * to answer from, stored or not; -errno when the reply cannot be one (too
+ * big for an entry: relay it).
+ */
+int cache_put_reply(struct cache *c, const struct bpfdns_key *key, const uint8_t *msg, size_t len,
+		    struct bpfdns_entry *e);
+/* Every CACHE_SWEEP_MS, remove entries expired longer ago than
+ * use-stale-cache keeps them. */
+void cache_sweep(struct cache *c, uint64_t now_ms);
+/* Entries the LRU map pushed out before they expired, given how many it
+ * holds now: what went in and is neither there nor swept nor flushed. */
+uint64_t cache_evictions(const struct cache *c, uint64_t entries_now);
+
+/* How long to keep a reply, or 0 not to cache it (exposed for tests). */
+uint32_t cache_ttl(const struct config *cfg, const struct reply_info *ri);
+
+#endif /* BPFDNS_CACHE_H */

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* clock.h - the daemon's clock (CLOCK_MONOTONIC), in µs and ms; the fast
+ * path's is CLOCK_BOOTTIME in ns (fastpath_now_ns). Locals carry the unit:
+ * now_us, now_ms, now_ns. */
+#ifndef BPFDNS_CLOCK_H
+#define BPFDNS_CLOCK_H
+
+#include <stdint.h>
+#include <time.h>
+
+static inline uint64_t clock_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static inline uint64_t clock_now_ms(void)
+{
+	return clock_now_us() / 1000;
+}
+
+#endif /* BPFDNS_CLOCK_H */

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* mapops.c - the fast path's maps by fd; see mapops.h. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include "entry.h"
+#include "mapops.h"
+
+const struct fastpath_outcome fastpath_outcomes[] = {
+#define O(f) { #f, offsetof(struct bpfdns_counters, f) }
+	O(hit), O(not_ours), O(not_plain), O(miss), O(expired), O(too_big), O(no_room), O(malformed), O(refused),
+	O(denied),
+#undef O
+};
+const size_t fastpath_n_outcomes = sizeof(fastpath_outcomes) / sizeof(fastpath_outcomes[0]);
+_Static_assert(sizeof(fastpath_outcomes) / sizeof(fastpath_outcomes[0]) == sizeof(struct bpfdns_counters) / 8 - 1,
+	       "every outcome counter has a name");
+
+int fastpath_layout_fd(int fd, __u32 *version)
+{
+	struct bpfdns_layout l = { 0 };
+	__u32 zero = 0;
+	int same = !bpf_map_lookup_elem(fd, &zero, &l) && l.version == BPFDNS_LAYOUT_VERSION &&
+		   l.entry_size == sizeof(struct bpfdns_entry) && l.key_size == sizeof(struct bpfdns_key);
+
+	*version = l.version;
+	return same;
+}
+
+int fastpath_count_fd(int fd, int max)
+{
+	struct bpfdns_key key, next;
+	int n = 0;
+
+	/* a key evicted under the walk restarts it from the first key: stop
+	 * at what the map can hold, so that churn cannot keep us here */
+	for (void *prev = NULL; n < max && !bpf_map_get_next_key(fd, prev, &next); prev = &key) {
+		key = next;
+		n++;
+	}
+	return n;
+}
+
+uint64_t fastpath_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Delete the keys of a cache map for which doomed() says so; how many. */
+static int delete_where(int fd, int (*doomed)(int fd, const struct bpfdns_key *key, const void *ctx),
+			const void *ctx)
+{
+	struct bpfdns_key key, next;
+	void *prev = NULL;
+	int removed = 0;
+
+	/* delete behind the iterator so that get_next_key keeps its place */
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (prev)
+			removed += doomed(fd, &key, ctx) && !bpf_map_delete_elem(fd, &key);
+		key = next;
+		prev = &key;
+	}
+	if (prev)
+		removed += doomed(fd, &key, ctx) && !bpf_map_delete_elem(fd, &key);
+	return removed;
+}
+
+static int expired_before(int fd, const struct bpfdns_key *key, const void *ctx)
+{
+	struct bpfdns_entry e;
+
+	return !bpf_map_lookup_elem(fd, key, &e) && e.expire_ns <= *(const uint64_t *)ctx;
+}
+
+int fastpath_sweep_fd(int fd, uint64_t now_ns)
+{
+	return delete_where(fd, expired_before, &now_ns);
+}
+
+struct name_match {
+	const uint8_t *name; /* NULL: every key */
+	size_t len;
+};
+
+static int has_name(int fd, const struct bpfdns_key *key, const void *ctx)
+{
+	const struct name_match *m = ctx;
+
+	(void)fd;
+	return !m->name || (entry_key_name_len(key) == m->len && !memcmp(key->name, m->name, m->len));
+}
+
+int fastpath_flush_fd(int fd, const uint8_t *name, size_t name_len)
+{
+	struct name_match m = { name, name_len };
+
+	return delete_where(fd, has_name, &m);
+}
+
+int fastpath_counters_fd(int fd, int ncpus, struct bpfdns_counters *out)
+{
+	struct bpfdns_counters *per_cpu;
+	__u32 zero = 0;
+	int err = 0;
+
+	per_cpu = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*per_cpu)) : NULL;
+	if (!per_cpu)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	if (bpf_map_lookup_elem(fd, &zero, per_cpu)) {
+		err = -errno;
+		goto out;
+	}
+	for (int c = 0; c < ncpus; c++) {
+		__u64 *dst = (__u64 *)out, *src = (__u64 *)&per_cpu[c];
+
+		for (size_t i = 0; i < sizeof(*out) / sizeof(__u64); i++)
+			dst[i] += src[i];
+	}
+out:
+	free(per_cpu);
+	return err;
+}
+

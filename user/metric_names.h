@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* metric_names.h - the names of bpfdnsd's metrics, once, for the daemon
+ * that writes them (metrics.c) and bpfdnsctl that reads them. */
+#ifndef BPFDNS_METRIC_NAMES_H
+#define BPFDNS_METRIC_NAMES_H
+
+#define METRIC_CACHE_SIZE "bpfdns_cache_size"
+#define METRIC_CACHE_ENTRIES "bpfdns_cache_entries"
+#define METRIC_CACHE_INSERTIONS "bpfdns_cache_insertions_total"
+#define METRIC_CACHE_EVICTIONS "bpfdns_cache_evictions_total"
+#define METRIC_CACHE_HITS "bpfdns_cache_hits_total" /* {where="kernel|daemon"} */
+#define METRIC_CACHE_MISSES "bpfdns_cache_misses_total"
+#define METRIC_QUERIES "bpfdns_queries_total"
+#define METRIC_SHARED "bpfdns_shared_total"
+#define METRIC_DROPPED "bpfdns_dropped_total"
+#define METRIC_REFUSED "bpfdns_refused_total"
+#define METRIC_DENIED "bpfdns_denied_total"
+#define METRIC_HEDGES "bpfdns_hedges_total"
+#define METRIC_KERNEL_PACKETS "bpfdns_kernel_packets_total" /* {outcome=...} */
+#define METRIC_KERNEL_PREFETCH "bpfdns_kernel_prefetch_requests_total"
+#define METRIC_PREFETCHES "bpfdns_prefetches_total"
+#define METRIC_STALE "bpfdns_stale_answers_total"
+#define METRIC_UPSTREAM_PREFIX "bpfdns_upstream_"
+#define METRIC_UPSTREAM_QUERIES "bpfdns_upstream_queries_total" /* {upstream=...} */
+#define METRIC_UPSTREAM_WINS "bpfdns_upstream_wins_total"
+#define METRIC_UPSTREAM_FAILURES "bpfdns_upstream_failures_total"
+#define METRIC_UPSTREAM_UNWANTED "bpfdns_upstream_unwanted_replies_total"
+#define METRIC_UPSTREAM_STATE "bpfdns_upstream_state"	      /* {upstream=...,state=...} */
+#define METRIC_UPSTREAM_RTT "bpfdns_upstream_rtt_seconds" /* {upstream=...,quantile=...} */
+
+#endif /* BPFDNS_METRIC_NAMES_H */

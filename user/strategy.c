@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* strategy.c - which upstream a miss asks, and when; see strategy.h. */
+#include <string.h>
+#include "health.h"
+#include "strategy.h"
+
+void strategy_cfg_from(struct strategy_cfg *sc, const struct config *cfg)
+{
+	sc->mode = cfg->mode;
+	sc->hedge_min_ms = cfg->hedge_min_ms;
+	sc->hedge_max_ms = cfg->hedge_max_ms;
+	sc->step_ms = cfg->timeout_ms / 2;
+}
+
+void hedge_budget_init(struct hedge_budget *b)
+{
+	b->tokens = HEDGE_TOKENS_MAX;
+}
+
+int strategy_start(struct plan *p, const struct strategy_cfg *sc, const struct upstreams *ups,
+		   struct hedge_budget *b)
+{
+	memset(p, 0, sizeof(*p));
+	if (sc->mode == UPSTREAM_HEDGED) {
+		p->n_order = health_order(ups, p->order);
+		b->tokens += HEDGE_TOKENS_PER_MISS;
+		if (b->tokens > HEDGE_TOKENS_MAX)
+			b->tokens = HEDGE_TOKENS_MAX;
+		return 1;
+	}
+	for (int i = 0; i < ups->n; i++)
+		p->order[i] = i;
+	p->n_order = ups->n;
+	return sc->mode == UPSTREAM_ALL_SERVERS ? p->n_order : 1;
+}
+
+void strategy_probe(struct plan *p, int idx)
+{
+	memset(p, 0, sizeof(*p));
+	p->order[0] = idx;
+	p->n_order = 1;
+}
+
+int strategy_take(struct plan *p)
+{
+	return p->next < p->n_order ? p->order[p->next++] : -1;
+}
+
+void strategy_asked(struct plan *p, const struct strategy_cfg *sc, const struct hedge_budget *b,
+		    const struct upstream *u, uint64_t now_us, uint64_t now_ms)
+{
+	uint64_t lo = (uint64_t)sc->hedge_min_ms * 1000, hi = (uint64_t)sc->hedge_max_ms * 1000, wait;
+
+	p->hedge_at_us = 0;
+	if (sc->mode == UPSTREAM_STRICT_ORDER)
+		p->step_at_ms = now_ms + sc->step_ms;
+	if (sc->mode != UPSTREAM_HEDGED || p->next >= p->n_order)
+		return;
+	/* its recent p95; an upstream never heard from: a quarter of the
+	 * most; the most when the budget is spent, so that an outage cannot
+	 * multiply the traffic */
+	wait = u->rtt_n ? health_p95(u) : hi / 4;
+	if (b->tokens < 1)
+		wait = hi;
+	wait = wait < lo ? lo : wait > hi ? hi : wait;
+	p->hedge_at_us = now_us + wait;
+}
+
+enum strategy_verdict strategy_after_loss(const struct plan *p, const struct strategy_cfg *sc, int open_legs)
+{
+	int left = p->next < p->n_order;
+
+	/* hedged: a failure is a reason to ask the next one now, not after
+	 * the hedge delay, even while an earlier one may still answer */
+	if (sc->mode == UPSTREAM_HEDGED && left)
+		return STRATEGY_ASK_NEXT;
+	if (open_legs)
+		return STRATEGY_WAIT;
+	return sc->mode != UPSTREAM_ALL_SERVERS && left ? STRATEGY_ASK_NEXT : STRATEGY_GIVE_UP;
+}
+
+int strategy_hedge_due(struct plan *p, struct hedge_budget *b, uint64_t now_us)
+{
+	if (!p->hedge_at_us || now_us < p->hedge_at_us)
+		return 0;
+	p->hedge_at_us = 0;
+	if (b->tokens >= 1)
+		b->tokens -= 1;
+	return 1;
+}
+
+int strategy_step_due(const struct plan *p, const struct strategy_cfg *sc, uint64_t now_ms)
+{
+	return sc->mode == UPSTREAM_STRICT_ORDER && now_ms >= p->step_at_ms && p->next < p->n_order;
+}

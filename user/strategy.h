@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * strategy.h - which upstream a miss asks, and when: the three upstream
+ * modes as decisions, apart from sockets and events. Pure: the caller
+ * passes the clock, the upstreams and their health, and acts on the
+ * answers (race.c starts the legs); tests/unit/strategy_test.c drives it
+ * with a fake clock.
+ *
+ *   hedged (default)  the healthiest upstream first; the next one when no
+ *                     answer came within the last one's recent p95 RTT
+ *                     (within hedge-min..hedge-max), or at once when it
+ *                     failed. A token bucket (one hedge per 10 misses, a
+ *                     burst of 10) makes the wait hedge-max once spent.
+ *   all-servers       every upstream at once.
+ *   strict-order      one at a time, in configuration order; the next
+ *                     when the last failed or step_ms passed.
+ */
+#ifndef BPFDNS_STRATEGY_H
+#define BPFDNS_STRATEGY_H
+
+#include <stdint.h>
+#include "config.h"
+#include "upstream.h"
+
+#define HEDGE_TOKENS_MAX 10.0	  /* the hedge budget's burst (it starts full) */
+#define HEDGE_TOKENS_PER_MISS 0.1 /* one hedge per 10 misses */
+
+struct strategy_cfg {
+	enum upstream_mode mode;
+	uint32_t hedge_min_ms, hedge_max_ms; /* hedged: bounds of the wait */
+	uint32_t step_ms;		     /* strict-order: the wait before the next */
+};
+
+/* The hedge budget, shared by every miss. */
+struct hedge_budget {
+	double tokens;
+};
+
+/* One miss's way through its upstreams. */
+struct plan {
+	int order[UPSTREAM_MAX]; /* indices into the upstream list, first asked first */
+	int n_order;
+	int next;		 /* order[next] is the next to ask */
+	uint64_t hedge_at_us;	 /* hedged: ask order[next] then; 0: no timer */
+	uint64_t step_at_ms;	 /* strict-order: ask order[next] then */
+};
+
+/* After a leg ended without a good answer. */
+enum strategy_verdict {
+	STRATEGY_WAIT,	   /* others are still out: wait for them */
+	STRATEGY_ASK_NEXT, /* ask the next upstream now */
+	STRATEGY_GIVE_UP,  /* nothing out, nothing left */
+};
+
+void strategy_cfg_from(struct strategy_cfg *sc, const struct config *cfg);
+void hedge_budget_init(struct hedge_budget *b);
+
+/* A new miss over ups: its order (hedged: by health; else configuration
+ * order) and, hedged, one tenth of a hedge more in the budget. Returns how
+ * many upstreams to ask at once: every one (all-servers), else one. */
+int strategy_start(struct plan *p, const struct strategy_cfg *sc, const struct upstreams *ups,
+		   struct hedge_budget *b);
+/* A probe of upstream idx: that one only, no timers. */
+void strategy_probe(struct plan *p, int idx);
+/* The next upstream to ask (taken), or -1 when none is left. */
+int strategy_take(struct plan *p);
+/* Upstream u was just asked: arm the timer for the next one. */
+void strategy_asked(struct plan *p, const struct strategy_cfg *sc, const struct hedge_budget *b,
+		    const struct upstream *u, uint64_t now_us, uint64_t now_ms);
+/* A leg ended without a good answer, open_legs still out: what now. */
+enum strategy_verdict strategy_after_loss(const struct plan *p, const struct strategy_cfg *sc, int open_legs);
+/* hedged: 1 when the hedge timer is due at now_us (it is cleared and a
+ * token spent, if any is left): ask the next upstream. */
+int strategy_hedge_due(struct plan *p, struct hedge_budget *b, uint64_t now_us);
+/* strict-order: 1 when the step timer is due and an upstream is left. */
+int strategy_step_due(const struct plan *p, const struct strategy_cfg *sc, uint64_t now_ms);
+
+#endif /* BPFDNS_STRATEGY_H */
