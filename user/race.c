@@ -334,7 +334,7 @@ static void race_ask(struct server *srv, struct race *r, int want)
 static void race_leg_lost(struct server *srv, struct race *r, struct leg *leg)
 {
 	race_close_leg(r, leg);
-	switch (strategy_after_loss(&r->plan, &srv->strategy, r->open_legs)) {
+	switch (strategy_after_loss(&r->plan, &srv->strategy, r->open_legs, leg == &r->legs[r->n_legs - 1])) {
 	case STRATEGY_WAIT:
 		break;
 	case STRATEGY_ASK_NEXT:

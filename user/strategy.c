@@ -66,13 +66,15 @@ void strategy_asked(struct plan *p, const struct strategy_cfg *sc, const struct 
 	p->hedge_at_us = now_us + wait;
 }
 
-enum strategy_verdict strategy_after_loss(const struct plan *p, const struct strategy_cfg *sc, int open_legs)
+enum strategy_verdict strategy_after_loss(const struct plan *p, const struct strategy_cfg *sc, int open_legs,
+					  int latest)
 {
 	int left = p->next < p->n_order;
 
 	/* hedged: a failure is a reason to ask the next one now, not after
-	 * the hedge delay, even while an earlier one may still answer */
-	if (sc->mode == UPSTREAM_HEDGED && left)
+	 * the hedge delay, even while an earlier one may still answer;
+	 * strict-order: when the one it is waiting for failed */
+	if (left && (sc->mode == UPSTREAM_HEDGED || (sc->mode == UPSTREAM_STRICT_ORDER && latest)))
 		return STRATEGY_ASK_NEXT;
 	if (open_legs)
 		return STRATEGY_WAIT;

@@ -67,8 +67,11 @@ int strategy_take(struct plan *p);
 /* Upstream u was just asked: arm the timer for the next one. */
 void strategy_asked(struct plan *p, const struct strategy_cfg *sc, const struct hedge_budget *b,
 		    const struct upstream *u, uint64_t now_us, uint64_t now_ms);
-/* A leg ended without a good answer, open_legs still out: what now. */
-enum strategy_verdict strategy_after_loss(const struct plan *p, const struct strategy_cfg *sc, int open_legs);
+/* A leg ended without a good answer, open_legs still out (latest: it was
+ * the one asked last; strict-order keeps the ones it stepped past open, to
+ * hear a late answer, but goes on when the latest fails): what now. */
+enum strategy_verdict strategy_after_loss(const struct plan *p, const struct strategy_cfg *sc, int open_legs,
+					  int latest);
 /* hedged: 1 when the hedge timer is due at now_us (it is cleared and a
  * token spent, if any is left): ask the next upstream. */
 int strategy_hedge_due(struct plan *p, struct hedge_budget *b, uint64_t now_us);

@@ -152,6 +152,12 @@ check "strict-order: a dropping first upstream, then the second answers" "$dig s
 	"192.0.2.4"
 ok "strict-order: the dropping one was asked first" test "$(upstream_count 3 strict.example.test)" = 1
 stop_daemon
+# dropping, then closed (port unreachable), then live: the closed one's
+# failure moves on at once, though the dropping one is still being heard
+daemon strict3 "${common[@]}" --strict-order --server=127.0.0.3#5353 --server=127.0.0.31#5353 \
+	--server=127.0.0.4#5353 || e2e_exit
+check "strict-order: dropping, closed, live: the live one answers" "$dig strict3.example.test A +short" "192.0.2.4"
+stop_daemon
 
 # 8b. hedged: one upstream at a time when all are healthy; past dark ones fast
 upstream 14

@@ -55,13 +55,13 @@ static void test_hedged(void)
 	CHECK("hedged: after its p95 (30 ms), the one never heard from", p.hedge_at_us == t + 35 * MS,
 	      "at +%llu us", (unsigned long long)(p.hedge_at_us - t));
 	CHECK("hedged: a failure asks the next at once, while others are out",
-	      strategy_after_loss(&p, &sc, 1) == STRATEGY_ASK_NEXT, "waits");
+	      strategy_after_loss(&p, &sc, 1, 1) == STRATEGY_ASK_NEXT, "waits");
 	CHECK("hedged: ... the last one", strategy_take(&p) == 2, "another");
 	strategy_asked(&p, &sc, &b, &ups.list[2], t + 6 * MS, t / 1000);
 	CHECK("hedged: nothing left to hedge to: no timer", !p.hedge_at_us, "a timer");
-	CHECK("hedged: a failure with others out waits for them", strategy_after_loss(&p, &sc, 1) == STRATEGY_WAIT,
+	CHECK("hedged: a failure with others out waits for them", strategy_after_loss(&p, &sc, 1, 1) == STRATEGY_WAIT,
 	      "does not wait");
-	CHECK("hedged: the last failure gives up", strategy_after_loss(&p, &sc, 0) == STRATEGY_GIVE_UP,
+	CHECK("hedged: the last failure gives up", strategy_after_loss(&p, &sc, 0, 1) == STRATEGY_GIVE_UP,
 	      "does not give up");
 }
 
@@ -121,9 +121,9 @@ static void test_all_servers(void)
 	for (int i = 0; i < 3; i++)
 		strategy_asked(&p, &sc, &b, &ups.list[strategy_take(&p)], 0, 0);
 	CHECK("all-servers: no timers", !p.hedge_at_us && !strategy_step_due(&p, &sc, UINT64_MAX), "a timer");
-	CHECK("all-servers: a failure waits for the others", strategy_after_loss(&p, &sc, 2) == STRATEGY_WAIT,
+	CHECK("all-servers: a failure waits for the others", strategy_after_loss(&p, &sc, 2, 1) == STRATEGY_WAIT,
 	      "does not wait");
-	CHECK("all-servers: the last failure gives up", strategy_after_loss(&p, &sc, 0) == STRATEGY_GIVE_UP,
+	CHECK("all-servers: the last failure gives up", strategy_after_loss(&p, &sc, 0, 1) == STRATEGY_GIVE_UP,
 	      "does not give up");
 	CHECK("all-servers: the budget is not touched", b.tokens == HEDGE_TOKENS_MAX, "tokens %.1f", b.tokens);
 }
@@ -146,13 +146,15 @@ static void test_strict_order(void)
 	CHECK("strict-order: no hedge timer", !p.hedge_at_us, "a hedge timer");
 	CHECK("strict-order: the next not before step_ms", !strategy_step_due(&p, &sc, 5999), "due");
 	CHECK("strict-order: the next at step_ms", strategy_step_due(&p, &sc, 6000), "not due");
-	CHECK("strict-order: a failure while another is out waits", strategy_after_loss(&p, &sc, 1) == STRATEGY_WAIT,
-	      "does not wait");
+	CHECK("strict-order: the one it waits for failed: the next, though one it stepped past is out",
+	      strategy_after_loss(&p, &sc, 1, 1) == STRATEGY_ASK_NEXT, "does not");
+	CHECK("strict-order: one it stepped past failed, the latest is out: wait",
+	      strategy_after_loss(&p, &sc, 1, 0) == STRATEGY_WAIT, "does not wait");
 	CHECK("strict-order: a failure with none out asks the next",
-	      strategy_after_loss(&p, &sc, 0) == STRATEGY_ASK_NEXT, "does not");
+	      strategy_after_loss(&p, &sc, 0, 1) == STRATEGY_ASK_NEXT, "does not");
 	CHECK("strict-order: the second", strategy_take(&p) == 1, "another");
 	CHECK("strict-order: none left: not due", !strategy_step_due(&p, &sc, UINT64_MAX), "due");
-	CHECK("strict-order: then the last failure gives up", strategy_after_loss(&p, &sc, 0) == STRATEGY_GIVE_UP,
+	CHECK("strict-order: then the last failure gives up", strategy_after_loss(&p, &sc, 0, 1) == STRATEGY_GIVE_UP,
 	      "does not give up");
 	CHECK("strict-order: and nothing is left", strategy_take(&p) == -1, "more");
 }
@@ -169,7 +171,7 @@ static void test_probe(void)
 	CHECK("probe: only the probed upstream", strategy_take(&p) == 2 && strategy_take(&p) == -1, "others");
 	strategy_asked(&p, &sc, &b, &ups.list[2], 0, 0);
 	CHECK("probe: no hedge", !p.hedge_at_us, "a hedge timer");
-	CHECK("probe: its failure gives up", strategy_after_loss(&p, &sc, 0) == STRATEGY_GIVE_UP, "does not");
+	CHECK("probe: its failure gives up", strategy_after_loss(&p, &sc, 0, 1) == STRATEGY_GIVE_UP, "does not");
 }
 
 int main(void)
