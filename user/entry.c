@@ -129,24 +129,25 @@ static void info_min(uint32_t *v, uint32_t x)
 		*v = x;
 }
 
-int entry_from_reply(const uint8_t *msg, size_t len, struct bpfdns_entry *e, struct reply_info *info)
-{
-	struct dns_rr rrs[BPFDNS_TTL_MAX + 1];
-	struct dns_question q;
+/* A reply's records as entry_from_reply walks them. */
+struct walk {
 	struct dns_header h;
-	struct cut cut = { 0, 0 };
-	size_t off = DNS_HDR_LEN, data_start, data_end, n_rr = 0, total;
-	int err;
+	struct dns_rr rrs[BPFDNS_TTL_MAX + 1]; /* every record but the OPT */
+	size_t n_rr;
+	struct cut cut;		/* the OPT, dropped; len 0 without one */
+	size_t data_start, data_end; /* the records' span in the reply */
+};
 
-	memset(e, 0, sizeof(*e));
-	memset(info, 0, sizeof(*info));
-	info->min_ttl = UINT32_MAX;
-	info->neg_ttl = UINT32_MAX;
+/* Phase 1: the header and question into info; where the records start. */
+static int read_question(const uint8_t *msg, size_t len, struct walk *w, struct reply_info *info)
+{
+	struct dns_question q;
+	size_t off = DNS_HDR_LEN;
+	int err = dns_header_read(msg, len, &w->h);
 
-	err = dns_header_read(msg, len, &h);
 	if (err)
 		return err;
-	if (!(h.flags2 & DNS_QR) || (h.flags2 & DNS_OPCODE) || h.qdcount != 1)
+	if (!(w->h.flags2 & DNS_QR) || (w->h.flags2 & DNS_OPCODE) || w->h.qdcount != 1)
 		return -EINVAL;
 	err = dns_question_read(msg, len, &off, &q);
 	if (err)
@@ -155,56 +156,68 @@ int entry_from_reply(const uint8_t *msg, size_t len, struct bpfdns_entry *e, str
 	if (err)
 		return err;
 	info->key.qclass = q.qclass;
-	info->rcode = h.flags3 & DNS_RCODE;
-	info->truncated = !!(h.flags2 & DNS_TC);
-	info->ancount = h.ancount;
-
+	info->rcode = w->h.flags3 & DNS_RCODE;
+	info->truncated = !!(w->h.flags2 & DNS_TC);
+	info->ancount = w->h.ancount;
 	/* the records must start where the fast path puts them: right after a
 	 * question of the same length as the client's, written uncompressed */
 	if (q.end - q.start != q.name_len + 4)
 		return -EINVAL;
-	data_start = q.end;
-	total = (size_t)h.ancount + h.nscount + h.arcount;
+	w->data_start = q.end;
+	return 0;
+}
+
+/* Phase 2: every record its counts promise; the OPT set apart. */
+static int read_records(const uint8_t *msg, size_t len, struct walk *w)
+{
+	size_t off = w->data_start, total = (size_t)w->h.ancount + w->h.nscount + w->h.arcount;
+
 	for (size_t i = 0; i < total; i++) {
 		struct dns_rr rr;
+		int err = dns_rr_read(msg, len, &off, &rr);
 
-		err = dns_rr_read(msg, len, &off, &rr);
 		if (err)
 			return err;
 		if (rr.type == DNS_TYPE_OPT) {
-			if (i < (size_t)h.ancount + h.nscount || cut.len || msg[rr.start] != 0)
+			if (i < (size_t)w->h.ancount + w->h.nscount || w->cut.len || msg[rr.start] != 0)
 				return -EINVAL; /* RFC 6891 6.1.1: one, in additional, root owner */
 			if (msg[rr.ttl_off] != 0)
 				return -EINVAL; /* extended RCODE: not something we replay */
-			cut.start = rr.start;
-			cut.len = rr.end - rr.start;
+			w->cut.start = rr.start;
+			w->cut.len = rr.end - rr.start;
 			continue;
 		}
-		if (n_rr >= BPFDNS_TTL_MAX)
+		if (w->n_rr >= BPFDNS_TTL_MAX)
 			return -E2BIG;
-		rrs[n_rr++] = rr;
+		w->rrs[w->n_rr++] = rr;
 	}
-	data_end = off; /* anything after the last record is ignored */
-	if (data_end - data_start - cut.len > BPFDNS_DATA_MAX)
-		return -E2BIG;
+	w->data_end = off; /* anything after the last record is ignored */
+	return w->data_end - w->data_start - w->cut.len > BPFDNS_DATA_MAX ? -E2BIG : 0;
+}
 
-	/* copy the records around the OPT */
-	if (cut.len) {
-		memcpy(e->data, msg + data_start, cut.start - data_start);
-		memcpy(e->data + (cut.start - data_start), msg + cut.start + cut.len,
-		       data_end - cut.start - cut.len);
+/* Phase 3: the records into e around the OPT, TTL offsets (negative TTLs
+ * as 0), the smallest TTLs into info, pointers past the OPT moved. */
+static int copy_records(const uint8_t *msg, size_t len, const struct walk *w, struct bpfdns_entry *e,
+			struct reply_info *info)
+{
+	const struct cut *cut = &w->cut;
+	size_t data_start = w->data_start;
+
+	if (cut->len) {
+		memcpy(e->data, msg + data_start, cut->start - data_start);
+		memcpy(e->data + (cut->start - data_start), msg + cut->start + cut->len,
+		       w->data_end - cut->start - cut->len);
 	} else {
-		memcpy(e->data, msg + data_start, data_end - data_start);
+		memcpy(e->data, msg + data_start, w->data_end - data_start);
 	}
-	e->data_len = (uint16_t)(data_end - data_start - cut.len);
-
-	for (size_t i = 0; i < n_rr; i++) {
-		struct dns_rr *rr = &rrs[i];
-		size_t shift = (cut.len && rr->start > cut.start) ? cut.len : 0;
+	e->data_len = (uint16_t)(w->data_end - data_start - cut->len);
+	for (size_t i = 0; i < w->n_rr; i++) {
+		const struct dns_rr *rr = &w->rrs[i];
+		size_t shift = (cut->len && rr->start > cut->start) ? cut->len : 0;
 		size_t ttl_at = rr->ttl_off - data_start - shift;
 		uint32_t ttl = rr->ttl;
 		size_t names[2];
-		int n;
+		int n, err;
 
 		if (ttl & 0x80000000u) { /* RFC 2181 8: treat as zero */
 			ttl = 0;
@@ -212,38 +225,53 @@ int entry_from_reply(const uint8_t *msg, size_t len, struct bpfdns_entry *e, str
 		}
 		e->ttl_off[i] = (uint16_t)ttl_at;
 		info_min(&info->min_ttl, ttl);
-		if (rr->type == DNS_TYPE_SOA && i >= h.ancount && i < (size_t)h.ancount + h.nscount &&
+		if (rr->type == DNS_TYPE_SOA && i >= w->h.ancount && i < (size_t)w->h.ancount + w->h.nscount &&
 		    rr->rdlen >= 22)
 			info_min(&info->neg_ttl, ttl < dns_get32(msg + rr->end - 4) ? ttl : dns_get32(msg + rr->end - 4));
 
-		if (!cut.len || rr->start < cut.start)
+		if (!cut->len || rr->start < cut->start)
 			continue; /* pointers only point backwards: nothing moved before the OPT */
 		n = dns_rdata_names(msg, len, rr, names);
 		if (n < 0)
 			return n;
-		err = fix_name(msg, len, rr->start, e->data, data_start, &cut);
+		err = fix_name(msg, len, rr->start, e->data, data_start, cut);
 		for (int k = 0; !err && k < n; k++)
-			err = fix_name(msg, len, names[k], e->data, data_start, &cut);
+			err = fix_name(msg, len, names[k], e->data, data_start, cut);
 		if (err)
 			return err;
 	}
+	return 0;
+}
+
+int entry_from_reply(const uint8_t *msg, size_t len, struct bpfdns_entry *e, struct reply_info *info)
+{
+	uint8_t check[DNS_HDR_LEN + DNS_NAME_MAX + 5 + BPFDNS_DATA_MAX] = { 0 };
+	struct walk w;
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	memset(info, 0, sizeof(*info));
+	memset(&w, 0, sizeof(w));
+	info->min_ttl = UINT32_MAX;
+	info->neg_ttl = UINT32_MAX;
+	err = read_question(msg, len, &w, info);
+	err = err ?: read_records(msg, len, &w);
+	err = err ?: copy_records(msg, len, &w, e, info);
+	if (err)
+		return err;
 	/* answers are the question and then these records: every name in them
 	 * must read there as it did in the reply (not run into the dropped OPT
 	 * or trailing bytes, nor point into a header that will differ) */
-	{
-		uint8_t check[DNS_HDR_LEN + DNS_NAME_MAX + 5 + BPFDNS_DATA_MAX] = { 0 };
-
-		memcpy(check + DNS_HDR_LEN, msg + DNS_HDR_LEN, data_start - DNS_HDR_LEN);
-		memcpy(check + data_start, e->data, e->data_len);
-		err = names_inside(check, data_start + e->data_len, data_start, n_rr);
-		if (err)
-			return err;
-	}
-	e->ttl_count = (uint16_t)n_rr;
-	e->ancount = h.ancount;
-	e->nscount = h.nscount;
-	e->arcount = h.arcount - (cut.len ? 1 : 0);
+	memcpy(check + DNS_HDR_LEN, msg + DNS_HDR_LEN, w.data_start - DNS_HDR_LEN);
+	memcpy(check + w.data_start, e->data, e->data_len);
+	err = names_inside(check, w.data_start + e->data_len, w.data_start, w.n_rr);
+	if (err)
+		return err;
+	e->ttl_count = (uint16_t)w.n_rr;
+	e->ancount = w.h.ancount;
+	e->nscount = w.h.nscount;
+	e->arcount = w.h.arcount - (w.cut.len ? 1 : 0);
 	e->rcode = info->rcode;
-	e->flags = (h.flags3 & DNS_AD) ? BPFDNS_ENTRY_AD : 0;
+	e->flags = (w.h.flags3 & DNS_AD) ? BPFDNS_ENTRY_AD : 0;
 	return 0;
 }

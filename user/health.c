@@ -100,7 +100,7 @@ uint32_t health_p95(const struct upstream *u)
 static int cmp_health(const void *a, const void *b, void *arg)
 {
 	const struct upstreams *ups = arg;
-	const struct upstream *x = &ups->list[*(const int *)a], *y = &ups->list[*(const int *)b];
+	const struct upstream *x = ups->list[*(const int *)a], *y = ups->list[*(const int *)b];
 
 	if (x->state != y->state)
 		return x->state - y->state;
@@ -128,7 +128,7 @@ const char *health_state_name(uint8_t state)
 int health_all_down(const struct upstreams *ups)
 {
 	for (int i = 0; i < ups->n; i++)
-		if (ups->list[i].state != UPSTREAM_DOWN)
+		if (ups->list[i]->state != UPSTREAM_DOWN)
 			return 0;
 	return ups->n > 0;
 }

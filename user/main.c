@@ -251,7 +251,7 @@ int main(int argc, char **argv)
 	if (upstreams_load(&ups, &cfg))
 		return EXIT_FAILURE;
 	for (int i = 0; i < ups->n; i++)
-		pr_info("upstream %s", ups->list[i].name);
+		pr_info("upstream %s", ups->list[i]->name);
 
 	/* the fast path's maps; sockets; then the hook: a client never meets
 	 * an attached program without a daemon behind it */

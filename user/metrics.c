@@ -65,7 +65,7 @@ static void upstreams(struct out *o, const struct upstreams *ups)
 
 		family(o, name, "counter", counters[k][1]);
 		for (int i = 0; i < ups->n; i++) {
-			const struct upstream *u = &ups->list[i];
+			const struct upstream *u = ups->list[i];
 			uint64_t v = k == 0 ? u->queries : k == 1 ? u->wins : k == 2 ? u->failures : u->unwanted;
 
 			put(o, "%s{upstream=\"%s\"} %" PRIu64 "\n", name, u->name, v);
@@ -74,12 +74,12 @@ static void upstreams(struct out *o, const struct upstreams *ups)
 	family(o, METRIC_UPSTREAM_STATE, "gauge", "Health of the upstream: 1 for its current state.");
 	for (int i = 0; i < ups->n; i++)
 		for (uint8_t s = UPSTREAM_UP; s <= UPSTREAM_DOWN; s++)
-			put(o, METRIC_UPSTREAM_STATE "{upstream=\"%s\",state=\"%s\"} %d\n", ups->list[i].name,
-			    health_state_name(s), ups->list[i].state == s);
+			put(o, METRIC_UPSTREAM_STATE "{upstream=\"%s\",state=\"%s\"} %d\n", ups->list[i]->name,
+			    health_state_name(s), ups->list[i]->state == s);
 	family(o, METRIC_UPSTREAM_RTT, "gauge",
 	       "Round-trip time of the upstream's last 32 replies, by quantile (0 before the first).");
 	for (int i = 0; i < ups->n; i++) {
-		const struct upstream *u = &ups->list[i];
+		const struct upstream *u = ups->list[i];
 
 		put(o, METRIC_UPSTREAM_RTT "{upstream=\"%s\",quantile=\"0.5\"} %.6f\n", u->name,
 		    health_rtt_pct(u, 50) / 1e6);

@@ -2,7 +2,7 @@
 /*
  * server.c - bpfdnsd's event loop. A query that reaches the daemon (the
  * fast path passed it on, or it came over TCP) is answered with an error,
- * a CHAOS name, from the cache map, or sent upstream (race.c).
+ * a CHAOS name, from the cache map, or sent upstream (miss.c).
  */
 #include <errno.h>
 #include <sched.h>
@@ -17,14 +17,15 @@
 #include "health.h"
 #include "leg.h"
 #include "log.h"
-#include "race.h"
+#include "miss.h"
+#include "probe.h"
 #include "server.h"
 #include "stats.h"
 #include "watch.h"
 
 #define TICK_MS 10    /* deadline and idle checks */
 #define SPIN_IDLE_US 50	  /* poll this long after an event before sleeping */
-#define SPIN_RACE_US 200  /* the same while a miss is upstream */
+#define SPIN_MISS_US 200  /* the same while a miss is upstream */
 
 
 void server_log_query(const struct server *srv, const uint8_t *name, size_t name_len, uint16_t qtype,
@@ -55,13 +56,13 @@ static int answer_from_cache(struct server *srv, const struct client *from, cons
 		/* every upstream down: the stale answer now, a refresh behind it */
 		if (!health_all_down(srv->ups) || !cache_get_stale(&srv->cache, &cq->key, &e))
 			return 0;
-		race_refresh(srv, &cq->key);
+		miss_refresh(srv, &cq->key);
 		srv->stats.stale++;
 		now = e.stored_ns;
 		break;
 	case CACHE_FRESH:
 		if (bpfdns_prefetch_due(e.stored_ns, e.expire_ns, now, srv->cfg->prefetch_pct) &&
-		    race_refresh(srv, &cq->key))
+		    miss_refresh(srv, &cq->key))
 			srv->stats.prefetches++;
 		break;
 	}
@@ -124,7 +125,7 @@ int server_query(struct server *srv, const struct client *from, const uint8_t *m
 		server_log_query(srv, cq.q.name, cq.q.name_len, cq.q.qtype, "refused", "(RD=0, not cached)");
 		return 0;
 	}
-	rc = race_join(srv, from, msg, &cq);
+	rc = miss_join(srv, from, msg, &cq);
 	if (rc == -EBUSY)
 		srv->stats.queries--; /* offered again later: counted then */
 	return rc;
@@ -151,7 +152,7 @@ static void on_prefetch(void *ctx, const struct bpfdns_key *key)
 {
 	struct server *srv = ctx;
 
-	if (race_refresh(srv, key))
+	if (miss_refresh(srv, key))
 		srv->stats.prefetches++;
 }
 
@@ -255,21 +256,21 @@ int server_run(struct server *srv, struct server_signals *sig)
 		}
 		now_us = clock_now_us();
 		if (n > 0)
-			busy_until = now_us + (srv->races ? SPIN_RACE_US : SPIN_IDLE_US);
+			busy_until = now_us + (srv->misses ? SPIN_MISS_US : SPIN_IDLE_US);
 		else if (spinning)
 			sched_yield(); /* let an upstream on this CPU run */
-		race_check_hedges(srv, now_us);
+		miss_check_hedges(srv, now_us);
 		now = now_us / 1000;
 		if (now >= srv->next_tick_ms) {
 			srv->next_tick_ms = now + TICK_MS;
-			race_check_deadlines(srv, now);
+			miss_check_deadlines(srv, now);
 			if (srv->cfg->mode == UPSTREAM_HEDGED)
-				race_probe_upstreams(srv, now);
+				probe_upstreams(srv, now);
 			client_expire(srv, now);
 			control_expire(srv, now);
 		}
 		/* nothing of this batch points at them any more */
-		race_free_finished(srv);
+		miss_free_finished(srv);
 		client_resume(srv);
 		client_reap(srv, 0);
 		cache_sweep(&srv->cache, now);
@@ -290,7 +291,7 @@ void server_close(struct server *srv)
 {
 	if (!srv)
 		return;
-	race_abort_all(srv);
+	miss_abort_all(srv);
 	client_close_all(srv);
 	control_close(srv);
 	watch_close(srv, srv->watch);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * server.h - bpfdnsd's event loop and the state its parts share: client
- * sockets (client.c), upstream races (race.c), counters and CHAOS names
+ * sockets (client.c), upstream misses (miss.c), counters and CHAOS names
  * (stats.c), the resolv-file watcher (watch.c).
  */
 #ifndef BPFDNS_SERVER_H
@@ -39,7 +39,7 @@ struct ctl_listener {
 struct client_query;
 struct conn;
 struct ctl_conn;
-struct race;
+struct miss;
 
 /* Where an answer goes: a UDP peer through a listen socket, or a TCP conn. */
 struct client {
@@ -54,7 +54,7 @@ struct server_stats {
 	uint64_t queries;     /* reached the daemon */
 	uint64_t hits;	      /* answered by the daemon from the cache map */
 	uint64_t misses;      /* sent upstream */
-	uint64_t shared;      /* joined a race already in flight */
+	uint64_t shared;      /* joined a miss already in flight */
 	uint64_t dropped;	   /* dns-forward-max reached */
 	uint64_t hedges;	   /* hedged: next upstream asked after a delay */
 	uint64_t refused;	   /* access-control: answered REFUSED */
@@ -68,11 +68,11 @@ struct server_signals {
 	volatile sig_atomic_t stop, reload, dump;
 };
 
-#define RACE_BUCKETS 1024
+#define MISS_BUCKETS 1024
 
 struct server {
 	const struct config *cfg;
-	struct upstreams *ups; /* current list; races hold their own reference */
+	struct upstreams *ups; /* current list; misses hold their own reference */
 	struct fastpath *fp;   /* NULL when cache-size=0 */
 	struct cache cache;    /* the policy on top of fp's map */
 	int epfd;
@@ -81,10 +81,10 @@ struct server {
 	struct conn *conns; /* TCP clients */
 	int n_conns;
 	struct conn *stalled_head, *stalled_tail; /* waiting for room, in order */
-	struct race *races;		       /* in flight, for deadlines */
-	int n_races;
-	struct race *by_key[RACE_BUCKETS];     /* in flight, to share */
-	struct race *finished;		       /* freed after the current epoll batch */
+	struct miss *misses;		       /* in flight, for deadlines */
+	int n_misses;
+	struct miss *by_key[MISS_BUCKETS];     /* in flight, to share */
+	struct miss *finished;		       /* freed after the current epoll batch */
 	struct watch *watch;
 	struct ctl_listener ctl[2];	/* control socket, metrics */
 	int n_ctl;

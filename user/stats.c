@@ -15,7 +15,7 @@ void stats_collect(struct server *srv, struct stats_view *v)
 	memset(v, 0, sizeof(*v));
 	v->cachesize = srv->cfg->cache_size;
 	v->insertions = srv->cache.insertions;
-	/* a lookup the daemon had to forward missed, shared race or not */
+	/* a lookup the daemon had to forward missed, shared miss or not */
 	v->misses = srv->stats.misses + srv->stats.shared;
 	v->hits = srv->stats.hits;
 	if (!srv->fp)
@@ -55,8 +55,8 @@ size_t stats_chaos(struct server *srv, const uint8_t *query, const struct client
 		const struct upstreams *ups = srv->ups;
 
 		for (int k = 0; k < ups->n; k++) {
-			snprintf(texts[k], sizeof(texts[k]), "%s %" PRIu64 " %" PRIu64, ups->list[k].name,
-				 ups->list[k].queries, ups->list[k].failures);
+			snprintf(texts[k], sizeof(texts[k]), "%s %" PRIu64 " %" PRIu64, ups->list[k]->name,
+				 ups->list[k]->queries, ups->list[k]->failures);
 			ptrs[k] = texts[k];
 		}
 		return answer_txt(query, cq, srv->cfg->edns_packet_max, ptrs, ups->n, out, outsz);
@@ -87,6 +87,6 @@ void stats_log(struct server *srv)
 	for (int k = 0; k < ups->n; k++)
 		pr_info("server %s: queries sent %" PRIu64 ", won %" PRIu64 ", failed %" PRIu64
 			", unwanted replies %" PRIu64 ", srtt %u us, p95 %u us",
-			ups->list[k].name, ups->list[k].queries, ups->list[k].wins, ups->list[k].failures,
-			ups->list[k].unwanted, ups->list[k].srtt_us, health_p95(&ups->list[k]));
+			ups->list[k]->name, ups->list[k]->queries, ups->list[k]->wins, ups->list[k]->failures,
+			ups->list[k]->unwanted, ups->list[k]->srtt_us, health_p95(ups->list[k]));
 }

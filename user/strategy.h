@@ -3,7 +3,7 @@
  * strategy.h - which upstream a miss asks, and when: the three upstream
  * modes as decisions, apart from sockets and events. Pure: the caller
  * passes the clock, the upstreams and their health, and acts on the
- * answers (race.c starts the legs); tests/unit/strategy_test.c drives it
+ * answers (miss.c starts the legs); tests/unit/strategy_test.c drives it
  * with a fake clock.
  *
  *   hedged (default)  the healthiest upstream first; the next one when no

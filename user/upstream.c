@@ -70,14 +70,17 @@ static int add(struct upstreams *ups, const struct config *cfg, const struct soc
 	if (is_self(cfg, ss))
 		return 0;
 	for (int i = 0; i < ups->n; i++)
-		if (same_addr(&ups->list[i].addr, ss))
+		if (same_addr(&ups->list[i]->addr, ss))
 			return 0;
 	if (ups->n >= (int)(sizeof(ups->list) / sizeof(ups->list[0]))) {
 		pr_warn("too many upstreams, ignoring the rest");
 		return 0;
 	}
-	u = &ups->list[ups->n++];
-	memset(u, 0, sizeof(*u));
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	ups->list[ups->n++] = u;
+	u->refs = 1;
 	u->addr = *ss;
 	addr_to_text(ss, u->name, sizeof(u->name));
 	return 0;
@@ -135,9 +138,12 @@ void upstreams_carry_stats(struct upstreams *ups, const struct upstreams *old)
 {
 	for (int i = 0; i < ups->n; i++) {
 		for (int j = 0; j < old->n; j++) {
-			if (!same_addr(&ups->list[i].addr, &old->list[j].addr))
+			if (!same_addr(&ups->list[i]->addr, &old->list[j]->addr))
 				continue;
-			ups->list[i] = old->list[j]; /* counters and health */
+			/* one object per address: counters and health go on */
+			free(ups->list[i]);
+			ups->list[i] = old->list[j];
+			ups->list[i]->refs++;
 		}
 	}
 }
@@ -148,7 +154,7 @@ void upstreams_text(const struct upstreams *ups, char *buf, size_t n)
 
 	buf[0] = '\0';
 	for (int i = 0; i < ups->n && at < n; i++)
-		at += (size_t)snprintf(buf + at, n - at, "%s%s", i ? " " : "", ups->list[i].name);
+		at += (size_t)snprintf(buf + at, n - at, "%s%s", i ? " " : "", ups->list[i]->name);
 }
 
 struct upstreams *upstreams_get(struct upstreams *ups)
@@ -159,6 +165,10 @@ struct upstreams *upstreams_get(struct upstreams *ups)
 
 void upstreams_put(struct upstreams *ups)
 {
-	if (ups && --ups->refs == 0)
-		free(ups);
+	if (!ups || --ups->refs)
+		return;
+	for (int i = 0; i < ups->n; i++)
+		if (--ups->list[i]->refs == 0)
+			free(ups->list[i]);
+	free(ups);
 }

@@ -30,14 +30,18 @@ struct upstream {
 	uint32_t refusals; /* consecutive SERVFAIL, REFUSED... answers */
 	uint64_t probe_at_ms; /* when it may be probed next */
 	uint64_t last_ok_ms;  /* its last good reply */
+	int refs;	      /* lists naming it: one object per address */
 };
 
 #define UPSTREAM_MAX (CONFIG_ADDR_MAX * 2)
 
-/* A list of upstreams. Reference counted: a race keeps the list it started
- * with, so a reload never pulls an upstream from under a query in flight. */
+/* A list of upstreams. Reference counted: a miss keeps the list it started
+ * with, so a reload never pulls an upstream from under a query in flight.
+ * An upstream's counters and health are one object per address, shared by
+ * the lists that name it: what a query in flight learns after a reload
+ * reaches the new list too. */
 struct upstreams {
-	struct upstream list[UPSTREAM_MAX];
+	struct upstream *list[UPSTREAM_MAX];
 	int n;
 	int refs;
 };
@@ -49,7 +53,8 @@ struct upstreams {
  * all is an error.
  */
 int upstreams_load(struct upstreams **ups, const struct config *cfg);
-/* Carry the counters and health of upstreams in old that are also in ups. */
+/* Make ups share old's upstream objects (counters and health) for the
+ * addresses both name. */
 void upstreams_carry_stats(struct upstreams *ups, const struct upstreams *old);
 /* "a#53 b#53 ..." into buf, for logs. */
 void upstreams_text(const struct upstreams *ups, char *buf, size_t n);

@@ -2,6 +2,7 @@
 /* config_test.c - bpfdnsd's options, from a file and the command line, and
  * the upstream list built from them (no root). */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,6 +289,24 @@ static void test_upstreams(void)
 	upstreams_text(ups, text, sizeof(text));
 	CHECK("upstreams: server= first, ourselves, junk and repeats skipped, zone index dropped",
 	      !strcmp(text, "198.51.100.1#5300 192.0.2.53#53 fe80::1#53"), "got \"%s\"", text);
+	/* a reload: the new list shares the old one's upstreams, so what a
+	 * query in flight on the old list learns reaches the new one */
+	{
+		struct upstreams *next = NULL;
+
+		CHECK("upstreams: reloaded", !upstreams_load(&next, &cfg), "failed");
+		if (next) {
+			upstreams_carry_stats(next, ups);
+			ups->list[1]->wins = 7;
+			ups->list[1]->state = UPSTREAM_DOWN;
+			upstreams_put(ups); /* the old list goes; its queries are done */
+			ups = NULL;
+			CHECK("upstreams: after a reload, the old list's news reach the new one",
+			      next->list[1]->wins == 7 && next->list[1]->state == UPSTREAM_DOWN, "wins %" PRIu64,
+			      next->list[1]->wins);
+			upstreams_put(next);
+		}
+	}
 	upstreams_put(ups);
 	cfg.no_resolv = 1;
 	cfg.n_servers = 0;

@@ -10,14 +10,16 @@
 #define MS 1000ULL /* µs */
 
 static struct upstreams ups;
+static struct upstream list[UPSTREAM_MAX];
 
 /* n upstreams; rtt_us[i] its recent RTTs (0: never heard from). */
 static void make_upstreams(int n, const uint32_t *rtt_us)
 {
 	memset(&ups, 0, sizeof(ups));
+	memset(list, 0, sizeof(list));
 	ups.n = n;
 	for (int i = 0; i < n; i++) {
-		struct upstream *u = &ups.list[i];
+		struct upstream *u = ups.list[i] = &list[i];
 
 		for (int k = 0; rtt_us && rtt_us[i] && k < 10; k++)
 			health_ok(u, rtt_us[i], 1000);
@@ -44,20 +46,20 @@ static void test_hedged(void)
 	CHECK("hedged: one upstream at a time", n == 1, "asks %d", n);
 	first = strategy_take(&p);
 	CHECK("hedged: the fastest known upstream first", first == 1, "asked %d", first);
-	strategy_asked(&p, &sc, &b, &ups.list[first], t, t / 1000);
+	strategy_asked(&p, &sc, &b, ups.list[first], t, t / 1000);
 	CHECK("hedged: the next one after the first's p95 (5 ms)", p.hedge_at_us == t + 5 * MS, "at +%llu us",
 	      (unsigned long long)(p.hedge_at_us - t));
 	CHECK("hedged: not due a moment before", !strategy_hedge_due(&p, &b, t + 5 * MS - 1), "due");
 	CHECK("hedged: due then, and a token spent", strategy_hedge_due(&p, &b, t + 5 * MS) && b.tokens < 10,
 	      "not due, or tokens %.1f", b.tokens);
 	CHECK("hedged: then the slower known one", strategy_take(&p) == 0, "another");
-	strategy_asked(&p, &sc, &b, &ups.list[0], t + 5 * MS, t / 1000);
+	strategy_asked(&p, &sc, &b, ups.list[0], t + 5 * MS, t / 1000);
 	CHECK("hedged: after its p95 (30 ms), the one never heard from", p.hedge_at_us == t + 35 * MS,
 	      "at +%llu us", (unsigned long long)(p.hedge_at_us - t));
 	CHECK("hedged: a failure asks the next at once, while others are out",
 	      strategy_after_loss(&p, &sc, 1, 1) == STRATEGY_ASK_NEXT, "waits");
 	CHECK("hedged: ... the last one", strategy_take(&p) == 2, "another");
-	strategy_asked(&p, &sc, &b, &ups.list[2], t + 6 * MS, t / 1000);
+	strategy_asked(&p, &sc, &b, ups.list[2], t + 6 * MS, t / 1000);
 	CHECK("hedged: nothing left to hedge to: no timer", !p.hedge_at_us, "a timer");
 	CHECK("hedged: a failure with others out waits for them", strategy_after_loss(&p, &sc, 1, 1) == STRATEGY_WAIT,
 	      "does not wait");
@@ -76,17 +78,17 @@ static void test_hedge_bounds_and_budget(void)
 	hedge_budget_init(&b);
 	make_upstreams(2, fast);
 	strategy_start(&p, &sc, &ups, &b);
-	strategy_asked(&p, &sc, &b, &ups.list[strategy_take(&p)], 0, 0);
+	strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 0, 0);
 	CHECK("hedged: never sooner than hedge-min (1 ms)", p.hedge_at_us == 1 * MS, "at %llu us",
 	      (unsigned long long)p.hedge_at_us);
 	make_upstreams(2, slow);
 	strategy_start(&p, &sc, &ups, &b);
-	strategy_asked(&p, &sc, &b, &ups.list[strategy_take(&p)], 0, 0);
+	strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 0, 0);
 	CHECK("hedged: never later than hedge-max (200 ms)", p.hedge_at_us == 200 * MS, "at %llu us",
 	      (unsigned long long)p.hedge_at_us);
 	make_upstreams(2, NULL);
 	strategy_start(&p, &sc, &ups, &b);
-	strategy_asked(&p, &sc, &b, &ups.list[strategy_take(&p)], 0, 0);
+	strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 0, 0);
 	CHECK("hedged: an upstream never heard from: a quarter of hedge-max", p.hedge_at_us == 50 * MS,
 	      "at %llu us", (unsigned long long)p.hedge_at_us);
 
@@ -96,7 +98,7 @@ static void test_hedge_bounds_and_budget(void)
 	hedge_budget_init(&b);
 	for (int i = 0; i < 30; i++) {
 		strategy_start(&p, &sc, &ups, &b);
-		strategy_asked(&p, &sc, &b, &ups.list[strategy_take(&p)], 0, 0);
+		strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 0, 0);
 		if (p.hedge_at_us == 1 * MS)
 			hedges++;
 		strategy_hedge_due(&p, &b, p.hedge_at_us);
@@ -119,7 +121,7 @@ static void test_all_servers(void)
 	n = strategy_start(&p, &sc, &ups, &b);
 	CHECK("all-servers: every upstream at once", n == 3, "asks %d", n);
 	for (int i = 0; i < 3; i++)
-		strategy_asked(&p, &sc, &b, &ups.list[strategy_take(&p)], 0, 0);
+		strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 0, 0);
 	CHECK("all-servers: no timers", !p.hedge_at_us && !strategy_step_due(&p, &sc, UINT64_MAX), "a timer");
 	CHECK("all-servers: a failure waits for the others", strategy_after_loss(&p, &sc, 2, 1) == STRATEGY_WAIT,
 	      "does not wait");
@@ -142,7 +144,7 @@ static void test_strict_order(void)
 	first = strategy_take(&p);
 	CHECK("strict-order: one at a time, in configuration order (not by health)", n == 1 && first == 0,
 	      "asks %d, first %d", n, first);
-	strategy_asked(&p, &sc, &b, &ups.list[first], 0, 5000);
+	strategy_asked(&p, &sc, &b, ups.list[first], 0, 5000);
 	CHECK("strict-order: no hedge timer", !p.hedge_at_us, "a hedge timer");
 	CHECK("strict-order: the next not before step_ms", !strategy_step_due(&p, &sc, 5999), "due");
 	CHECK("strict-order: the next at step_ms", strategy_step_due(&p, &sc, 6000), "not due");
@@ -169,7 +171,7 @@ static void test_probe(void)
 	make_upstreams(3, NULL);
 	strategy_probe(&p, 2);
 	CHECK("probe: only the probed upstream", strategy_take(&p) == 2 && strategy_take(&p) == -1, "others");
-	strategy_asked(&p, &sc, &b, &ups.list[2], 0, 0);
+	strategy_asked(&p, &sc, &b, ups.list[2], 0, 0);
 	CHECK("probe: no hedge", !p.hedge_at_us, "a hedge timer");
 	CHECK("probe: its failure gives up", strategy_after_loss(&p, &sc, 0, 1) == STRATEGY_GIVE_UP, "does not");
 }

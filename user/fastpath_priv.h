@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* fastpath_priv.h - struct fastpath, for the two files that make it:
+ * fastpath.c (load, maps, pins) and attach.c (hooks on an interface). */
+#ifndef BPFDNS_FASTPATH_PRIV_H
+#define BPFDNS_FASTPATH_PRIV_H
+
+#include <limits.h>
+#include <bpf/libbpf.h>
+#include "fastpath.h"
+
+struct fastpath {
+	struct fastpath_bpf *skel;
+	char pin_path[PATH_MAX]; /* "" without pinning */
+	int pin_dirfd;		 /* pin_path, for unpinning after privileges are dropped */
+	int lock_fd;		 /* holds pin_path's lock: one daemon per pin-path */
+	int keep;		 /* leave the hook attached on close */
+	struct bpf_link *xdp_link;
+	char link_pin[PATH_MAX]; /* where xdp_link is pinned, or "" */
+	char tc_pin[PATH_MAX];	 /* where the TC program is pinned, or "" */
+	struct bpf_tc_hook tc_hook;
+	struct bpf_tc_opts tc_opts;
+	int tc_attached;
+	int tc_hook_created;
+	int ncpus;
+	struct ring_buffer *prefetch_rb;
+	fastpath_prefetch_fn prefetch_fn;
+	void *prefetch_ctx;
+};
+
+#endif /* BPFDNS_FASTPATH_PRIV_H */

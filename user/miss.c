@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * miss.c - a cache miss asked upstream (Unbound's serviced query): shared by
+ * identical queries (same cache key) in flight, its clients answered at
+ * once when it ends (waiter.c), its lifetime. Which upstream, and when, is
+ * strategy.c's decision; each one asked is a leg (leg.c). The first
+ * NOERROR or NXDOMAIN wins; a failed upstream's SERVFAIL, REFUSED... wins
+ * only when every upstream failed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "answer.h"
+#include "entry.h"
+#include "health.h"
+#include "log.h"
+#include "leg.h"
+#include "miss.h"
+#include "strategy.h"
+#include "waiter.h"
+
+#define RESOLVE_MS 10000 /* RFC 8767: how long a miss is asked upstream, past query-timeout */
+
+struct miss {
+	struct server *srv;	      /* whose it is */
+	struct miss *next, **pprev;   /* srv->misses */
+	struct miss *hnext, **hpprev; /* srv->by_key[] */
+	struct bpfdns_key key;
+	struct dns_question q; /* what replies must match */
+	struct upstreams *ups; /* the list it started with */
+	struct waiters waiters; /* its clients */
+	uint64_t deadline_ms;	  /* resolution: then every leg has failed */
+	struct plan plan;	  /* which upstream next, and when (strategy.c) */
+	int probe;	      /* a background probe of one upstream: no clients */
+	int n_legs, open_legs;
+	struct leg legs[UPSTREAM_MAX];
+	uint8_t *fallback; /* a failed upstream's reply, in case all fail */
+	size_t fallback_len, fallback_qend;
+	size_t qlen;
+	uint8_t query[]; /* as sent upstream; each leg puts its own ID in */
+};
+
+static unsigned key_bucket(const struct bpfdns_key *key)
+{
+	const uint8_t *p = (const uint8_t *)key;
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (size_t i = 0; i < sizeof(*key); i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h % MISS_BUCKETS;
+}
+
+static void log_miss(const struct server *srv, const struct miss *r, const char *what, const char *who)
+{
+	if (r->probe)
+		return; /* not a client's query */
+	server_log_query(srv, r->q.name, r->q.name_len, r->q.qtype, what, who);
+}
+
+/* Close a leg of r (if open). */
+static void miss_close_leg(struct miss *r, struct leg *leg)
+{
+	if (!leg_open(leg))
+		return;
+	leg_close(leg);
+	r->open_legs--;
+}
+
+/* Unlink a miss and release what it holds; the memory goes after the
+ * epoll batch, whose events may still point at its legs (fds are -1). */
+static void miss_end(struct server *srv, struct miss *r)
+{
+	uint64_t now = clock_now_us();
+
+	for (int i = 0; i < r->n_legs; i++) {
+		/* still out when another answered: at least this slow */
+		if (leg_open(&r->legs[i]))
+			health_slow(r->legs[i].u, (uint32_t)(now - r->legs[i].sent_us));
+		miss_close_leg(r, &r->legs[i]);
+	}
+	waiters_clear(&r->waiters);
+	if (r->next)
+		r->next->pprev = r->pprev;
+	*r->pprev = r->next;
+	if (r->hpprev) { /* probes are not shared */
+		if (r->hnext)
+			r->hnext->hpprev = r->hpprev;
+		*r->hpprev = r->hnext;
+	}
+	upstreams_put(r->ups);
+	free(r->fallback);
+	srv->n_misses--;
+	r->next = srv->finished;
+	srv->finished = r;
+}
+
+void miss_free_finished(struct server *srv)
+{
+	while (srv->finished) {
+		struct miss *r = srv->finished;
+
+		srv->finished = r->next;
+		free(r);
+	}
+}
+
+/* End the miss with this reply: cache it when it may be, answer everyone. */
+static void miss_answer(struct server *srv, struct miss *r, const uint8_t *msg, size_t len, size_t qend,
+			const char *who)
+{
+	struct bpfdns_entry e;
+	int have_entry = !r->probe && !cache_put_reply(&srv->cache, &r->key, msg, len, &e);
+	char what[32];
+
+	for (struct waiter *w = r->waiters.head; w; w = w->next)
+		waiter_answer(srv, w, msg, len, qend, have_entry ? &e : NULL);
+	snprintf(what, sizeof(what), "is %s from", dns_rcode_name(msg[3] & DNS_RCODE));
+	log_miss(srv, r, what, who);
+	miss_end(srv, r);
+}
+
+/* No good answer for w (yet): the stale entry when there is one (RFC
+ * 8767), else a failed upstream's reply, else SERVFAIL. */
+static void waiter_fail(struct server *srv, const struct miss *r, const struct waiter *w,
+			const struct bpfdns_entry *stale)
+{
+	if (stale) {
+		waiter_answer(srv, w, NULL, 0, 0, stale);
+		srv->stats.stale++;
+	} else if (r->fallback) {
+		waiter_answer(srv, w, r->fallback, r->fallback_len, r->fallback_qend, NULL);
+	} else {
+		waiter_servfail(srv, w);
+	}
+}
+
+static void log_fail(const struct server *srv, const struct miss *r, int stale, const char *why)
+{
+	log_miss(srv, r, stale ? "is stale:" : r->fallback ? "is the last upstream's error:" : "is SERVFAIL:", why);
+}
+
+/* No upstream gave a good answer, nor will: every waiter gets what
+ * waiter_fail gives, and the miss ends. */
+static void miss_fail(struct server *srv, struct miss *r)
+{
+	struct bpfdns_entry stale;
+	int have_stale = r->waiters.head && cache_get_stale(&srv->cache, &r->key, &stale);
+
+	for (struct waiter *w = r->waiters.head; w; w = w->next)
+		waiter_fail(srv, r, w, have_stale ? &stale : NULL);
+	if (r->waiters.head)
+		log_fail(srv, r, have_stale, "no upstream answered");
+	miss_end(srv, r);
+}
+
+/*
+ * Clients whose query-timeout passed get what waiter_fail gives, while the
+ * miss goes on until its resolution deadline (RFC 8767: a short client
+ * response timer, a long resolution timer): an upstream that needs longer
+ * than query-timeout (a recursive resolver on a cold cache) still fills the
+ * cache, and the client's retry finds the answer there.
+ */
+struct expiry {
+	struct miss *r;
+	int have_stale; /* -1: not looked up yet */
+	struct bpfdns_entry stale;
+};
+
+static void expire_one(struct server *srv, void *ctx, const struct waiter *w)
+{
+	struct expiry *x = ctx;
+
+	if (x->have_stale < 0) { /* the first one: the upstreams still asked are late */
+		x->have_stale = cache_get_stale(&srv->cache, &x->r->key, &x->stale);
+		log_fail(srv, x->r, x->have_stale, "no upstream answered in time (still asking)");
+		for (int i = 0; i < x->r->n_legs; i++)
+			if (leg_open(&x->r->legs[i]))
+				health_late(x->r->legs[i].u, (uint32_t)(clock_now_us() - x->r->legs[i].sent_us),
+					    clock_now_ms());
+	}
+	waiter_fail(srv, x->r, w, x->have_stale ? &x->stale : NULL);
+}
+
+static void miss_expire_waiters(struct server *srv, struct miss *r, uint64_t now_ms)
+{
+	struct expiry x = { .r = r, .have_stale = -1 };
+
+	waiters_expire(&r->waiters, now_ms, srv, expire_one, &x);
+}
+
+static void miss_on_leg_done(struct leg *leg, enum leg_outcome out, const uint8_t *msg, size_t len, size_t qend,
+			     uint32_t rtt_us);
+
+/* Ask u, as the next leg of r. 0, or -errno when it could not be asked
+ * (counted against u when it refused at once). */
+static int miss_leg_start(struct server *srv, struct miss *r, struct upstream *u)
+{
+	struct leg *leg = &r->legs[r->n_legs];
+	int err = leg_start(leg, srv->epfd, u, r->query, r->qlen, &r->q, miss_on_leg_done, r);
+
+	if (err > 0) {
+		u->failures++;
+		health_fail(u, clock_now_ms());
+		return -ECONNREFUSED;
+	}
+	if (err)
+		return err;
+	leg->any_reply = r->probe;
+	r->n_legs++;
+	r->open_legs++;
+	return 0;
+}
+
+/* Ask up to want more upstreams, as the plan orders them (one that cannot
+ * be asked is skipped); the end when none is out and none is left. */
+static void miss_ask(struct server *srv, struct miss *r, int want)
+{
+	int asked = 0, idx;
+
+	while (asked < want && (idx = strategy_take(&r->plan)) >= 0) {
+		struct upstream *u = r->ups->list[idx];
+
+		if (miss_leg_start(srv, r, u))
+			continue;
+		asked++;
+		strategy_asked(&r->plan, &srv->strategy, &srv->hedge_budget, u, clock_now_us(), clock_now_ms());
+		if (r->plan.hedge_at_us && (!srv->next_hedge_us || r->plan.hedge_at_us < srv->next_hedge_us))
+			srv->next_hedge_us = r->plan.hedge_at_us;
+	}
+	if (!asked && !r->open_legs)
+		miss_fail(srv, r);
+}
+
+/* A leg of r is over without a good answer: the next upstream, or the end. */
+static void miss_leg_lost(struct server *srv, struct miss *r, struct leg *leg)
+{
+	miss_close_leg(r, leg);
+	switch (strategy_after_loss(&r->plan, &srv->strategy, r->open_legs, leg == &r->legs[r->n_legs - 1])) {
+	case STRATEGY_WAIT:
+		break;
+	case STRATEGY_ASK_NEXT:
+		miss_ask(srv, r, 1);
+		break;
+	case STRATEGY_GIVE_UP:
+		miss_fail(srv, r);
+		break;
+	}
+}
+
+/* Keep the first failed upstream's reply, for the clients in case every
+ * upstream fails: a FORMERR, SERVFAIL, NOTIMP or REFUSED says more than our
+ * SERVFAIL would; RCODEs a query should never get (YXDOMAIN... reserved)
+ * say nothing, and are not passed on. */
+static void keep_fallback(struct miss *r, const uint8_t *msg, size_t len, size_t qend)
+{
+	uint8_t *copy;
+
+	if (r->fallback || (msg[3] & DNS_RCODE) > DNS_RCODE_REFUSED)
+		return;
+	copy = malloc(len);
+	if (!copy)
+		return;
+	memcpy(copy, msg, len);
+	r->fallback = copy;
+	r->fallback_len = len;
+	r->fallback_qend = qend;
+}
+
+/* How a leg ended: the answer wins; a correct error (SERVFAIL, REFUSED...)
+ * is worth asking another upstream for, but counts as reached unless every
+ * name fails; no usable reply is that upstream's failure. */
+static void miss_on_leg_done(struct leg *leg, enum leg_outcome out, const uint8_t *msg, size_t len, size_t qend,
+			     uint32_t rtt_us)
+{
+	struct miss *r = leg->owner;
+	struct server *srv = r->srv;
+	struct upstream *u = leg->u;
+
+	switch (out) {
+	case LEG_ANSWER:
+		if (!r->probe)
+			u->wins++;
+		health_ok(u, rtt_us, clock_now_ms());
+		miss_answer(srv, r, msg, len, qend, u->name);
+		return;
+	case LEG_ERROR:
+		health_refused(u, rtt_us, clock_now_ms());
+		if (r->probe) {
+			miss_answer(srv, r, msg, len, qend, u->name);
+			return;
+		}
+		keep_fallback(r, msg, len, qend);
+		miss_leg_lost(srv, r, leg);
+		return;
+	case LEG_FAILED:
+		u->failures++;
+		health_fail(u, clock_now_ms());
+		miss_leg_lost(srv, r, leg);
+		return;
+	}
+}
+
+/* A new miss for key and question q, asking with msg (len bytes); linked
+ * for deadlines and, unless a probe, for sharing. NULL when out of room. */
+static struct miss *miss_new(struct server *srv, const struct bpfdns_key *key, const struct dns_question *q,
+			     const uint8_t *msg, size_t len, int probe)
+{
+	struct miss *r = calloc(1, sizeof(*r) + len);
+
+	if (!r)
+		return NULL;
+	srv->n_misses++;
+	r->srv = srv;
+	r->key = *key;
+	r->q = *q;
+	r->qlen = len;
+	r->probe = probe;
+	memcpy(r->query, msg, len);
+	/* a probe asks whether an upstream answers in time; a client's miss
+	 * goes on after its clients got SERVFAIL, so a late answer is cached */
+	r->deadline_ms = clock_now_ms() + (probe || srv->cfg->timeout_ms > RESOLVE_MS ? srv->cfg->timeout_ms
+										: RESOLVE_MS);
+	r->ups = upstreams_get(srv->ups);
+	r->next = srv->misses;
+	r->pprev = &srv->misses;
+	if (r->next)
+		r->next->pprev = &r->next;
+	srv->misses = r;
+	if (!probe) {
+		struct miss **bucket = &srv->by_key[key_bucket(key)];
+
+		r->hnext = *bucket;
+		r->hpprev = bucket;
+		if (r->hnext)
+			r->hnext->hpprev = &r->hnext;
+		*bucket = r;
+	}
+	return r;
+}
+
+/* A new miss asking upstream for key with a query of our own (the key's
+ * flags, our OPT), whoever asked us: a client's EDNS options never go
+ * upstream, and the answer is good for every client of the key. */
+static struct miss *miss_new_for_key(struct server *srv, const struct bpfdns_key *key)
+{
+	uint8_t msg[DNS_HDR_LEN + BPFDNS_NAME_MAX + 4 + DNS_OPT_LEN];
+	struct dns_question q;
+	size_t len = entry_key_query(key, srv->cfg->edns_packet_max, msg, &q);
+
+	return miss_new(srv, key, &q, msg, len, 0);
+}
+
+/* Send the miss's first queries, as the upstream mode says. */
+static void miss_start(struct server *srv, struct miss *r)
+{
+	static const char *const how[] = { [UPSTREAM_HEDGED] = "hedged",
+					   [UPSTREAM_ALL_SERVERS] = "to every upstream",
+					   [UPSTREAM_STRICT_ORDER] = "in strict order" };
+
+	log_miss(srv, r, "forwarded", how[srv->strategy.mode]);
+	miss_ask(srv, r, strategy_start(&r->plan, &srv->strategy, r->ups, &srv->hedge_budget));
+}
+
+/* Room for a new miss at dns-forward-max: end a miss whose clients all got
+ * their answer at query-timeout and that is only waiting for a late reply
+ * to cache. 1 when one was ended. */
+static int miss_reclaim(struct server *srv)
+{
+	for (struct miss *r = srv->misses; r; r = r->next) {
+		if (!r->waiters.head && !r->probe) {
+			miss_end(srv, r);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int miss_join(struct server *srv, const struct client *from, const uint8_t *msg, const struct client_query *cq)
+{
+	/* a TCP client never retransmits: it waits for room instead */
+	int busy = from->conn ? -EBUSY : 0;
+	struct miss *r;
+
+	for (r = srv->by_key[key_bucket(&cq->key)]; r; r = r->hnext) {
+		if (!memcmp(&r->key, &cq->key, sizeof(r->key))) {
+			if (waiters_add(&r->waiters, from, msg, cq, clock_now_ms() + srv->cfg->timeout_ms))
+				return busy;
+			srv->stats.shared++;
+			return 0;
+		}
+	}
+	if (srv->n_misses >= (int)srv->cfg->forward_max && !miss_reclaim(srv)) {
+		if (busy)
+			return busy;
+		/* as dnsmasq: drop, the client retries; say so now and then */
+		if (srv->stats.dropped++ % 1000 == 0)
+			pr_warn("dns-forward-max=%u queries in flight: dropping new misses",
+				srv->cfg->forward_max);
+		return 0;
+	}
+	r = miss_new_for_key(srv, &cq->key);
+	if (!r)
+		return busy;
+	srv->stats.misses++;
+	if (waiters_add(&r->waiters, from, msg, cq, clock_now_ms() + srv->cfg->timeout_ms)) {
+		miss_end(srv, r);
+		return busy;
+	}
+	miss_start(srv, r);
+	return 0;
+}
+
+int miss_refresh(struct server *srv, const struct bpfdns_key *key)
+{
+	struct miss *r;
+
+	for (r = srv->by_key[key_bucket(key)]; r; r = r->hnext)
+		if (!memcmp(&r->key, key, sizeof(r->key)))
+			return 0; /* already on its way */
+	if (srv->n_misses >= (int)srv->cfg->forward_max)
+		return 0;
+	r = miss_new_for_key(srv, key);
+	if (!r)
+		return 0;
+	miss_start(srv, r);
+	return 1;
+}
+
+/* A down upstream, asked ". NS" in the background: any reply brings it
+ * back (health_ok), without a client waiting on it. */
+void miss_probe(struct server *srv, int idx)
+{
+	static const uint8_t query[] = { 0, 0, DNS_RD, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, DNS_TYPE_NS, 0, DNS_CLASS_IN };
+	struct dns_question q = { .name_len = 1, .qtype = DNS_TYPE_NS, .qclass = DNS_CLASS_IN,
+				  .start = DNS_HDR_LEN, .end = sizeof(query) };
+	struct bpfdns_key key = { .qtype = DNS_TYPE_NS, .qclass = DNS_CLASS_IN };
+	struct miss *r = miss_new(srv, &key, &q, query, sizeof(query), 1);
+
+	if (!r)
+		return;
+	strategy_probe(&r->plan, idx);
+	miss_ask(srv, r, 1);
+}
+
+void miss_check_hedges(struct server *srv, uint64_t now_us)
+{
+	struct miss *r = srv->misses, *next;
+
+	if (!srv->next_hedge_us || now_us < srv->next_hedge_us)
+		return;
+	srv->next_hedge_us = 0;
+	for (; r; r = next) {
+		next = r->next;
+		if (strategy_hedge_due(&r->plan, &srv->hedge_budget, now_us)) {
+			srv->stats.hedges++;
+			miss_ask(srv, r, 1); /* arms the next hedge, if any is left */
+			continue;
+		}
+		if (r->plan.hedge_at_us && (!srv->next_hedge_us || r->plan.hedge_at_us < srv->next_hedge_us))
+			srv->next_hedge_us = r->plan.hedge_at_us;
+	}
+}
+
+void miss_check_deadlines(struct server *srv, uint64_t now)
+{
+	struct miss *r = srv->misses, *next;
+
+	for (; r; r = next) {
+		next = r->next;
+		if (now >= r->deadline_ms) {
+			/* the resolution deadline: a real timeout, the only one
+			 * that counts against an upstream's health */
+			for (int i = 0; i < r->n_legs; i++) {
+				if (leg_open(&r->legs[i])) {
+					r->legs[i].u->failures++;
+					health_fail(r->legs[i].u, now);
+					miss_close_leg(r, &r->legs[i]);
+				}
+			}
+			miss_fail(srv, r);
+			continue;
+		}
+		miss_expire_waiters(srv, r, now);
+		/* strict-order: the next upstream, the slow one still heard */
+		if (strategy_step_due(&r->plan, &srv->strategy, now))
+			miss_ask(srv, r, 1);
+	}
+}
+
+void miss_abort_all(struct server *srv)
+{
+	while (srv->misses)
+		miss_end(srv, srv->misses);
+	miss_free_finished(srv);
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * waiter.h - a client waiting on a miss, and its answer: one reply fanned
+ * out to every client of a miss, each with its own ID, question bytes
+ * (letter case) and EDNS, from the cache entry exactly as the fast path
+ * would build it, or relayed when no entry can hold the reply.
+ */
+#ifndef BPFDNS_WAITER_H
+#define BPFDNS_WAITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "answer.h"
+#include "server.h"
+
+struct waiter {
+	struct waiter *next;
+	uint64_t deadline_ms; /* query-timeout: then it gets an answer, the miss or not */
+	struct client to;
+	struct client_query cq;
+	uint8_t query[DNS_HDR_LEN + DNS_NAME_MAX + 1 + 4]; /* its header and question */
+};
+
+#define WAITERS_MAX 64 /* clients sharing one miss; more UDP ones are dropped (they retry), TCP ones wait */
+
+/* A miss's clients. */
+struct waiters {
+	struct waiter *head;
+	int n;
+	uint64_t due_ms; /* the earliest one's deadline; 0: none */
+};
+
+/* Add a client; -ENOBUFS at WAITERS_MAX, -ENOMEM. */
+int waiters_add(struct waiters *ws, const struct client *from, const uint8_t *msg, const struct client_query *cq,
+		uint64_t deadline_ms);
+/* Call fail(srv, ctx, w) for each waiter past its deadline at now_ms, then
+ * free it. How many there were. */
+int waiters_expire(struct waiters *ws, uint64_t now_ms, struct server *srv,
+		   void (*fail)(struct server *srv, void *ctx, const struct waiter *w), void *ctx);
+/* Free them all (their clients get nothing more). */
+void waiters_clear(struct waiters *ws);
+
+/* A waiter for the client's query msg (cq parsed from it); the client is
+ * held (a TCP conn stays while the answer is owed). NULL when out of
+ * memory or the question does not fit. */
+struct waiter *waiter_new(const struct client *from, const uint8_t *msg, const struct client_query *cq,
+			  uint64_t deadline_ms);
+/* Release the client and free w. */
+void waiter_free(struct waiter *w);
+/*
+ * Answer w: from the entry e when there is one (msg is not needed then),
+ * else the reply msg (len bytes, its question ending at qend) relayed;
+ * when that does not fit a UDP client's limit, the header and question
+ * with TC (ask again over TCP). A TCP client never gets TC: SERVFAIL when
+ * the reply cannot be relayed.
+ */
+void waiter_answer(struct server *srv, const struct waiter *w, const uint8_t *msg, size_t len, size_t qend,
+		   const struct bpfdns_entry *e);
+void waiter_servfail(struct server *srv, const struct waiter *w);
+
+#endif /* BPFDNS_WAITER_H */
