@@ -92,7 +92,7 @@ static void client_on_udp(struct ev *ev, uint32_t events)
 		n = recvfrom(l->fd, msg, sizeof(msg), 0, (struct sockaddr *)&from.addr, &from.addr_len);
 		if (n < 0)
 			return;
-		server_query(srv, &from, msg, (size_t)n);
+		srv->query(srv, &from, msg, (size_t)n);
 	}
 }
 

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "leg.h"
 #include "miss.h"
+#include "querylog.h"
 #include "strategy.h"
 #include "waiter.h"
 
@@ -55,7 +56,7 @@ static void log_miss(const struct server *srv, const struct miss *r, const char 
 {
 	if (r->probe)
 		return; /* not a client's query */
-	server_log_query(srv, r->q.name, r->q.name_len, r->q.qtype, what, who);
+	querylog(srv->cfg->log_queries, r->q.name, r->q.name_len, r->q.qtype, what, who);
 }
 
 /* Close a leg of r (if open). */

@@ -18,6 +18,7 @@
 #include "leg.h"
 #include "log.h"
 #include "miss.h"
+#include "querylog.h"
 #include "probe.h"
 #include "server.h"
 #include "stats.h"
@@ -28,16 +29,6 @@
 #define SPIN_MISS_US 200  /* the same while a miss is upstream */
 
 
-void server_log_query(const struct server *srv, const uint8_t *name, size_t name_len, uint16_t qtype,
-		      const char *what, const char *who)
-{
-	char text[1024], tbuf[16];
-
-	if (!srv->cfg->log_queries)
-		return;
-	dns_name_to_text(name, name_len, text, sizeof(text));
-	pr_info("query[%s] %s %s %s", dns_type_name(qtype, tbuf, sizeof(tbuf)), text, what, who);
-}
 
 /* A hit the fast path passed on (too big for it, TCP, or not attached).
  * Returns 1 when answered. */
@@ -70,11 +61,11 @@ static int answer_from_cache(struct server *srv, const struct client *from, cons
 			  sizeof(out));
 	client_send(srv, from, out, n);
 	srv->stats.hits++;
-	server_log_query(srv, cq->q.name, cq->q.name_len, cq->q.qtype, "answered", "from the cache");
+	querylog(srv->cfg->log_queries, cq->q.name, cq->q.name_len, cq->q.qtype, "answered", "from the cache");
 	return 1;
 }
 
-int server_query(struct server *srv, const struct client *from, const uint8_t *msg, size_t len)
+static int server_query(struct server *srv, const struct client *from, const uint8_t *msg, size_t len)
 {
 	struct client_query cq;
 	uint8_t out[MSG_MAX];
@@ -94,7 +85,7 @@ int server_query(struct server *srv, const struct client *from, const uint8_t *m
 	if (action != BPFDNS_ACL_ALLOW && !rc) {
 		srv->stats.refused++;
 		rc = DNS_RCODE_REFUSED;
-		server_log_query(srv, cq.q.name, cq.q.name_len, cq.q.qtype, "refused", "by access-control");
+		querylog(srv->cfg->log_queries, cq.q.name, cq.q.name_len, cq.q.qtype, "refused", "by access-control");
 	}
 	if (rc > 0) {
 		/* FORMERR/NOTIMP: echo the header, and the question if we read one */
@@ -107,7 +98,7 @@ int server_query(struct server *srv, const struct client *from, const uint8_t *m
 	if (srv->cfg->log_queries) {
 		addr_to_text(&from->addr, addr, sizeof(addr));
 		addr[strcspn(addr, "#")] = '\0';
-		server_log_query(srv, cq.q.name, cq.q.name_len, cq.q.qtype, from->conn ? "from (tcp)" : "from", addr);
+		querylog(srv->cfg->log_queries, cq.q.name, cq.q.name_len, cq.q.qtype, from->conn ? "from (tcp)" : "from", addr);
 	}
 	n = stats_chaos(srv, msg, &cq, out, sizeof(out));
 	if (n) {
@@ -122,7 +113,7 @@ int server_query(struct server *srv, const struct client *from, const uint8_t *m
 		 * referral, never an answer to cache for RD=1 clients) */
 		n = answer_error(msg, &cq, DNS_RCODE_REFUSED, srv->cfg->edns_packet_max, out, sizeof(out));
 		client_send(srv, from, out, n);
-		server_log_query(srv, cq.q.name, cq.q.name_len, cq.q.qtype, "refused", "(RD=0, not cached)");
+		querylog(srv->cfg->log_queries, cq.q.name, cq.q.name_len, cq.q.qtype, "refused", "(RD=0, not cached)");
 		return 0;
 	}
 	rc = miss_join(srv, from, msg, &cq);
@@ -190,6 +181,7 @@ int server_open(struct server **out, const struct config *cfg, struct upstreams 
 		return -ENOMEM;
 	srv->cfg = cfg;
 	srv->ups = upstreams_get(ups);
+	srv->query = server_query;
 	strategy_cfg_from(&srv->strategy, cfg);
 	hedge_budget_init(&srv->hedge_budget);
 	srv->fp = fp;

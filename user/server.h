@@ -37,6 +37,7 @@ struct ctl_listener {
 };
 
 struct client_query;
+struct server;
 struct conn;
 struct ctl_conn;
 struct miss;
@@ -48,6 +49,12 @@ struct client {
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
 };
+
+/* A client query from a UDP socket or a TCP connection: answer it (error,
+ * CHAOS, cache) or send it upstream. Returns 0, or -EBUSY when a TCP
+ * client's query cannot be taken now (no room upstream): the caller keeps
+ * it and offers it again later (a UDP client's is dropped: it retries). */
+typedef int (*server_query_fn)(struct server *srv, const struct client *from, const uint8_t *msg, size_t len);
 
 /* What the daemon counts (the fast path counts its own hits). */
 struct server_stats {
@@ -90,6 +97,7 @@ struct server {
 	int n_ctl;
 	struct ctl_conn *ctl_conns;
 	const char *ctl_path;	/* the control socket's file, removed on close */
+	server_query_fn query;	/* what clients hand their queries to (server.c's) */
 	struct ev prefetch_ev;	/* the fast path's refresh requests */
 	int resolv_changed;	/* the watch saw the resolv-file change */
 	uint64_t next_hedge_us; /* the earliest hedge due, 0: none */
@@ -107,16 +115,8 @@ int server_open(struct server **srv, const struct config *cfg, struct upstreams 
 int server_run(struct server *srv, struct server_signals *sig);
 void server_close(struct server *srv);
 
-/* A client query from a UDP socket or a TCP connection: answer it (error,
- * CHAOS, cache) or send it upstream. Returns 0, or -EBUSY when a TCP
- * client's query cannot be taken now (no room upstream): the caller keeps
- * it and offers it again later (a UDP client's is dropped: it retries). */
-int server_query(struct server *srv, const struct client *from, const uint8_t *msg, size_t len);
 /* Re-read the upstreams; the old list stays when the new one is empty. */
 void server_reload(struct server *srv);
-/* Log "query[TYPE] NAME WHAT WHO" when log-queries is on. */
-void server_log_query(const struct server *srv, const uint8_t *name, size_t name_len, uint16_t qtype,
-		      const char *what, const char *who);
 
 /* client.c */
 int client_listen(struct server *srv, const struct sockaddr_storage *addr);

@@ -264,7 +264,7 @@ static void conn_queries(struct server *srv, struct conn *c)
 			stall_queue(srv, c, 0);
 			break;
 		}
-		if (server_query(srv, &from, c->in + at + 2, len) == -EBUSY) {
+		if (srv->query(srv, &from, c->in + at + 2, len) == -EBUSY) {
 			/* no room upstream: it keeps its place in the queue
 			 * unless it just got some */
 			c->stalled = STALL_ROOM;
