@@ -33,7 +33,7 @@ int client_listen(struct server *srv, const struct sockaddr_storage *addr)
 		((struct sockaddr_in6 *)&ss)->sin6_port = htons(srv->cfg->port);
 	addr_to_text(&ss, text, sizeof(text));
 	for (int tcp = 0; tcp < 2; tcp++) {
-		struct listener *l = &srv->listeners[srv->n_listeners];
+		struct listener *l = &srv->clients.listeners[srv->clients.n_listeners];
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = l };
 
 		l->ev.fn = tcp ? tcpconn_on_accept : client_on_udp;
@@ -70,7 +70,7 @@ int client_listen(struct server *srv, const struct sockaddr_storage *addr)
 			close(l->fd);
 			return err;
 		}
-		srv->n_listeners++;
+		srv->clients.n_listeners++;
 	}
 	pr_info("listening on %s (udp and tcp)", text);
 	return 0;
@@ -114,7 +114,7 @@ void client_send(struct server *srv, const struct client *to, const uint8_t *msg
 void client_close_all(struct server *srv)
 {
 	client_reap(srv, 1);
-	for (int i = 0; i < srv->n_listeners; i++)
-		close(srv->listeners[i].fd);
-	srv->n_listeners = 0;
+	for (int i = 0; i < srv->clients.n_listeners; i++)
+		close(srv->clients.listeners[i].fd);
+	srv->clients.n_listeners = 0;
 }

@@ -86,7 +86,7 @@ static void control_on_conn(struct ev *ev, uint32_t events);
 
 static int add_listener(struct server *srv, int fd, int http)
 {
-	struct ctl_listener *l = &srv->ctl[srv->n_ctl];
+	struct ctl_listener *l = &srv->control.listeners[srv->control.n];
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = l };
 
 	*l = (struct ctl_listener){ .ev.fn = control_on_accept, .srv = srv, .fd = fd, .http = http };
@@ -96,7 +96,7 @@ static int add_listener(struct server *srv, int fd, int http)
 		close(fd);
 		return err;
 	}
-	srv->n_ctl++;
+	srv->control.n++;
 	return 0;
 }
 
@@ -111,7 +111,7 @@ int control_open(struct server *srv)
 			return fd;
 		if ((err = add_listener(srv, fd, 0)))
 			return err;
-		srv->ctl_path = cfg->control_socket;
+		srv->control.path = cfg->control_socket;
 	}
 	if (cfg->metrics.ss_family) {
 		char text[80];
@@ -142,7 +142,7 @@ static void conn_shut(struct ctl_conn *c)
 
 static void conn_free(struct server *srv, struct ctl_conn *c)
 {
-	for (struct ctl_conn **pp = &srv->ctl_conns; *pp; pp = &(*pp)->next) {
+	for (struct ctl_conn **pp = &srv->control.conns; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
 			break;
@@ -161,7 +161,7 @@ static void make_room(struct server *srv, struct ctl_listener *l)
 
 	if (l->n_conns < CTL_CONN_MAX)
 		return;
-	for (struct ctl_conn *c = srv->ctl_conns; c; c = c->next)
+	for (struct ctl_conn *c = srv->control.conns; c; c = c->next)
 		if (c->l == l && c->fd >= 0 && (!oldest || c->deadline_ms < oldest->deadline_ms))
 			oldest = c;
 	/* only shut: an event of this epoll batch may still point at it;
@@ -190,7 +190,7 @@ static void control_on_accept(struct ev *ev, uint32_t events)
 			continue;
 		}
 		*c = (struct ctl_conn){ .ev.fn = control_on_conn, .srv = srv, .fd = fd, .http = l->http, .l = l,
-					.deadline_ms = clock_now_ms() + CTL_TIMEOUT_MS, .next = srv->ctl_conns };
+					.deadline_ms = clock_now_ms() + CTL_TIMEOUT_MS, .next = srv->control.conns };
 		eev.data.ptr = c;
 		if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &eev)) {
 			pr_warn("epoll: %s; closing a control client", strerror(errno));
@@ -198,7 +198,7 @@ static void control_on_accept(struct ev *ev, uint32_t events)
 			free(c);
 			continue;
 		}
-		srv->ctl_conns = c;
+		srv->control.conns = c;
 		l->n_conns++;
 	}
 }
@@ -301,7 +301,7 @@ static void control_on_conn(struct ev *ev, uint32_t events)
 
 void control_expire(struct server *srv, uint64_t now_ms)
 {
-	struct ctl_conn *c = srv->ctl_conns, *next;
+	struct ctl_conn *c = srv->control.conns, *next;
 
 	for (; c; c = next) {
 		next = c->next;
@@ -312,12 +312,12 @@ void control_expire(struct server *srv, uint64_t now_ms)
 
 void control_close(struct server *srv)
 {
-	while (srv->ctl_conns)
-		conn_free(srv, srv->ctl_conns);
-	for (int i = 0; i < srv->n_ctl; i++)
-		close(srv->ctl[i].fd);
-	srv->n_ctl = 0;
-	if (srv->ctl_path)
-		unlink(srv->ctl_path);
-	srv->ctl_path = NULL;
+	while (srv->control.conns)
+		conn_free(srv, srv->control.conns);
+	for (int i = 0; i < srv->control.n; i++)
+		close(srv->control.listeners[i].fd);
+	srv->control.n = 0;
+	if (srv->control.path)
+		unlink(srv->control.path);
+	srv->control.path = NULL;
 }

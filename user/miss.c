@@ -25,8 +25,8 @@
 
 struct miss {
 	struct server *srv;	      /* whose it is */
-	struct miss *next, **pprev;   /* srv->misses */
-	struct miss *hnext, **hpprev; /* srv->by_key[] */
+	struct miss *next, **pprev;   /* srv->misses.head */
+	struct miss *hnext, **hpprev; /* srv->misses.by_key[] */
 	struct bpfdns_key key;
 	struct dns_question q; /* what replies must match */
 	struct upstreams *ups; /* the list it started with */
@@ -91,17 +91,17 @@ static void miss_end(struct server *srv, struct miss *r)
 	}
 	upstreams_put(r->ups);
 	free(r->fallback);
-	srv->n_misses--;
-	r->next = srv->finished;
-	srv->finished = r;
+	srv->misses.n--;
+	r->next = srv->misses.finished;
+	srv->misses.finished = r;
 }
 
 void miss_free_finished(struct server *srv)
 {
-	while (srv->finished) {
-		struct miss *r = srv->finished;
+	while (srv->misses.finished) {
+		struct miss *r = srv->misses.finished;
 
-		srv->finished = r->next;
+		srv->misses.finished = r->next;
 		free(r);
 	}
 }
@@ -225,9 +225,9 @@ static void miss_ask(struct server *srv, struct miss *r, int want)
 		if (miss_leg_start(srv, r, u))
 			continue;
 		asked++;
-		strategy_asked(&r->plan, &srv->strategy, &srv->hedge_budget, u, clock_now_us(), clock_now_ms());
-		if (r->plan.hedge_at_us && (!srv->next_hedge_us || r->plan.hedge_at_us < srv->next_hedge_us))
-			srv->next_hedge_us = r->plan.hedge_at_us;
+		strategy_asked(&r->plan, &srv->misses.strategy, &srv->misses.budget, u, clock_now_us(), clock_now_ms());
+		if (r->plan.hedge_at_us && (!srv->misses.next_hedge_us || r->plan.hedge_at_us < srv->misses.next_hedge_us))
+			srv->misses.next_hedge_us = r->plan.hedge_at_us;
 	}
 	if (!asked && !r->open_legs)
 		miss_fail(srv, r);
@@ -237,7 +237,7 @@ static void miss_ask(struct server *srv, struct miss *r, int want)
 static void miss_leg_lost(struct server *srv, struct miss *r, struct leg *leg)
 {
 	miss_close_leg(r, leg);
-	switch (strategy_after_loss(&r->plan, &srv->strategy, r->open_legs, leg == &r->legs[r->n_legs - 1])) {
+	switch (strategy_after_loss(&r->plan, &srv->misses.strategy, r->open_legs, leg == &r->legs[r->n_legs - 1])) {
 	case STRATEGY_WAIT:
 		break;
 	case STRATEGY_ASK_NEXT:
@@ -311,7 +311,7 @@ static struct miss *miss_new(struct server *srv, const struct bpfdns_key *key, c
 
 	if (!r)
 		return NULL;
-	srv->n_misses++;
+	srv->misses.n++;
 	r->srv = srv;
 	r->key = *key;
 	r->q = *q;
@@ -323,13 +323,13 @@ static struct miss *miss_new(struct server *srv, const struct bpfdns_key *key, c
 	r->deadline_ms = clock_now_ms() + (probe || srv->cfg->timeout_ms > RESOLVE_MS ? srv->cfg->timeout_ms
 										: RESOLVE_MS);
 	r->ups = upstreams_get(srv->ups);
-	r->next = srv->misses;
-	r->pprev = &srv->misses;
+	r->next = srv->misses.head;
+	r->pprev = &srv->misses.head;
 	if (r->next)
 		r->next->pprev = &r->next;
-	srv->misses = r;
+	srv->misses.head = r;
 	if (!probe) {
-		struct miss **bucket = &srv->by_key[key_bucket(key)];
+		struct miss **bucket = &srv->misses.by_key[key_bucket(key)];
 
 		r->hnext = *bucket;
 		r->hpprev = bucket;
@@ -359,8 +359,8 @@ static void miss_start(struct server *srv, struct miss *r)
 					   [UPSTREAM_ALL_SERVERS] = "to every upstream",
 					   [UPSTREAM_STRICT_ORDER] = "in strict order" };
 
-	log_miss(srv, r, "forwarded", how[srv->strategy.mode]);
-	miss_ask(srv, r, strategy_start(&r->plan, &srv->strategy, r->ups, &srv->hedge_budget));
+	log_miss(srv, r, "forwarded", how[srv->misses.strategy.mode]);
+	miss_ask(srv, r, strategy_start(&r->plan, &srv->misses.strategy, r->ups, &srv->misses.budget));
 }
 
 /* Room for a new miss at dns-forward-max: end a miss whose clients all got
@@ -368,7 +368,7 @@ static void miss_start(struct server *srv, struct miss *r)
  * to cache. 1 when one was ended. */
 static int miss_reclaim(struct server *srv)
 {
-	for (struct miss *r = srv->misses; r; r = r->next) {
+	for (struct miss *r = srv->misses.head; r; r = r->next) {
 		if (!r->waiters.head && !r->probe) {
 			miss_end(srv, r);
 			return 1;
@@ -383,7 +383,7 @@ int miss_join(struct server *srv, const struct client *from, const uint8_t *msg,
 	int busy = from->conn ? -EBUSY : 0;
 	struct miss *r;
 
-	for (r = srv->by_key[key_bucket(&cq->key)]; r; r = r->hnext) {
+	for (r = srv->misses.by_key[key_bucket(&cq->key)]; r; r = r->hnext) {
 		if (!memcmp(&r->key, &cq->key, sizeof(r->key))) {
 			if (waiters_add(&r->waiters, from, msg, cq, clock_now_ms() + srv->cfg->timeout_ms))
 				return busy;
@@ -391,7 +391,7 @@ int miss_join(struct server *srv, const struct client *from, const uint8_t *msg,
 			return 0;
 		}
 	}
-	if (srv->n_misses >= (int)srv->cfg->forward_max && !miss_reclaim(srv)) {
+	if (srv->misses.n >= (int)srv->cfg->forward_max && !miss_reclaim(srv)) {
 		if (busy)
 			return busy;
 		/* as dnsmasq: drop, the client retries; say so now and then */
@@ -416,10 +416,10 @@ int miss_refresh(struct server *srv, const struct bpfdns_key *key)
 {
 	struct miss *r;
 
-	for (r = srv->by_key[key_bucket(key)]; r; r = r->hnext)
+	for (r = srv->misses.by_key[key_bucket(key)]; r; r = r->hnext)
 		if (!memcmp(&r->key, key, sizeof(r->key)))
 			return 0; /* already on its way */
-	if (srv->n_misses >= (int)srv->cfg->forward_max)
+	if (srv->misses.n >= (int)srv->cfg->forward_max)
 		return 0;
 	r = miss_new_for_key(srv, key);
 	if (!r)
@@ -446,26 +446,26 @@ void miss_probe(struct server *srv, int idx)
 
 void miss_check_hedges(struct server *srv, uint64_t now_us)
 {
-	struct miss *r = srv->misses, *next;
+	struct miss *r = srv->misses.head, *next;
 
-	if (!srv->next_hedge_us || now_us < srv->next_hedge_us)
+	if (!srv->misses.next_hedge_us || now_us < srv->misses.next_hedge_us)
 		return;
-	srv->next_hedge_us = 0;
+	srv->misses.next_hedge_us = 0;
 	for (; r; r = next) {
 		next = r->next;
-		if (strategy_hedge_due(&r->plan, &srv->hedge_budget, now_us)) {
+		if (strategy_hedge_due(&r->plan, &srv->misses.budget, now_us)) {
 			srv->stats.hedges++;
 			miss_ask(srv, r, 1); /* arms the next hedge, if any is left */
 			continue;
 		}
-		if (r->plan.hedge_at_us && (!srv->next_hedge_us || r->plan.hedge_at_us < srv->next_hedge_us))
-			srv->next_hedge_us = r->plan.hedge_at_us;
+		if (r->plan.hedge_at_us && (!srv->misses.next_hedge_us || r->plan.hedge_at_us < srv->misses.next_hedge_us))
+			srv->misses.next_hedge_us = r->plan.hedge_at_us;
 	}
 }
 
 void miss_check_deadlines(struct server *srv, uint64_t now)
 {
-	struct miss *r = srv->misses, *next;
+	struct miss *r = srv->misses.head, *next;
 
 	for (; r; r = next) {
 		next = r->next;
@@ -484,14 +484,30 @@ void miss_check_deadlines(struct server *srv, uint64_t now)
 		}
 		miss_expire_waiters(srv, r, now);
 		/* strict-order: the next upstream, the slow one still heard */
-		if (strategy_step_due(&r->plan, &srv->strategy, now))
+		if (strategy_step_due(&r->plan, &srv->misses.strategy, now))
 			miss_ask(srv, r, 1);
 	}
 }
 
+void miss_init(struct server *srv)
+{
+	strategy_cfg_from(&srv->misses.strategy, srv->cfg);
+	hedge_budget_init(&srv->misses.budget);
+}
+
+uint64_t miss_next_hedge_us(const struct server *srv)
+{
+	return srv->misses.next_hedge_us;
+}
+
+int miss_in_flight(const struct server *srv)
+{
+	return srv->misses.head != NULL;
+}
+
 void miss_abort_all(struct server *srv)
 {
-	while (srv->misses)
-		miss_end(srv, srv->misses);
+	while (srv->misses.head)
+		miss_end(srv, srv->misses.head);
 	miss_free_finished(srv);
 }

@@ -32,6 +32,12 @@ void miss_check_hedges(struct server *srv, uint64_t now_us);
 /* Ask upstream idx (of the current list) ". NS" in the background: any
  * reply says it is reachable (health), no client waits on it. */
 void miss_probe(struct server *srv, int idx);
+/* Set up the miss table (the upstream mode's parameters, the hedge budget). */
+void miss_init(struct server *srv);
+/* The earliest hedge due (µs), 0: none. */
+uint64_t miss_next_hedge_us(const struct server *srv);
+/* 1 while a miss is upstream. */
+int miss_in_flight(const struct server *srv);
 /* Free misses finished during this epoll batch. */
 void miss_free_finished(struct server *srv);
 /* Drop every miss (shutdown): clients get nothing. */

@@ -182,8 +182,7 @@ int server_open(struct server **out, const struct config *cfg, struct upstreams 
 	srv->cfg = cfg;
 	srv->ups = upstreams_get(ups);
 	srv->query = server_query;
-	strategy_cfg_from(&srv->strategy, cfg);
-	hedge_budget_init(&srv->hedge_budget);
+	miss_init(srv);
 	srv->fp = fp;
 	cache_init(&srv->cache, fp, cfg);
 	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -228,9 +227,9 @@ int server_run(struct server *srv, struct server_signals *sig)
 
 		if (spinning) {
 			timeout = 0;
-		} else if (srv->next_hedge_us) {
+		} else if (miss_next_hedge_us(srv)) {
 			/* wake for the next hedge, to the ms */
-			uint64_t ms = srv->next_hedge_us > now_us ? (srv->next_hedge_us - now_us + 999) / 1000 : 0;
+			uint64_t due = miss_next_hedge_us(srv), ms = due > now_us ? (due - now_us + 999) / 1000 : 0;
 
 			timeout = ms < 20 ? (int)ms : 20;
 		}
@@ -248,7 +247,7 @@ int server_run(struct server *srv, struct server_signals *sig)
 		}
 		now_us = clock_now_us();
 		if (n > 0)
-			busy_until = now_us + (srv->misses ? SPIN_MISS_US : SPIN_IDLE_US);
+			busy_until = now_us + (miss_in_flight(srv) ? SPIN_MISS_US : SPIN_IDLE_US);
 		else if (spinning)
 			sched_yield(); /* let an upstream on this CPU run */
 		miss_check_hedges(srv, now_us);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * server.h - bpfdnsd's event loop and the state its parts share: client
- * sockets (client.c), upstream misses (miss.c), counters and CHAOS names
- * (stats.c), the resolv-file watcher (watch.c).
+ * server.h - bpfdnsd's event loop: what its parts share (configuration,
+ * upstreams, the cache, the epoll fd, counters) and each part's own state
+ * (struct clients: client.c, tcpconn.c; struct misses: miss.c; struct
+ * control: control.c), which only its owner touches.
  */
 #ifndef BPFDNS_SERVER_H
 #define BPFDNS_SERVER_H
@@ -10,6 +11,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include "cache.h"
+#include "client.h"
 #include "clock.h"
 #include "config.h"
 #include "dnswire.h"
@@ -20,12 +22,6 @@
 
 #define MSG_MAX 4096		 /* UDP messages, and answers built from entries */
 #define TCP_MSG_MAX DNS_MSG_MAX /* RFC 1035 4.2.2: a 16-bit length */
-
-struct listener {
-	struct ev ev;
-	struct server *srv;
-	int fd;
-};
 
 /* The control socket or the metrics endpoint (control.c). */
 struct ctl_listener {
@@ -41,14 +37,6 @@ struct server;
 struct conn;
 struct ctl_conn;
 struct miss;
-
-/* Where an answer goes: a UDP peer through a listen socket, or a TCP conn. */
-struct client {
-	int udp_fd;
-	struct conn *conn;
-	struct sockaddr_storage addr;
-	socklen_t addr_len;
-};
 
 /* A client query from a UDP socket or a TCP connection: answer it (error,
  * CHAOS, cache) or send it upstream. Returns 0, or -EBUSY when a TCP
@@ -77,32 +65,50 @@ struct server_signals {
 
 #define MISS_BUCKETS 1024
 
+/* The client side: listen sockets and TCP clients. Owned by client.c and
+ * tcpconn.c; server.c only opens and closes them through their API. */
+struct clients {
+	struct listener listeners[CONFIG_ADDR_MAX * 2];
+	int n_listeners;
+	struct conn *conns; /* TCP clients */
+	int n_conns;
+	struct conn *stalled_head, *stalled_tail; /* waiting for room, in order */
+};
+
+/* The misses in flight. Owned by miss.c. */
+struct misses {
+	struct miss *head;		   /* in flight, for deadlines */
+	int n;
+	struct miss *by_key[MISS_BUCKETS]; /* in flight, to share */
+	struct miss *finished;		   /* freed after the current epoll batch */
+	uint64_t next_hedge_us;		   /* the earliest hedge due, 0: none */
+	struct strategy_cfg strategy;	   /* the upstream mode's parameters */
+	struct hedge_budget budget;	   /* one hedge per 10 misses */
+};
+
+/* The control socket and the metrics endpoint. Owned by control.c. */
+struct control {
+	struct ctl_listener listeners[2];
+	int n;
+	struct ctl_conn *conns;
+	const char *path; /* the control socket's file, removed on close */
+};
+
+/* What the parts share: configuration, upstreams, the cache, the event
+ * loop, the counters; and each part's own state. */
 struct server {
 	const struct config *cfg;
 	struct upstreams *ups; /* current list; misses hold their own reference */
 	struct fastpath *fp;   /* NULL when cache-size=0 */
 	struct cache cache;    /* the policy on top of fp's map */
 	int epfd;
-	struct listener listeners[CONFIG_ADDR_MAX * 2];
-	int n_listeners;
-	struct conn *conns; /* TCP clients */
-	int n_conns;
-	struct conn *stalled_head, *stalled_tail; /* waiting for room, in order */
-	struct miss *misses;		       /* in flight, for deadlines */
-	int n_misses;
-	struct miss *by_key[MISS_BUCKETS];     /* in flight, to share */
-	struct miss *finished;		       /* freed after the current epoll batch */
+	struct clients clients;
+	struct misses misses;
+	struct control control;
 	struct watch *watch;
-	struct ctl_listener ctl[2];	/* control socket, metrics */
-	int n_ctl;
-	struct ctl_conn *ctl_conns;
-	const char *ctl_path;	/* the control socket's file, removed on close */
 	server_query_fn query;	/* what clients hand their queries to (server.c's) */
 	struct ev prefetch_ev;	/* the fast path's refresh requests */
 	int resolv_changed;	/* the watch saw the resolv-file change */
-	uint64_t next_hedge_us; /* the earliest hedge due, 0: none */
-	struct strategy_cfg strategy;	/* the upstream mode's parameters */
-	struct hedge_budget hedge_budget; /* one hedge per 10 misses */
 	struct server_stats stats;
 	uint64_t next_tick_ms;
 };
@@ -117,25 +123,5 @@ void server_close(struct server *srv);
 
 /* Re-read the upstreams; the old list stays when the new one is empty. */
 void server_reload(struct server *srv);
-
-/* client.c */
-int client_listen(struct server *srv, const struct sockaddr_storage *addr);
-/* The largest answer this client takes: TCP's, or its UDP limit. */
-size_t client_answer_limit(const struct server *srv, const struct client *to, const struct client_query *cq);
-/* Send a whole DNS message to a client (length-prefixed over TCP). */
-void client_send(struct server *srv, const struct client *to, const uint8_t *msg, size_t len);
-/* Keep a TCP conn alive while an answer for it is pending. */
-void client_hold(const struct client *c);
-void client_release(const struct client *c);
-/* Close TCP conns idle for too long, or whose message is overdue. */
-void client_expire(struct server *srv, uint64_t now_ms);
-/* Offer stalled TCP conns' queries again; close half-closed conns that
- * got every answer. Only between epoll batches. */
-void client_resume(struct server *srv);
-/* Free closed conns no answer is owed to (all: close and free every one);
- * only between epoll batches. */
-void client_reap(struct server *srv, int all);
-/* Close every client socket, listeners included. */
-void client_close_all(struct server *srv);
 
 #endif /* BPFDNS_SERVER_H */

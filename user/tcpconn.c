@@ -106,7 +106,7 @@ static int conn_make_room(struct server *srv, const struct sockaddr_storage *add
 	struct conn *oldest = NULL, *oldest_src = NULL;
 	int n = 0, n_src = 0;
 
-	for (struct conn *c = srv->conns; c; c = c->next) {
+	for (struct conn *c = srv->clients.conns; c; c = c->next) {
 		int src;
 
 		if (c->fd < 0 || c->refused != refused)
@@ -181,9 +181,9 @@ void tcpconn_on_accept(struct ev *ev, uint32_t events)
 			free(c);
 			continue;
 		}
-		c->next = srv->conns;
-		srv->conns = c;
-		srv->n_conns++;
+		c->next = srv->clients.conns;
+		srv->clients.conns = c;
+		srv->clients.n_conns++;
 	}
 }
 
@@ -196,29 +196,29 @@ static void stall_queue(struct server *srv, struct conn *c, int front)
 		return;
 	c->queued = 1;
 	if (front) {
-		c->stall_next = srv->stalled_head;
-		srv->stalled_head = c;
-		if (!srv->stalled_tail)
-			srv->stalled_tail = c;
+		c->stall_next = srv->clients.stalled_head;
+		srv->clients.stalled_head = c;
+		if (!srv->clients.stalled_tail)
+			srv->clients.stalled_tail = c;
 		return;
 	}
 	c->stall_next = NULL;
-	if (srv->stalled_tail)
-		srv->stalled_tail->stall_next = c;
+	if (srv->clients.stalled_tail)
+		srv->clients.stalled_tail->stall_next = c;
 	else
-		srv->stalled_head = c;
-	srv->stalled_tail = c;
+		srv->clients.stalled_head = c;
+	srv->clients.stalled_tail = c;
 }
 
 static struct conn *stall_pop(struct server *srv)
 {
-	struct conn *c = srv->stalled_head;
+	struct conn *c = srv->clients.stalled_head;
 
 	if (!c)
 		return NULL;
-	srv->stalled_head = c->stall_next;
-	if (!srv->stalled_head)
-		srv->stalled_tail = NULL;
+	srv->clients.stalled_head = c->stall_next;
+	if (!srv->clients.stalled_head)
+		srv->clients.stalled_tail = NULL;
 	c->queued = 0;
 	return c;
 }
@@ -229,15 +229,15 @@ static void stall_unqueue(struct server *srv, struct conn *c)
 
 	if (!c->queued)
 		return;
-	for (struct conn *q = srv->stalled_head; q; prev = q, q = q->stall_next) {
+	for (struct conn *q = srv->clients.stalled_head; q; prev = q, q = q->stall_next) {
 		if (q != c)
 			continue;
 		if (prev)
 			prev->stall_next = c->stall_next;
 		else
-			srv->stalled_head = c->stall_next;
-		if (srv->stalled_tail == c)
-			srv->stalled_tail = prev;
+			srv->clients.stalled_head = c->stall_next;
+		if (srv->clients.stalled_tail == c)
+			srv->clients.stalled_tail = prev;
 		break;
 	}
 	c->queued = 0;
@@ -406,7 +406,7 @@ void client_release(const struct client *c)
 
 void client_expire(struct server *srv, uint64_t now_ms)
 {
-	for (struct conn *c = srv->conns; c; c = c->next) {
+	for (struct conn *c = srv->clients.conns; c; c = c->next) {
 		if (c->fd < 0)
 			continue;
 		/* a message must arrive whole in time, however it trickles
@@ -424,13 +424,13 @@ void client_resume(struct server *srv)
 {
 	/* each stalled conn once at most, longest waiting first; the pass
 	 * ends where there is no room upstream */
-	for (struct conn *c = srv->stalled_tail, *last = c; last && (c = stall_pop(srv));) {
+	for (struct conn *c = srv->clients.stalled_tail, *last = c; last && (c = stall_pop(srv));) {
 		if (c->fd >= 0 && c->stalled)
 			conn_queries(srv, c);
 		if (c == last || c->stalled == STALL_ROOM)
 			break;
 	}
-	for (struct conn *c = srv->conns; c; c = c->next) {
+	for (struct conn *c = srv->clients.conns; c; c = c->next) {
 		/* half-closed: done when every answer is out */
 		if (c->fd >= 0 && c->eof && !c->stalled && !c->pending && !c->out_len)
 			conn_close(srv, c);
@@ -439,7 +439,7 @@ void client_resume(struct server *srv)
 
 void client_reap(struct server *srv, int all)
 {
-	for (struct conn **p = &srv->conns; *p;) {
+	for (struct conn **p = &srv->clients.conns; *p;) {
 		struct conn *c = *p;
 
 		if (all)
@@ -449,7 +449,7 @@ void client_reap(struct server *srv, int all)
 			continue;
 		}
 		*p = c->next;
-		srv->n_conns--;
+		srv->clients.n_conns--;
 		stall_unqueue(srv, c);
 		free(c->out);
 		free(c);
