@@ -24,16 +24,20 @@ enum cache_find cache_get(struct cache *c, const struct bpfdns_key *key, struct 
 	return fastpath_now_ns() < e->expire_ns ? CACHE_FRESH : CACHE_EXPIRED;
 }
 
-int cache_get_stale(struct cache *c, const struct bpfdns_key *key, struct bpfdns_entry *e)
+int cache_make_stale(const struct cache *c, struct bpfdns_entry *e)
 {
 	uint64_t now = fastpath_now_ns();
 
-	if (!c->cfg->stale_max_s || cache_get(c, key, e) != CACHE_EXPIRED)
-		return 0;
-	if (now - e->expire_ns >= (uint64_t)c->cfg->stale_max_s * NS_PER_S)
+	if (!c->cfg->stale_max_s || now < e->expire_ns ||
+	    now - e->expire_ns >= (uint64_t)c->cfg->stale_max_s * NS_PER_S)
 		return 0;
 	entry_make_stale(e, now, CACHE_STALE_TTL);
 	return 1;
+}
+
+int cache_get_stale(struct cache *c, const struct bpfdns_key *key, struct bpfdns_entry *e)
+{
+	return cache_get(c, key, e) == CACHE_EXPIRED && cache_make_stale(c, e);
 }
 
 uint32_t cache_ttl(const struct config *cfg, const struct reply_info *ri)

@@ -40,8 +40,11 @@ enum cache_find {
 void cache_init(struct cache *c, struct fastpath *fp, const struct config *cfg);
 /* key's entry, into e. */
 enum cache_find cache_get(struct cache *c, const struct bpfdns_key *key, struct bpfdns_entry *e);
-/* key's expired entry made a stale answer (every TTL CACHE_STALE_TTL),
- * when use-stale-cache keeps it still. 1 when e holds it. */
+/* An expired entry e made a stale answer (every TTL CACHE_STALE_TTL), when
+ * use-stale-cache keeps it still. 1 when it did. */
+int cache_make_stale(const struct cache *c, struct bpfdns_entry *e);
+/* key's expired entry as a stale answer (cache_get, then cache_make_stale).
+ * 1 when e holds it. */
 int cache_get_stale(struct cache *c, const struct bpfdns_key *key, struct bpfdns_entry *e);
 /*
  * A reply that won, for key: its entry into e (TTLs capped at

@@ -25,6 +25,7 @@ struct client {
 	struct conn *conn;
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
+	int retry; /* offered again after -EBUSY: counted and logged already */
 };
 
 int client_listen(struct server *srv, const struct sockaddr_storage *addr);

@@ -45,7 +45,7 @@ static int answer_from_cache(struct server *srv, const struct client *from, cons
 		return 0;
 	case CACHE_EXPIRED:
 		/* every upstream down: the stale answer now, a refresh behind it */
-		if (!health_all_down(srv->ups) || !cache_get_stale(&srv->cache, &cq->key, &e))
+		if (!health_all_down(srv->ups) || !cache_make_stale(&srv->cache, &e))
 			return 0;
 		miss_refresh(srv, &cq->key);
 		srv->stats.stale++;
@@ -81,7 +81,8 @@ static int server_query(struct server *srv, const struct client *from, const uin
 	rc = query_parse(msg, len, &cq);
 	if (rc < 0)
 		return 0;
-	srv->stats.queries++;
+	if (!from->retry)
+		srv->stats.queries++;
 	if (action != BPFDNS_ACL_ALLOW && !rc) {
 		srv->stats.refused++;
 		rc = DNS_RCODE_REFUSED;
@@ -95,7 +96,7 @@ static int server_query(struct server *srv, const struct client *from, const uin
 		client_send(srv, from, out, n);
 		return 0;
 	}
-	if (srv->cfg->log_queries) {
+	if (srv->cfg->log_queries && !from->retry) {
 		addr_to_text(&from->addr, addr, sizeof(addr));
 		addr[strcspn(addr, "#")] = '\0';
 		querylog(srv->cfg->log_queries, cq.q.name, cq.q.name_len, cq.q.qtype, from->conn ? "from (tcp)" : "from", addr);
@@ -116,10 +117,7 @@ static int server_query(struct server *srv, const struct client *from, const uin
 		querylog(srv->cfg->log_queries, cq.q.name, cq.q.name_len, cq.q.qtype, "refused", "(RD=0, not cached)");
 		return 0;
 	}
-	rc = miss_join(srv, from, msg, &cq);
-	if (rc == -EBUSY)
-		srv->stats.queries--; /* offered again later: counted then */
-	return rc;
+	return miss_join(srv, from, msg, &cq);
 }
 
 void server_reload(struct server *srv)

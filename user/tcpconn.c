@@ -250,11 +250,13 @@ static void stall_unqueue(struct server *srv, struct conn *c)
 static void conn_queries(struct server *srv, struct conn *c)
 {
 	uint64_t now = clock_now_ms();
+	int waited = c->stalled == STALL_ROOM; /* the first query was offered before */
 	size_t at = 0;
 
 	c->stalled = STALL_NONE;
 	while (c->fd >= 0 && c->in_len - at >= 2) {
-		struct client from = { .udp_fd = -1, .conn = c, .addr = c->addr, .addr_len = c->addr_len };
+		struct client from = { .udp_fd = -1, .conn = c, .addr = c->addr, .addr_len = c->addr_len,
+				       .retry = waited && !at };
 		size_t len = dns_get16(c->in + at);
 
 		if (c->in_len - at < 2 + len)

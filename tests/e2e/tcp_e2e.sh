@@ -49,11 +49,17 @@ check "tcp: and one asking a cached name" "$tcp halfclose half.example.test." "r
 $tcp --from=127.0.0.5 --conns=300 --seconds=8 trickle >"$tmp/trickle.out" &
 trickler=$!
 pids+=($trickler)
+# meanwhile, a client that asks once and then sits idle for 11 s
+$tcp --from=127.0.0.7 --seconds=11 idle idle-alone.example.test. >"$tmp/idle-alone.out" &
+idler=$!
+pids+=($idler)
 sleep 2
 check "tcp: while one source trickles on 300 connections, another is answered" \
 	"$dig +tcp trickled.example.test A +short" "192.0.2.2"
 wait "$trickler"
 check "tcp: every trickling connection was closed by the daemon" "cat $tmp/trickle.out" "closed=300 of 300"
+wait "$idler"
+check "tcp: a connection idle for 10 s is closed" "cat $tmp/idle-alone.out" "answered=1 closed=1 of 1"
 
 # every slot idle (4 sources x 64): a new client takes the oldest idle one's
 for s in 11 12 13 14; do

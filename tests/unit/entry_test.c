@@ -180,9 +180,65 @@ static void test_corpus(const char *dir)
 	CHECK("entry: corpus of other projects' messages", bad == 0, "%d entries out of bounds", bad);
 }
 
+/* A reply for www.example.com. with one record of type and RDATA (rd, n). */
+static void one_record(struct msg *m, uint16_t type, const uint8_t *rd, size_t n)
+{
+	struct trr rr = { "@q", type, 300, rd, n };
+
+	msg_init(m, 7, DNS_QR | DNS_RD, DNS_RA);
+	msg_counts(m, 1, 1, 0, 0);
+	msg_question(m, "www.example.com.", type, DNS_CLASS_IN);
+	msg_rr(m, &rr, 0);
+}
+
+/* What may win a race: a reply that parses whole, records of their size. */
+static void test_message_check(void)
+{
+	static const uint8_t a5[] = { 192, 0, 2, 1, 9 }, aaaa4[] = { 32, 1, 13, 184 };
+	static const uint8_t txt_ok[] = { 2, 'h', 'i', 1, '!' }, txt_over[] = { 5, 'h', 'i' };
+	uint16_t rcode;
+	struct msg m;
+
+	one_record(&m, DNS_TYPE_A, a1, sizeof(a1));
+	CHECK("check: a good A reply", !dns_message_check(m.buf, m.len, &rcode) && rcode == 0, "refused");
+	msg_bytes(&m, "junk", 4);
+	CHECK("check: bytes after the last record are allowed", !dns_message_check(m.buf, m.len, &rcode), "refused");
+	one_record(&m, DNS_TYPE_A, a5, sizeof(a5));
+	CHECK("check: an A of 5 bytes is refused", dns_message_check(m.buf, m.len, &rcode), "accepted");
+	one_record(&m, DNS_TYPE_AAAA, aaaa4, sizeof(aaaa4));
+	CHECK("check: an AAAA of 4 bytes is refused", dns_message_check(m.buf, m.len, &rcode), "accepted");
+	one_record(&m, DNS_TYPE_TXT, txt_ok, sizeof(txt_ok));
+	CHECK("check: TXT of two strings", !dns_message_check(m.buf, m.len, &rcode), "refused");
+	one_record(&m, DNS_TYPE_TXT, txt_ok, 0);
+	CHECK("check: an empty TXT is refused", dns_message_check(m.buf, m.len, &rcode), "accepted");
+	one_record(&m, DNS_TYPE_TXT, txt_over, sizeof(txt_over));
+	CHECK("check: a TXT string past its RDATA is refused", dns_message_check(m.buf, m.len, &rcode), "accepted");
+	one_record(&m, DNS_TYPE_A, a1, sizeof(a1));
+	dns_put16(m.buf + 6, 2);
+	CHECK("check: a count that lies is refused", dns_message_check(m.buf, m.len, &rcode), "accepted");
+	one_record(&m, DNS_TYPE_A, a1, sizeof(a1));
+	msg_opt(&m, 1232, 0, 0, NULL, 0);
+	msg_opt(&m, 1232, 0, 0, NULL, 0);
+	dns_put16(m.buf + 10, 2);
+	CHECK("check: two OPTs are refused", dns_message_check(m.buf, m.len, &rcode), "accepted");
+	one_record(&m, DNS_TYPE_A, a1, sizeof(a1));
+	msg_opt(&m, 1232, 0, 0, NULL, 0);
+	dns_put16(m.buf + 6, 2); /* both records counted as answers */
+	dns_put16(m.buf + 10, 0);
+	CHECK("check: an OPT in the answer section is refused", dns_message_check(m.buf, m.len, &rcode),
+	      "accepted");
+	one_record(&m, DNS_TYPE_A, a1, sizeof(a1));
+	msg_opt(&m, 1232, 0, 0, NULL, 0);
+	dns_put16(m.buf + 10, 1);
+	m.buf[m.len - 6] = 1; /* the OPT's extended RCODE: BADVERS */
+	CHECK("check: the extended RCODE is read (BADVERS 16)",
+	      !dns_message_check(m.buf, m.len, &rcode) && rcode == DNS_RCODE_BADVERS, "rcode %u", rcode);
+}
+
 int main(int argc, char **argv)
 {
 	test_names();
+	test_message_check();
 	test_entries();
 	test_corpus(argc > 1 ? argv[1] : "../shared/corpus/dns-packets");
 	return test_exit();
