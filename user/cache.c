@@ -115,3 +115,15 @@ uint64_t cache_evictions(const struct cache *c, uint64_t entries_now)
 
 	return gone > entries_now ? gone - entries_now : 0;
 }
+
+int cache_flush(struct cache *c, const uint8_t *name, size_t len)
+{
+	int gone;
+
+	if (!c->fp)
+		return -ENODEV;
+	gone = fastpath_flush_fd(fastpath_cache_fd(c->fp), name, len);
+	if (gone > 0)
+		c->flushed += (uint64_t)gone;
+	return gone;
+}

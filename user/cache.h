@@ -55,6 +55,10 @@ int cache_get_stale(struct cache *c, const struct bpfdns_key *key, struct bpfdns
  */
 int cache_put_reply(struct cache *c, const struct bpfdns_key *key, const uint8_t *msg, size_t len,
 		    struct bpfdns_entry *e);
+/* Remove the entries of name (a lower-cased wire name of len bytes; NULL:
+ * every entry), not counted as evictions. How many, or -errno (-ENODEV
+ * with cache-size=0). */
+int cache_flush(struct cache *c, const uint8_t *name, size_t len);
 /* Every CACHE_SWEEP_MS, remove entries expired longer ago than
  * use-stale-cache keeps them. */
 void cache_sweep(struct cache *c, uint64_t now_ms);

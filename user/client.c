@@ -14,30 +14,37 @@
 #include "dns.h"
 #include "holder.h"
 #include "log.h"
-#include "server.h"
+#include "client.h"
 #include "tcpconn.h"
+#include "upstream.h"
 
 #define LISTEN_RCVBUF (4 << 20) /* bytes queued on a UDP listen socket */
 
 static void client_on_udp(struct ev *ev, uint32_t events);
 
-int client_listen(struct server *srv, const struct sockaddr_storage *addr)
+void clients_init(struct clients *cs, const struct config *cfg, int epfd, struct server_stats *stats,
+		  client_query_fn query, void *query_ctx)
+{
+	*cs = (struct clients){ .cfg = cfg, .epfd = epfd, .stats = stats, .query = query, .query_ctx = query_ctx };
+}
+
+int client_listen(struct clients *cs, const struct sockaddr_storage *addr)
 {
 	struct sockaddr_storage ss = *addr;
 	char text[80];
 	int one = 1, rcvbuf = LISTEN_RCVBUF, err = 0;
 
 	if (ss.ss_family == AF_INET)
-		((struct sockaddr_in *)&ss)->sin_port = htons(srv->cfg->port);
+		((struct sockaddr_in *)&ss)->sin_port = htons(cs->cfg->port);
 	else
-		((struct sockaddr_in6 *)&ss)->sin6_port = htons(srv->cfg->port);
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(cs->cfg->port);
 	addr_to_text(&ss, text, sizeof(text));
 	for (int tcp = 0; tcp < 2; tcp++) {
-		struct listener *l = &srv->clients.listeners[srv->clients.n_listeners];
+		struct listener *l = &cs->listeners[cs->n_listeners];
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = l };
 
 		l->ev.fn = tcp ? tcpconn_on_accept : client_on_udp;
-		l->srv = srv;
+		l->cs = cs;
 		l->fd = socket(ss.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (l->fd < 0) {
 			err = -errno;
@@ -58,11 +65,11 @@ int client_listen(struct server *srv, const struct sockaddr_storage *addr)
 			if (err != -EADDRINUSE) {
 				pr_err("cannot listen on %s (%s): %s", text, tcp ? "tcp" : "udp", strerror(-err));
 			} else {
-				holder_of_port(tcp, srv->cfg->port, who, sizeof(who));
+				holder_of_port(tcp, cs->cfg->port, who, sizeof(who));
 				pr_err("cannot listen on %s (%s): %s: held by %s; stop it, or give bpfdnsd another "
 				       "port= or listen-address=", text, tcp ? "tcp" : "udp", strerror(-err), who);
 			}
-		} else if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, l->fd, &ev)) {
+		} else if (epoll_ctl(cs->epfd, EPOLL_CTL_ADD, l->fd, &ev)) {
 			err = -errno;
 			pr_err("epoll: %s", strerror(-err));
 		}
@@ -70,7 +77,7 @@ int client_listen(struct server *srv, const struct sockaddr_storage *addr)
 			close(l->fd);
 			return err;
 		}
-		srv->clients.n_listeners++;
+		cs->n_listeners++;
 	}
 	pr_info("listening on %s (udp and tcp)", text);
 	return 0;
@@ -79,7 +86,7 @@ int client_listen(struct server *srv, const struct sockaddr_storage *addr)
 static void client_on_udp(struct ev *ev, uint32_t events)
 {
 	struct listener *l = (struct listener *)ev;
-	struct server *srv = l->srv;
+	struct clients *cs = l->cs;
 	struct client from = { .udp_fd = l->fd };
 	uint8_t msg[MSG_MAX];
 
@@ -92,29 +99,29 @@ static void client_on_udp(struct ev *ev, uint32_t events)
 		n = recvfrom(l->fd, msg, sizeof(msg), 0, (struct sockaddr *)&from.addr, &from.addr_len);
 		if (n < 0)
 			return;
-		srv->query(srv, &from, msg, (size_t)n);
+		cs->query(cs->query_ctx, &from, msg, (size_t)n);
 	}
 }
 
-size_t client_answer_limit(const struct server *srv, const struct client *to, const struct client_query *cq)
+size_t client_answer_limit(const struct client *to, const struct client_query *cq, uint16_t edns_max)
 {
-	return to->conn ? TCP_MSG_MAX : query_udp_limit(cq, srv->cfg->edns_packet_max);
+	return to->conn ? TCP_MSG_MAX : query_udp_limit(cq, edns_max);
 }
 
-void client_send(struct server *srv, const struct client *to, const uint8_t *msg, size_t len)
+void client_send(const struct client *to, const uint8_t *msg, size_t len)
 {
 	if (to->conn) {
-		tcpconn_send(srv, to->conn, msg, len);
+		tcpconn_send(to->conn, msg, len);
 		return;
 	}
 	if (sendto(to->udp_fd, msg, len, 0, (const struct sockaddr *)&to->addr, to->addr_len) < 0)
 		pr_debug("cannot answer a client: %s", strerror(errno));
 }
 
-void client_close_all(struct server *srv)
+void client_close_all(struct clients *cs)
 {
-	client_reap(srv, 1);
-	for (int i = 0; i < srv->clients.n_listeners; i++)
-		close(srv->clients.listeners[i].fd);
-	srv->clients.n_listeners = 0;
+	client_reap(cs, 1);
+	for (int i = 0; i < cs->n_listeners; i++)
+		close(cs->listeners[i].fd);
+	cs->n_listeners = 0;
 }

@@ -1,23 +1,26 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* client.h - the client side (client.c, tcpconn.c): listen sockets, UDP and
- * TCP clients, and where an answer goes. */
+/*
+ * client.h - the client side (client.c, tcpconn.c): listen sockets, UDP and
+ * TCP clients, and where an answer goes. It knows nothing of what answers
+ * a query: each whole query goes to the handler it was given.
+ */
 #ifndef BPFDNS_CLIENT_H
 #define BPFDNS_CLIENT_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include "config.h"
+#include "counters.h"
+#include "dnswire.h"
 #include "ev.h"
 
-struct server;
+#define MSG_MAX 4096		 /* UDP messages, and answers built from entries */
+#define TCP_MSG_MAX DNS_MSG_MAX /* RFC 1035 4.2.2: a 16-bit length */
+
+struct clients;
 struct conn;
 struct client_query;
-
-struct listener {
-	struct ev ev;
-	struct server *srv;
-	int fd;
-};
 
 /* Where an answer goes: a UDP peer through a listen socket, or a TCP conn. */
 struct client {
@@ -28,23 +31,54 @@ struct client {
 	int retry; /* offered again after -EBUSY: counted and logged already */
 };
 
-int client_listen(struct server *srv, const struct sockaddr_storage *addr);
-/* The largest answer this client takes: TCP's, or its UDP limit. */
-size_t client_answer_limit(const struct server *srv, const struct client *to, const struct client_query *cq);
+/* A client's query (len bytes): answer it or send it upstream. Returns 0,
+ * or -EBUSY when a TCP client's query cannot be taken now (no room
+ * upstream): the conn keeps it and offers it again later (a UDP client's
+ * is dropped: it retries). */
+typedef int (*client_query_fn)(void *ctx, const struct client *from, const uint8_t *msg, size_t len);
+
+struct listener {
+	struct ev ev;
+	struct clients *cs;
+	int fd;
+};
+
+/* The client side's state; only client.c and tcpconn.c touch it. */
+struct clients {
+	/* given (clients_init) */
+	const struct config *cfg;
+	int epfd;
+	struct server_stats *stats;
+	client_query_fn query;
+	void *query_ctx;
+	/* its own */
+	struct listener listeners[CONFIG_ADDR_MAX * 2];
+	int n_listeners;
+	struct conn *conns; /* TCP clients */
+	int n_conns;
+	struct conn *stalled_head, *stalled_tail; /* waiting for room, in order */
+};
+
+void clients_init(struct clients *cs, const struct config *cfg, int epfd, struct server_stats *stats,
+		  client_query_fn query, void *query_ctx);
+int client_listen(struct clients *cs, const struct sockaddr_storage *addr);
+/* The largest answer this client takes: TCP's, or its UDP limit given our
+ * edns-packet-max. */
+size_t client_answer_limit(const struct client *to, const struct client_query *cq, uint16_t edns_max);
 /* Send a whole DNS message to a client (length-prefixed over TCP). */
-void client_send(struct server *srv, const struct client *to, const uint8_t *msg, size_t len);
+void client_send(const struct client *to, const uint8_t *msg, size_t len);
 /* Keep a TCP conn alive while an answer for it is pending. */
 void client_hold(const struct client *c);
 void client_release(const struct client *c);
 /* Close TCP conns idle for too long, or whose message is overdue. */
-void client_expire(struct server *srv, uint64_t now_ms);
+void client_expire(struct clients *cs, uint64_t now_ms);
 /* Offer stalled TCP conns' queries again; close half-closed conns that
  * got every answer. Only between epoll batches. */
-void client_resume(struct server *srv);
+void client_resume(struct clients *cs);
 /* Free closed conns no answer is owed to (all: close and free every one);
  * only between epoll batches. */
-void client_reap(struct server *srv, int all);
+void client_reap(struct clients *cs, int all);
 /* Close every client socket, listeners included. */
-void client_close_all(struct server *srv);
+void client_close_all(struct clients *cs);
 
 #endif /* BPFDNS_CLIENT_H */

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include "acl.h"
-#include "fastpath.h"
+#include "hook.h"
 
 #define CONFIG_ADDR_MAX 16
 

@@ -10,10 +10,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include "clock.h"
 #include "control.h"
 #include "dns.h"
 #include "log.h"
-#include "metrics.h"
+#include "upstream.h"
 
 #define CTL_CONN_MAX 16	      /* clients at once, each of the control socket and metrics */
 #define CTL_TIMEOUT_MS 2000   /* to send a whole request (an HTTP one too) */
@@ -21,7 +22,7 @@
 
 struct ctl_conn {
 	struct ev ev;
-	struct server *srv;
+	struct control *ctl;
 	struct ctl_conn *next;
 	struct ctl_listener *l; /* whose slot it holds */
 	int fd;
@@ -84,34 +85,36 @@ static int listen_tcp(const struct sockaddr_storage *ss)
 static void control_on_accept(struct ev *ev, uint32_t events);
 static void control_on_conn(struct ev *ev, uint32_t events);
 
-static int add_listener(struct server *srv, int fd, int http)
+static int add_listener(struct control *ctl, int fd, int http)
 {
-	struct ctl_listener *l = &srv->control.listeners[srv->control.n];
+	struct ctl_listener *l = &ctl->listeners[ctl->n];
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = l };
 
-	*l = (struct ctl_listener){ .ev.fn = control_on_accept, .srv = srv, .fd = fd, .http = http };
-	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+	*l = (struct ctl_listener){ .ev.fn = control_on_accept, .ctl = ctl, .fd = fd, .http = http };
+	if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 		int err = -errno;
 
 		close(fd);
 		return err;
 	}
-	srv->control.n++;
+	ctl->n++;
 	return 0;
 }
 
-int control_open(struct server *srv)
+int control_open(struct control *ctl, const struct config *cfg, int epfd, struct cache *cache,
+		 control_report_fn report, void *report_ctx)
 {
-	const struct config *cfg = srv->cfg;
 	int fd, err;
+
+	*ctl = (struct control){ .epfd = epfd, .cache = cache, .report = report, .report_ctx = report_ctx };
 
 	if (cfg->control_socket[0]) {
 		fd = listen_unix(cfg->control_socket);
 		if (fd < 0)
 			return fd;
-		if ((err = add_listener(srv, fd, 0)))
+		if ((err = add_listener(ctl, fd, 0)))
 			return err;
-		srv->control.path = cfg->control_socket;
+		ctl->path = cfg->control_socket;
 	}
 	if (cfg->metrics.ss_family) {
 		char text[80];
@@ -119,7 +122,7 @@ int control_open(struct server *srv)
 		fd = listen_tcp(&cfg->metrics);
 		if (fd < 0)
 			return fd;
-		if ((err = add_listener(srv, fd, 1)))
+		if ((err = add_listener(ctl, fd, 1)))
 			return err;
 		addr_to_text(&cfg->metrics, text, sizeof(text));
 		*strchr(text, '#') = '\0';
@@ -140,9 +143,9 @@ static void conn_shut(struct ctl_conn *c)
 	c->l->n_conns--;
 }
 
-static void conn_free(struct server *srv, struct ctl_conn *c)
+static void conn_free(struct control *ctl, struct ctl_conn *c)
 {
-	for (struct ctl_conn **pp = &srv->control.conns; *pp; pp = &(*pp)->next) {
+	for (struct ctl_conn **pp = &ctl->conns; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
 			break;
@@ -155,13 +158,13 @@ static void conn_free(struct server *srv, struct ctl_conn *c)
 /* A free slot on l: when all are taken, the one whose request is most
  * overdue gives way, so slow clients of one kind starve no one (and never
  * the other listener's clients, which have their own slots). */
-static void make_room(struct server *srv, struct ctl_listener *l)
+static void make_room(struct control *ctl, struct ctl_listener *l)
 {
 	struct ctl_conn *oldest = NULL;
 
 	if (l->n_conns < CTL_CONN_MAX)
 		return;
-	for (struct ctl_conn *c = srv->control.conns; c; c = c->next)
+	for (struct ctl_conn *c = ctl->conns; c; c = c->next)
 		if (c->l == l && c->fd >= 0 && (!oldest || c->deadline_ms < oldest->deadline_ms))
 			oldest = c;
 	/* only shut: an event of this epoll batch may still point at it;
@@ -173,7 +176,7 @@ static void make_room(struct server *srv, struct ctl_listener *l)
 static void control_on_accept(struct ev *ev, uint32_t events)
 {
 	struct ctl_listener *l = (struct ctl_listener *)ev;
-	struct server *srv = l->srv;
+	struct control *ctl = l->ctl;
 
 	(void)events;
 	for (;;) {
@@ -183,60 +186,59 @@ static void control_on_accept(struct ev *ev, uint32_t events)
 
 		if (fd < 0)
 			return;
-		make_room(srv, l);
+		make_room(ctl, l);
 		c = calloc(1, sizeof(*c));
 		if (!c) {
 			close(fd);
 			continue;
 		}
-		*c = (struct ctl_conn){ .ev.fn = control_on_conn, .srv = srv, .fd = fd, .http = l->http, .l = l,
-					.deadline_ms = clock_now_ms() + CTL_TIMEOUT_MS, .next = srv->control.conns };
+		*c = (struct ctl_conn){ .ev.fn = control_on_conn, .ctl = ctl, .fd = fd, .http = l->http, .l = l,
+					.deadline_ms = clock_now_ms() + CTL_TIMEOUT_MS, .next = ctl->conns };
 		eev.data.ptr = c;
-		if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &eev)) {
+		if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, fd, &eev)) {
 			pr_warn("epoll: %s; closing a control client", strerror(errno));
 			close(fd);
 			free(c);
 			continue;
 		}
-		srv->control.conns = c;
+		ctl->conns = c;
 		l->n_conns++;
 	}
 }
 
 /* "flush" or "flush NAME": drop entries here, so they are not counted as
  * evictions. */
-static size_t control_flush(struct server *srv, const char *arg, char *out, size_t n)
+static size_t control_flush(struct control *ctl, const char *arg, char *out, size_t n)
 {
 	uint8_t name[DNS_NAME_MAX + 1];
 	int len = 0, gone;
 
-	if (!srv->fp)
-		return (size_t)snprintf(out, n, "error: no cache (cache-size=0)\n");
 	if (arg && (len = dns_name_from_text(arg, name, sizeof(name))) < 0)
 		return (size_t)snprintf(out, n, "error: bad name \"%.64s\"\n", arg);
 	if (arg)
 		dns_name_lower(name, (size_t)len);
-	gone = fastpath_flush_fd(fastpath_cache_fd(srv->fp), arg ? name : NULL, (size_t)len);
+	gone = cache_flush(ctl->cache, arg ? name : NULL, (size_t)len);
+	if (gone == -ENODEV)
+		return (size_t)snprintf(out, n, "error: no cache (cache-size=0)\n");
 	if (gone < 0)
 		return (size_t)snprintf(out, n, "error: %s\n", strerror(-gone));
-	srv->cache.flushed += (uint64_t)gone;
 	return (size_t)snprintf(out, n, "flushed %d\n", gone);
 }
 
 /* The answer to a control command line. */
-static size_t control_answer(struct server *srv, const char *cmd, char *out, size_t n)
+static size_t control_answer(struct control *ctl, const char *cmd, char *out, size_t n)
 {
 	if (!strcmp(cmd, "stats"))
-		return metrics_text(srv, out, n);
+		return ctl->report(ctl->report_ctx, out, n);
 	if (!strcmp(cmd, "ping"))
 		return (size_t)snprintf(out, n, "pong\n");
 	if (!strcmp(cmd, "flush") || !strncmp(cmd, "flush ", 6))
-		return control_flush(srv, cmd[5] ? cmd + 6 : NULL, out, n);
+		return control_flush(ctl, cmd[5] ? cmd + 6 : NULL, out, n);
 	return (size_t)snprintf(out, n, "error: unknown command \"%.64s\" (stats, flush [NAME], ping)\n", cmd);
 }
 
 /* The answer to an HTTP request: GET /metrics, or 404. */
-static size_t http_answer(struct server *srv, const char *req, char *out, size_t n)
+static size_t http_answer(struct control *ctl, const char *req, char *out, size_t n)
 {
 	static const char head[] = "HTTP/1.1 %s\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
 				   "Content-Length: %zu\r\nConnection: close\r\n\r\n";
@@ -246,7 +248,7 @@ static size_t http_answer(struct server *srv, const char *req, char *out, size_t
 	if (!body)
 		return 0;
 	if (!strncmp(req, "GET /metrics ", 13) || !strncmp(req, "GET / ", 6)) {
-		len = metrics_text(srv, body, CTL_OUT_MAX);
+		len = ctl->report(ctl->report_ctx, body, CTL_OUT_MAX);
 		hlen = (size_t)snprintf(out, n, head, "200 OK", len);
 	} else {
 		len = (size_t)snprintf(body, CTL_OUT_MAX, "only GET /metrics here\n");
@@ -262,7 +264,7 @@ static size_t http_answer(struct server *srv, const char *req, char *out, size_t
 static void control_on_conn(struct ev *ev, uint32_t events)
 {
 	struct ctl_conn *c = (struct ctl_conn *)ev;
-	struct server *srv = c->srv;
+	struct control *ctl = c->ctl;
 	char *end, *out;
 	ssize_t r;
 	size_t n;
@@ -273,7 +275,7 @@ static void control_on_conn(struct ev *ev, uint32_t events)
 	r = recv(c->fd, c->in + c->len, sizeof(c->in) - 1 - c->len, 0);
 	if (r <= 0) {
 		if (r == 0 || (errno != EAGAIN && errno != EINTR))
-			conn_free(srv, c);
+			conn_free(ctl, c);
 		return;
 	}
 	c->len += (size_t)r;
@@ -281,7 +283,7 @@ static void control_on_conn(struct ev *ev, uint32_t events)
 	end = strstr(c->in, c->http ? "\r\n\r\n" : "\n");
 	if (!end) {
 		if (c->len == sizeof(c->in) - 1)
-			conn_free(srv, c); /* too long to be a request */
+			conn_free(ctl, c); /* too long to be a request */
 		return;
 	}
 	*end = '\0';
@@ -289,35 +291,35 @@ static void control_on_conn(struct ev *ev, uint32_t events)
 		end[-1] = '\0'; /* "stats\r\n" from a terminal client */
 	out = malloc(CTL_OUT_MAX + 512);
 	if (out) {
-		n = c->http ? http_answer(srv, c->in, out, CTL_OUT_MAX + 512)
-			    : control_answer(srv, c->in, out, CTL_OUT_MAX);
+		n = c->http ? http_answer(ctl, c->in, out, CTL_OUT_MAX + 512)
+			    : control_answer(ctl, c->in, out, CTL_OUT_MAX);
 		/* a local reader's socket buffer takes it whole; if not, it is cut */
 		if (send(c->fd, out, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 			pr_debug("control: cannot answer: %s", strerror(errno));
 		free(out);
 	}
-	conn_free(srv, c);
+	conn_free(ctl, c);
 }
 
-void control_expire(struct server *srv, uint64_t now_ms)
+void control_expire(struct control *ctl, uint64_t now_ms)
 {
-	struct ctl_conn *c = srv->control.conns, *next;
+	struct ctl_conn *c = ctl->conns, *next;
 
 	for (; c; c = next) {
 		next = c->next;
 		if (c->fd < 0 || now_ms >= c->deadline_ms)
-			conn_free(srv, c);
+			conn_free(ctl, c);
 	}
 }
 
-void control_close(struct server *srv)
+void control_close(struct control *ctl)
 {
-	while (srv->control.conns)
-		conn_free(srv, srv->control.conns);
-	for (int i = 0; i < srv->control.n; i++)
-		close(srv->control.listeners[i].fd);
-	srv->control.n = 0;
-	if (srv->control.path)
-		unlink(srv->control.path);
-	srv->control.path = NULL;
+	while (ctl->conns)
+		conn_free(ctl, ctl->conns);
+	for (int i = 0; i < ctl->n; i++)
+		close(ctl->listeners[i].fd);
+	ctl->n = 0;
+	if (ctl->path)
+		unlink(ctl->path);
+	ctl->path = NULL;
 }

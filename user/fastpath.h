@@ -6,17 +6,8 @@
 #include <stdint.h>
 #include "acl.h"
 #include "bpfdns.h"
+#include "hook.h"
 #include "mapops.h"
-
-enum fastpath_hook {
-	FASTPATH_NONE, /* loaded, not attached (cache only) */
-	FASTPATH_XDP,  /* native XDP where the driver has it, generic otherwise */
-	FASTPATH_TC,   /* clsact ingress */
-};
-
-/* Our clsact ingress filter: its handle and priority. */
-#define FASTPATH_TC_HANDLE 0xb9d5
-#define FASTPATH_TC_PRIO 1
 
 struct fastpath_opts {
 	uint32_t cache_entries; /* LRU map size; 0: BPFDNS_CACHE_DEFAULT */

@@ -88,13 +88,13 @@ static void upstreams(struct out *o, const struct upstreams *ups)
 	}
 }
 
-size_t metrics_text(struct server *srv, char *buf, size_t n)
+size_t metrics_text(const struct stats_sources *src, char *buf, size_t n)
 {
 	struct out o = { .buf = buf, .n = n };
 	struct stats_view v;
 
 	buf[0] = '\0';
-	stats_collect(srv, &v);
+	stats_collect(src, &v);
 	one(&o, METRIC_CACHE_SIZE, "gauge", "Entries the cache holds at most (cache-size).", v.cachesize);
 	one(&o, METRIC_CACHE_ENTRIES, "gauge", "Entries in the cache now.", (uint64_t)v.entries);
 	one(&o, METRIC_CACHE_INSERTIONS, "counter", "Entries stored.", v.insertions);
@@ -102,26 +102,26 @@ size_t metrics_text(struct server *srv, char *buf, size_t n)
 	    v.evictions);
 	family(&o, METRIC_CACHE_HITS, "counter", "Queries answered from the cache, by where.");
 	put(&o, METRIC_CACHE_HITS "{where=\"kernel\"} %" PRIu64 "\n", v.kernel_hits);
-	put(&o, METRIC_CACHE_HITS "{where=\"daemon\"} %" PRIu64 "\n", srv->stats.hits);
+	put(&o, METRIC_CACHE_HITS "{where=\"daemon\"} %" PRIu64 "\n", src->stats->hits);
 	one(&o, METRIC_CACHE_MISSES, "counter", "Queries sent upstream (or joined to one in flight).",
 	    v.misses);
-	one(&o, METRIC_QUERIES, "counter", "Queries that reached the daemon.", srv->stats.queries);
+	one(&o, METRIC_QUERIES, "counter", "Queries that reached the daemon.", src->stats->queries);
 	one(&o, METRIC_SHARED, "counter", "Misses that joined an upstream query already in flight.",
-	    srv->stats.shared);
-	one(&o, METRIC_DROPPED, "counter", "Misses dropped at dns-forward-max.", srv->stats.dropped);
+	    src->stats->shared);
+	one(&o, METRIC_DROPPED, "counter", "Misses dropped at dns-forward-max.", src->stats->dropped);
 	one(&o, METRIC_REFUSED, "counter", "Queries answered REFUSED by access-control.",
-	    srv->stats.refused);
+	    src->stats->refused);
 	one(&o, METRIC_DENIED, "counter", "Queries dropped by access-control in the daemon.",
-	    srv->stats.denied);
+	    src->stats->denied);
 	one(&o, METRIC_HEDGES, "counter", "Times the next upstream was asked after the hedge delay.",
-	    srv->stats.hedges);
+	    src->stats->hedges);
 	kernel_counters(&o, &v.kernel);
 	one(&o, METRIC_KERNEL_PREFETCH, "counter",
 	    "Hits late in an entry's TTL that asked the daemon to refresh it.", v.kernel.prefetch);
 	one(&o, METRIC_PREFETCHES, "counter", "Entries refreshed before they expired (started).",
-	    srv->stats.prefetches);
+	    src->stats->prefetches);
 	one(&o, METRIC_STALE, "counter", "Answers from expired entries (use-stale-cache).",
-	    srv->stats.stale);
-	upstreams(&o, srv->ups);
+	    src->stats->stale);
+	upstreams(&o, src->ups);
 	return o.len;
 }

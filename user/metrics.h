@@ -8,9 +8,9 @@
 #define BPFDNS_METRICS_H
 
 #include <stddef.h>
-#include "server.h"
+#include "stats.h"
 
 /* Write the exposition into buf (NUL-terminated, cut at n); its length. */
-size_t metrics_text(struct server *srv, char *buf, size_t n);
+size_t metrics_text(const struct stats_sources *src, char *buf, size_t n);
 
 #endif /* BPFDNS_METRICS_H */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "answer.h"
+#include "clock.h"
 #include "entry.h"
 #include "health.h"
 #include "log.h"
@@ -24,9 +25,9 @@
 #define RESOLVE_MS 10000 /* RFC 8767: how long a miss is asked upstream, past query-timeout */
 
 struct miss {
-	struct server *srv;	      /* whose it is */
-	struct miss *next, **pprev;   /* srv->misses.head */
-	struct miss *hnext, **hpprev; /* srv->misses.by_key[] */
+	struct misses *ms;	      /* whose it is */
+	struct miss *next, **pprev;   /* ms->head */
+	struct miss *hnext, **hpprev; /* ms->by_key[] */
 	struct bpfdns_key key;
 	struct dns_question q; /* what replies must match */
 	struct upstreams *ups; /* the list it started with */
@@ -36,8 +37,7 @@ struct miss {
 	int probe;	      /* a background probe of one upstream: no clients */
 	int n_legs, open_legs;
 	struct leg legs[UPSTREAM_MAX];
-	uint8_t *fallback; /* a failed upstream's reply, in case all fail */
-	size_t fallback_len, fallback_qend;
+	struct fallback fallback; /* a failed upstream's reply, in case all fail */
 	size_t qlen;
 	uint8_t query[]; /* as sent upstream; each leg puts its own ID in */
 };
@@ -52,11 +52,28 @@ static unsigned key_bucket(const struct bpfdns_key *key)
 	return h % MISS_BUCKETS;
 }
 
-static void log_miss(const struct server *srv, const struct miss *r, const char *what, const char *who)
+/* The miss in flight for key (not a probe), or NULL. */
+static struct miss *miss_find(const struct misses *ms, const struct bpfdns_key *key)
+{
+	struct miss *r = ms->by_key[key_bucket(key)];
+
+	while (r && memcmp(&r->key, key, sizeof(r->key)))
+		r = r->hnext;
+	return r;
+}
+
+/* Wake in time for r's next hedge. */
+static void miss_note_hedge(struct misses *ms, const struct miss *r)
+{
+	if (r->plan.hedge_at_us && (!ms->next_hedge_us || r->plan.hedge_at_us < ms->next_hedge_us))
+		ms->next_hedge_us = r->plan.hedge_at_us;
+}
+
+static void log_miss(const struct misses *ms, const struct miss *r, const char *what, const char *who)
 {
 	if (r->probe)
 		return; /* not a client's query */
-	querylog(srv->cfg->log_queries, r->q.name, r->q.name_len, r->q.qtype, what, who);
+	querylog(ms->cfg->log_queries, r->q.name, r->q.name_len, r->q.qtype, what, who);
 }
 
 /* Close a leg of r (if open). */
@@ -70,7 +87,7 @@ static void miss_close_leg(struct miss *r, struct leg *leg)
 
 /* Unlink a miss and release what it holds; the memory goes after the
  * epoll batch, whose events may still point at its legs (fds are -1). */
-static void miss_end(struct server *srv, struct miss *r)
+static void miss_end(struct misses *ms, struct miss *r)
 {
 	uint64_t now = clock_now_us();
 
@@ -90,69 +107,63 @@ static void miss_end(struct server *srv, struct miss *r)
 		*r->hpprev = r->hnext;
 	}
 	upstreams_put(r->ups);
-	free(r->fallback);
-	srv->misses.n--;
-	r->next = srv->misses.finished;
-	srv->misses.finished = r;
+	fallback_free(&r->fallback);
+	ms->n--;
+	r->next = ms->finished;
+	ms->finished = r;
 }
 
-void miss_free_finished(struct server *srv)
+void miss_free_finished(struct misses *ms)
 {
-	while (srv->misses.finished) {
-		struct miss *r = srv->misses.finished;
+	while (ms->finished) {
+		struct miss *r = ms->finished;
 
-		srv->misses.finished = r->next;
+		ms->finished = r->next;
 		free(r);
 	}
 }
 
 /* End the miss with this reply: cache it when it may be, answer everyone. */
-static void miss_answer(struct server *srv, struct miss *r, const uint8_t *msg, size_t len, size_t qend,
+static void miss_answer(struct misses *ms, struct miss *r, const uint8_t *msg, size_t len, size_t qend,
 			const char *who)
 {
 	struct bpfdns_entry e;
-	int have_entry = !r->probe && !cache_put_reply(&srv->cache, &r->key, msg, len, &e);
+	int have_entry = !r->probe && !cache_put_reply(ms->cache, &r->key, msg, len, &e);
 	char what[32];
 
 	for (struct waiter *w = r->waiters.head; w; w = w->next)
-		waiter_answer(srv, w, msg, len, qend, have_entry ? &e : NULL);
+		waiter_answer(w, ms->cfg->edns_packet_max, msg, len, qend, have_entry ? &e : NULL);
 	snprintf(what, sizeof(what), "is %s from", dns_rcode_name(msg[3] & DNS_RCODE));
-	log_miss(srv, r, what, who);
-	miss_end(srv, r);
+	log_miss(ms, r, what, who);
+	miss_end(ms, r);
 }
 
-/* No good answer for w (yet): the stale entry when there is one (RFC
- * 8767), else a failed upstream's reply, else SERVFAIL. */
-static void waiter_fail(struct server *srv, const struct miss *r, const struct waiter *w,
-			const struct bpfdns_entry *stale)
+/* No good answer for w (yet): see waiter_fail. */
+static void miss_fail_waiter(struct misses *ms, const struct miss *r, const struct waiter *w,
+			     const struct bpfdns_entry *stale)
 {
-	if (stale) {
-		waiter_answer(srv, w, NULL, 0, 0, stale);
-		srv->stats.stale++;
-	} else if (r->fallback) {
-		waiter_answer(srv, w, r->fallback, r->fallback_len, r->fallback_qend, NULL);
-	} else {
-		waiter_servfail(srv, w);
-	}
+	waiter_fail(w, ms->cfg->edns_packet_max, stale, &r->fallback);
+	if (stale)
+		ms->stats->stale++;
 }
 
-static void log_fail(const struct server *srv, const struct miss *r, int stale, const char *why)
+static void log_fail(const struct misses *ms, const struct miss *r, int stale, const char *why)
 {
-	log_miss(srv, r, stale ? "is stale:" : r->fallback ? "is the last upstream's error:" : "is SERVFAIL:", why);
+	log_miss(ms, r, stale ? "is stale:" : r->fallback.msg ? "is the last upstream's error:" : "is SERVFAIL:", why);
 }
 
 /* No upstream gave a good answer, nor will: every waiter gets what
  * waiter_fail gives, and the miss ends. */
-static void miss_fail(struct server *srv, struct miss *r)
+static void miss_fail(struct misses *ms, struct miss *r)
 {
 	struct bpfdns_entry stale;
-	int have_stale = r->waiters.head && cache_get_stale(&srv->cache, &r->key, &stale);
+	int have_stale = r->waiters.head && cache_get_stale(ms->cache, &r->key, &stale);
 
 	for (struct waiter *w = r->waiters.head; w; w = w->next)
-		waiter_fail(srv, r, w, have_stale ? &stale : NULL);
+		miss_fail_waiter(ms, r, w, have_stale ? &stale : NULL);
 	if (r->waiters.head)
-		log_fail(srv, r, have_stale, "no upstream answered");
-	miss_end(srv, r);
+		log_fail(ms, r, have_stale, "no upstream answered");
+	miss_end(ms, r);
 }
 
 /*
@@ -168,26 +179,27 @@ struct expiry {
 	struct bpfdns_entry stale;
 };
 
-static void expire_one(struct server *srv, void *ctx, const struct waiter *w)
+static void expire_one(void *ctx, const struct waiter *w)
 {
 	struct expiry *x = ctx;
+	struct misses *ms = x->r->ms;
 
 	if (x->have_stale < 0) { /* the first one: the upstreams still asked are late */
-		x->have_stale = cache_get_stale(&srv->cache, &x->r->key, &x->stale);
-		log_fail(srv, x->r, x->have_stale, "no upstream answered in time (still asking)");
+		x->have_stale = cache_get_stale(ms->cache, &x->r->key, &x->stale);
+		log_fail(ms, x->r, x->have_stale, "no upstream answered in time (still asking)");
 		for (int i = 0; i < x->r->n_legs; i++)
 			if (leg_open(&x->r->legs[i]))
 				health_late(x->r->legs[i].u, (uint32_t)(clock_now_us() - x->r->legs[i].sent_us),
 					    clock_now_ms());
 	}
-	waiter_fail(srv, x->r, w, x->have_stale ? &x->stale : NULL);
+	miss_fail_waiter(ms, x->r, w, x->have_stale ? &x->stale : NULL);
 }
 
-static void miss_expire_waiters(struct server *srv, struct miss *r, uint64_t now_ms)
+static void miss_expire_waiters(struct miss *r, uint64_t now_ms)
 {
 	struct expiry x = { .r = r, .have_stale = -1 };
 
-	waiters_expire(&r->waiters, now_ms, srv, expire_one, &x);
+	waiters_expire(&r->waiters, now_ms, expire_one, &x);
 }
 
 static void miss_on_leg_done(struct leg *leg, enum leg_outcome out, const uint8_t *msg, size_t len, size_t qend,
@@ -195,10 +207,10 @@ static void miss_on_leg_done(struct leg *leg, enum leg_outcome out, const uint8_
 
 /* Ask u, as the next leg of r. 0, or -errno when it could not be asked
  * (counted against u when it refused at once). */
-static int miss_leg_start(struct server *srv, struct miss *r, struct upstream *u)
+static int miss_leg_start(struct misses *ms, struct miss *r, struct upstream *u)
 {
 	struct leg *leg = &r->legs[r->n_legs];
-	int err = leg_start(leg, srv->epfd, u, r->query, r->qlen, &r->q, miss_on_leg_done, r);
+	int err = leg_start(leg, ms->epfd, u, r->query, r->qlen, &r->q, miss_on_leg_done, r);
 
 	if (err > 0) {
 		u->failures++;
@@ -215,57 +227,37 @@ static int miss_leg_start(struct server *srv, struct miss *r, struct upstream *u
 
 /* Ask up to want more upstreams, as the plan orders them (one that cannot
  * be asked is skipped); the end when none is out and none is left. */
-static void miss_ask(struct server *srv, struct miss *r, int want)
+static void miss_ask(struct misses *ms, struct miss *r, int want)
 {
 	int asked = 0, idx;
 
 	while (asked < want && (idx = strategy_take(&r->plan)) >= 0) {
 		struct upstream *u = r->ups->list[idx];
 
-		if (miss_leg_start(srv, r, u))
+		if (miss_leg_start(ms, r, u))
 			continue;
 		asked++;
-		strategy_asked(&r->plan, &srv->misses.strategy, &srv->misses.budget, u, clock_now_us(), clock_now_ms());
-		if (r->plan.hedge_at_us && (!srv->misses.next_hedge_us || r->plan.hedge_at_us < srv->misses.next_hedge_us))
-			srv->misses.next_hedge_us = r->plan.hedge_at_us;
+		strategy_asked(&r->plan, &ms->strategy, &ms->budget, u, clock_now_us(), clock_now_ms());
+		miss_note_hedge(ms, r);
 	}
 	if (!asked && !r->open_legs)
-		miss_fail(srv, r);
+		miss_fail(ms, r);
 }
 
 /* A leg of r is over without a good answer: the next upstream, or the end. */
-static void miss_leg_lost(struct server *srv, struct miss *r, struct leg *leg)
+static void miss_leg_lost(struct misses *ms, struct miss *r, struct leg *leg)
 {
 	miss_close_leg(r, leg);
-	switch (strategy_after_loss(&r->plan, &srv->misses.strategy, r->open_legs, leg == &r->legs[r->n_legs - 1])) {
+	switch (strategy_after_loss(&r->plan, &ms->strategy, r->open_legs, leg == &r->legs[r->n_legs - 1])) {
 	case STRATEGY_WAIT:
 		break;
 	case STRATEGY_ASK_NEXT:
-		miss_ask(srv, r, 1);
+		miss_ask(ms, r, 1);
 		break;
 	case STRATEGY_GIVE_UP:
-		miss_fail(srv, r);
+		miss_fail(ms, r);
 		break;
 	}
-}
-
-/* Keep the first failed upstream's reply, for the clients in case every
- * upstream fails: a FORMERR, SERVFAIL, NOTIMP or REFUSED says more than our
- * SERVFAIL would; RCODEs a query should never get (YXDOMAIN... reserved)
- * say nothing, and are not passed on. */
-static void keep_fallback(struct miss *r, const uint8_t *msg, size_t len, size_t qend)
-{
-	uint8_t *copy;
-
-	if (r->fallback || (msg[3] & DNS_RCODE) > DNS_RCODE_REFUSED)
-		return;
-	copy = malloc(len);
-	if (!copy)
-		return;
-	memcpy(copy, msg, len);
-	r->fallback = copy;
-	r->fallback_len = len;
-	r->fallback_qend = qend;
 }
 
 /* How a leg ended: the answer wins; a correct error (SERVFAIL, REFUSED...)
@@ -275,7 +267,7 @@ static void miss_on_leg_done(struct leg *leg, enum leg_outcome out, const uint8_
 			     uint32_t rtt_us)
 {
 	struct miss *r = leg->owner;
-	struct server *srv = r->srv;
+	struct misses *ms = r->ms;
 	struct upstream *u = leg->u;
 
 	switch (out) {
@@ -283,36 +275,36 @@ static void miss_on_leg_done(struct leg *leg, enum leg_outcome out, const uint8_
 		if (!r->probe)
 			u->wins++;
 		health_ok(u, rtt_us, clock_now_ms());
-		miss_answer(srv, r, msg, len, qend, u->name);
+		miss_answer(ms, r, msg, len, qend, u->name);
 		return;
 	case LEG_ERROR:
 		health_refused(u, rtt_us, clock_now_ms());
 		if (r->probe) {
-			miss_answer(srv, r, msg, len, qend, u->name);
+			miss_answer(ms, r, msg, len, qend, u->name);
 			return;
 		}
-		keep_fallback(r, msg, len, qend);
-		miss_leg_lost(srv, r, leg);
+		fallback_keep(&r->fallback, msg, len, qend);
+		miss_leg_lost(ms, r, leg);
 		return;
 	case LEG_FAILED:
 		u->failures++;
 		health_fail(u, clock_now_ms());
-		miss_leg_lost(srv, r, leg);
+		miss_leg_lost(ms, r, leg);
 		return;
 	}
 }
 
 /* A new miss for key and question q, asking with msg (len bytes); linked
  * for deadlines and, unless a probe, for sharing. NULL when out of room. */
-static struct miss *miss_new(struct server *srv, const struct bpfdns_key *key, const struct dns_question *q,
+static struct miss *miss_new(struct misses *ms, const struct bpfdns_key *key, const struct dns_question *q,
 			     const uint8_t *msg, size_t len, int probe)
 {
 	struct miss *r = calloc(1, sizeof(*r) + len);
 
 	if (!r)
 		return NULL;
-	srv->misses.n++;
-	r->srv = srv;
+	ms->n++;
+	r->ms = ms;
 	r->key = *key;
 	r->q = *q;
 	r->qlen = len;
@@ -320,16 +312,16 @@ static struct miss *miss_new(struct server *srv, const struct bpfdns_key *key, c
 	memcpy(r->query, msg, len);
 	/* a probe asks whether an upstream answers in time; a client's miss
 	 * goes on after its clients got SERVFAIL, so a late answer is cached */
-	r->deadline_ms = clock_now_ms() + (probe || srv->cfg->timeout_ms > RESOLVE_MS ? srv->cfg->timeout_ms
+	r->deadline_ms = clock_now_ms() + (probe || ms->cfg->timeout_ms > RESOLVE_MS ? ms->cfg->timeout_ms
 										: RESOLVE_MS);
-	r->ups = upstreams_get(srv->ups);
-	r->next = srv->misses.head;
-	r->pprev = &srv->misses.head;
+	r->ups = upstreams_get(*ms->ups);
+	r->next = ms->head;
+	r->pprev = &ms->head;
 	if (r->next)
 		r->next->pprev = &r->next;
-	srv->misses.head = r;
+	ms->head = r;
 	if (!probe) {
-		struct miss **bucket = &srv->misses.by_key[key_bucket(key)];
+		struct miss **bucket = &ms->by_key[key_bucket(key)];
 
 		r->hnext = *bucket;
 		r->hpprev = bucket;
@@ -343,129 +335,118 @@ static struct miss *miss_new(struct server *srv, const struct bpfdns_key *key, c
 /* A new miss asking upstream for key with a query of our own (the key's
  * flags, our OPT), whoever asked us: a client's EDNS options never go
  * upstream, and the answer is good for every client of the key. */
-static struct miss *miss_new_for_key(struct server *srv, const struct bpfdns_key *key)
+static struct miss *miss_new_for_key(struct misses *ms, const struct bpfdns_key *key)
 {
 	uint8_t msg[DNS_HDR_LEN + BPFDNS_NAME_MAX + 4 + DNS_OPT_LEN];
 	struct dns_question q;
-	size_t len = entry_key_query(key, srv->cfg->edns_packet_max, msg, &q);
+	size_t len = entry_key_query(key, ms->cfg->edns_packet_max, msg, &q);
 
-	return miss_new(srv, key, &q, msg, len, 0);
+	return miss_new(ms, key, &q, msg, len, 0);
 }
 
 /* Send the miss's first queries, as the upstream mode says. */
-static void miss_start(struct server *srv, struct miss *r)
+static void miss_start(struct misses *ms, struct miss *r)
 {
 	static const char *const how[] = { [UPSTREAM_HEDGED] = "hedged",
 					   [UPSTREAM_ALL_SERVERS] = "to every upstream",
 					   [UPSTREAM_STRICT_ORDER] = "in strict order" };
 
-	log_miss(srv, r, "forwarded", how[srv->misses.strategy.mode]);
-	miss_ask(srv, r, strategy_start(&r->plan, &srv->misses.strategy, r->ups, &srv->misses.budget));
+	log_miss(ms, r, "forwarded", how[ms->strategy.mode]);
+	miss_ask(ms, r, strategy_start(&r->plan, &ms->strategy, r->ups, &ms->budget));
 }
 
 /* Room for a new miss at dns-forward-max: end a miss whose clients all got
  * their answer at query-timeout and that is only waiting for a late reply
  * to cache. 1 when one was ended. */
-static int miss_reclaim(struct server *srv)
+static int miss_reclaim(struct misses *ms)
 {
-	for (struct miss *r = srv->misses.head; r; r = r->next) {
+	for (struct miss *r = ms->head; r; r = r->next) {
 		if (!r->waiters.head && !r->probe) {
-			miss_end(srv, r);
+			miss_end(ms, r);
 			return 1;
 		}
 	}
 	return 0;
 }
 
-int miss_join(struct server *srv, const struct client *from, const uint8_t *msg, const struct client_query *cq)
+int miss_join(struct misses *ms, const struct client *from, const uint8_t *msg, const struct client_query *cq)
 {
 	/* a TCP client never retransmits: it waits for room instead */
 	int busy = from->conn ? -EBUSY : 0;
-	struct miss *r;
+	struct miss *r = miss_find(ms, &cq->key);
 
-	for (r = srv->misses.by_key[key_bucket(&cq->key)]; r; r = r->hnext) {
-		if (!memcmp(&r->key, &cq->key, sizeof(r->key))) {
-			if (waiters_add(&r->waiters, from, msg, cq, clock_now_ms() + srv->cfg->timeout_ms))
-				return busy;
-			srv->stats.shared++;
-			return 0;
-		}
+	if (r) {
+		if (waiters_add(&r->waiters, from, msg, cq, clock_now_ms() + ms->cfg->timeout_ms))
+			return busy;
+		ms->stats->shared++;
+		return 0;
 	}
-	if (srv->misses.n >= (int)srv->cfg->forward_max && !miss_reclaim(srv)) {
+	if (ms->n >= (int)ms->cfg->forward_max && !miss_reclaim(ms)) {
 		if (busy)
 			return busy;
 		/* as dnsmasq: drop, the client retries; say so now and then */
-		if (srv->stats.dropped++ % 1000 == 0)
+		if (ms->stats->dropped++ % 1000 == 0)
 			pr_warn("dns-forward-max=%u queries in flight: dropping new misses",
-				srv->cfg->forward_max);
+				ms->cfg->forward_max);
 		return 0;
 	}
-	r = miss_new_for_key(srv, &cq->key);
+	r = miss_new_for_key(ms, &cq->key);
 	if (!r)
 		return busy;
-	srv->stats.misses++;
-	if (waiters_add(&r->waiters, from, msg, cq, clock_now_ms() + srv->cfg->timeout_ms)) {
-		miss_end(srv, r);
+	ms->stats->misses++;
+	if (waiters_add(&r->waiters, from, msg, cq, clock_now_ms() + ms->cfg->timeout_ms)) {
+		miss_end(ms, r);
 		return busy;
 	}
-	miss_start(srv, r);
+	miss_start(ms, r);
 	return 0;
 }
 
-int miss_refresh(struct server *srv, const struct bpfdns_key *key)
+int miss_refresh(struct misses *ms, const struct bpfdns_key *key)
 {
 	struct miss *r;
 
-	for (r = srv->misses.by_key[key_bucket(key)]; r; r = r->hnext)
-		if (!memcmp(&r->key, key, sizeof(r->key)))
-			return 0; /* already on its way */
-	if (srv->misses.n >= (int)srv->cfg->forward_max)
-		return 0;
-	r = miss_new_for_key(srv, key);
+	if (miss_find(ms, key) || ms->n >= (int)ms->cfg->forward_max)
+		return 0; /* already on its way, or no room */
+	r = miss_new_for_key(ms, key);
 	if (!r)
 		return 0;
-	miss_start(srv, r);
+	miss_start(ms, r);
 	return 1;
 }
 
-/* A down upstream, asked ". NS" in the background: any reply brings it
- * back (health_ok), without a client waiting on it. */
-void miss_probe(struct server *srv, int idx)
+void miss_probe(struct misses *ms, int idx, const uint8_t *query, size_t len, const struct dns_question *q)
 {
-	static const uint8_t query[] = { 0, 0, DNS_RD, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, DNS_TYPE_NS, 0, DNS_CLASS_IN };
-	struct dns_question q = { .name_len = 1, .qtype = DNS_TYPE_NS, .qclass = DNS_CLASS_IN,
-				  .start = DNS_HDR_LEN, .end = sizeof(query) };
-	struct bpfdns_key key = { .qtype = DNS_TYPE_NS, .qclass = DNS_CLASS_IN };
-	struct miss *r = miss_new(srv, &key, &q, query, sizeof(query), 1);
+	struct bpfdns_key key = { .qtype = q->qtype, .qclass = q->qclass };
+	struct miss *r = miss_new(ms, &key, q, query, len, 1);
 
 	if (!r)
 		return;
 	strategy_probe(&r->plan, idx);
-	miss_ask(srv, r, 1);
+	miss_ask(ms, r, 1);
 }
 
-void miss_check_hedges(struct server *srv, uint64_t now_us)
+void miss_check_hedges(struct misses *ms, uint64_t now_us)
 {
-	struct miss *r = srv->misses.head, *next;
+	struct miss *r = ms->head, *next;
 
-	if (!srv->misses.next_hedge_us || now_us < srv->misses.next_hedge_us)
+	if (!ms->next_hedge_us || now_us < ms->next_hedge_us)
 		return;
-	srv->misses.next_hedge_us = 0;
+	ms->next_hedge_us = 0;
 	for (; r; r = next) {
 		next = r->next;
-		if (strategy_hedge_due(&r->plan, &srv->misses.budget, now_us)) {
-			srv->stats.hedges++;
-			miss_ask(srv, r, 1); /* arms the next hedge, if any is left */
+		if (strategy_hedge_due(&r->plan, &ms->budget, now_us)) {
+			ms->stats->hedges++;
+			miss_ask(ms, r, 1); /* arms the next hedge, if any is left */
 			continue;
 		}
-		if (r->plan.hedge_at_us && (!srv->misses.next_hedge_us || r->plan.hedge_at_us < srv->misses.next_hedge_us))
-			srv->misses.next_hedge_us = r->plan.hedge_at_us;
+		miss_note_hedge(ms, r);
 	}
 }
 
-void miss_check_deadlines(struct server *srv, uint64_t now)
+void miss_check_deadlines(struct misses *ms, uint64_t now)
 {
-	struct miss *r = srv->misses.head, *next;
+	struct miss *r = ms->head, *next;
 
 	for (; r; r = next) {
 		next = r->next;
@@ -479,35 +460,27 @@ void miss_check_deadlines(struct server *srv, uint64_t now)
 					miss_close_leg(r, &r->legs[i]);
 				}
 			}
-			miss_fail(srv, r);
+			miss_fail(ms, r);
 			continue;
 		}
-		miss_expire_waiters(srv, r, now);
+		miss_expire_waiters(r, now);
 		/* strict-order: the next upstream, the slow one still heard */
-		if (strategy_step_due(&r->plan, &srv->misses.strategy, now))
-			miss_ask(srv, r, 1);
+		if (strategy_step_due(&r->plan, &ms->strategy, now))
+			miss_ask(ms, r, 1);
 	}
 }
 
-void miss_init(struct server *srv)
+void miss_init(struct misses *ms, const struct config *cfg, int epfd, struct cache *cache,
+	       struct upstreams *const *ups, struct server_stats *stats)
 {
-	strategy_cfg_from(&srv->misses.strategy, srv->cfg);
-	hedge_budget_init(&srv->misses.budget);
+	*ms = (struct misses){ .cfg = cfg, .epfd = epfd, .cache = cache, .ups = ups, .stats = stats };
+	strategy_cfg_from(&ms->strategy, cfg);
+	hedge_budget_init(&ms->budget);
 }
 
-uint64_t miss_next_hedge_us(const struct server *srv)
+void miss_abort_all(struct misses *ms)
 {
-	return srv->misses.next_hedge_us;
-}
-
-int miss_in_flight(const struct server *srv)
-{
-	return srv->misses.head != NULL;
-}
-
-void miss_abort_all(struct server *srv)
-{
-	while (srv->misses.head)
-		miss_end(srv, srv->misses.head);
-	miss_free_finished(srv);
+	while (ms->head)
+		miss_end(ms, ms->head);
+	miss_free_finished(ms);
 }

@@ -12,7 +12,7 @@
 #ifndef BPFDNS_PINDIR_H
 #define BPFDNS_PINDIR_H
 
-#include "fastpath.h"
+#include "hook.h"
 
 #define PINDIR_XDP_LINK "xdp_link_" /* + interface name */
 #define PINDIR_TC_PROG "tc_prog_"   /* + interface name */

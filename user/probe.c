@@ -4,16 +4,23 @@
 #include "miss.h"
 #include "probe.h"
 
-void probe_upstreams(struct server *srv, uint64_t now_ms)
+/* ". NS": any upstream answers it, from its cache or the root's. */
+static const uint8_t probe_query[] = { 0, 0, DNS_RD, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, DNS_TYPE_NS, 0, DNS_CLASS_IN };
+
+void probe_upstreams(struct misses *ms, uint64_t now_ms)
 {
-	for (int i = 0; i < srv->ups->n; i++) {
-		struct upstream *u = srv->ups->list[i];
+	static const struct dns_question q = { .name_len = 1, .qtype = DNS_TYPE_NS, .qclass = DNS_CLASS_IN,
+					       .start = DNS_HDR_LEN, .end = sizeof(probe_query) };
+	const struct upstreams *ups = *ms->ups;
+
+	for (int i = 0; i < ups->n; i++) {
+		struct upstream *u = ups->list[i];
 
 		if (u->state == UPSTREAM_UP && now_ms < u->last_ok_ms + HEALTH_STALE_MS)
 			continue;
 		if (now_ms < u->probe_at_ms)
 			continue;
 		u->probe_at_ms = now_ms + HEALTH_PROBE_MS;
-		miss_probe(srv, i);
+		miss_probe(ms, i, probe_query, sizeof(probe_query), &q);
 	}
 }

@@ -5,11 +5,11 @@
 #define BPFDNS_PROBE_H
 
 #include <stdint.h>
-#include "server.h"
+#include "miss.h"
 
 /* Probe the upstreams that failed or were not heard from lately
  * (HEALTH_STALE_MS: an alternate's RTT goes stale while the best one takes
  * every query), each at most every HEALTH_PROBE_MS. */
-void probe_upstreams(struct server *srv, uint64_t now_ms);
+void probe_upstreams(struct misses *ms, uint64_t now_ms);
 
 #endif /* BPFDNS_PROBE_H */

@@ -13,10 +13,12 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include "answer.h"
+#include "clock.h"
 #include "control.h"
 #include "health.h"
 #include "leg.h"
 #include "log.h"
+#include "metrics.h"
 #include "miss.h"
 #include "querylog.h"
 #include "probe.h"
@@ -28,7 +30,19 @@
 #define SPIN_IDLE_US 50	  /* poll this long after an event before sleeping */
 #define SPIN_MISS_US 200  /* the same while a miss is upstream */
 
+/* What the reports read. */
+static struct stats_sources server_sources(const struct server *srv)
+{
+	return (struct stats_sources){ .cfg = srv->cfg, .cache = &srv->cache, .fp = srv->fp, .stats = &srv->stats,
+				       .ups = srv->ups };
+}
 
+static size_t server_report(void *ctx, char *out, size_t n)
+{
+	struct stats_sources src = server_sources(ctx);
+
+	return metrics_text(&src, out, n);
+}
 
 /* A hit the fast path passed on (too big for it, TCP, or not attached).
  * Returns 1 when answered. */
@@ -47,26 +61,28 @@ static int answer_from_cache(struct server *srv, const struct client *from, cons
 		/* every upstream down: the stale answer now, a refresh behind it */
 		if (!health_all_down(srv->ups) || !cache_make_stale(&srv->cache, &e))
 			return 0;
-		miss_refresh(srv, &cq->key);
+		miss_refresh(&srv->misses, &cq->key);
 		srv->stats.stale++;
 		now = e.stored_ns;
 		break;
 	case CACHE_FRESH:
 		if (bpfdns_prefetch_due(e.stored_ns, e.expire_ns, now, srv->cfg->prefetch_pct) &&
-		    miss_refresh(srv, &cq->key))
+		    miss_refresh(&srv->misses, &cq->key))
 			srv->stats.prefetches++;
 		break;
 	}
-	n = answer_cached(msg, cq, &e, now, srv->cfg->edns_packet_max, client_answer_limit(srv, from, cq), out,
+	n = answer_cached(msg, cq, &e, now, srv->cfg->edns_packet_max, client_answer_limit(from, cq, srv->cfg->edns_packet_max), out,
 			  sizeof(out));
-	client_send(srv, from, out, n);
+	client_send(from, out, n);
 	srv->stats.hits++;
 	querylog(srv->cfg->log_queries, cq->q.name, cq->q.name_len, cq->q.qtype, "answered", "from the cache");
 	return 1;
 }
 
-static int server_query(struct server *srv, const struct client *from, const uint8_t *msg, size_t len)
+static int server_query(void *ctx, const struct client *from, const uint8_t *msg, size_t len)
 {
+	struct server *srv = ctx;
+	struct stats_sources src;
 	struct client_query cq;
 	uint8_t out[MSG_MAX];
 	char addr[80];
@@ -93,7 +109,7 @@ static int server_query(struct server *srv, const struct client *from, const uin
 		if (!cq.q.end)
 			cq.q.start = cq.q.end = DNS_HDR_LEN;
 		n = answer_error(msg, &cq, (uint8_t)rc, srv->cfg->edns_packet_max, out, sizeof(out));
-		client_send(srv, from, out, n);
+		client_send(from, out, n);
 		return 0;
 	}
 	if (srv->cfg->log_queries && !from->retry) {
@@ -101,9 +117,10 @@ static int server_query(struct server *srv, const struct client *from, const uin
 		addr[strcspn(addr, "#")] = '\0';
 		querylog(srv->cfg->log_queries, cq.q.name, cq.q.name_len, cq.q.qtype, from->conn ? "from (tcp)" : "from", addr);
 	}
-	n = stats_chaos(srv, msg, &cq, out, sizeof(out));
+	src = server_sources(srv);
+	n = stats_chaos(&src, msg, &cq, out, sizeof(out));
 	if (n) {
-		client_send(srv, from, out, n);
+		client_send(from, out, n);
 		return 0;
 	}
 	if (answer_from_cache(srv, from, msg, &cq))
@@ -113,11 +130,11 @@ static int server_query(struct server *srv, const struct client *from, const uin
 		 * access-control allow does (an RD=0 reply upstream may be a
 		 * referral, never an answer to cache for RD=1 clients) */
 		n = answer_error(msg, &cq, DNS_RCODE_REFUSED, srv->cfg->edns_packet_max, out, sizeof(out));
-		client_send(srv, from, out, n);
+		client_send(from, out, n);
 		querylog(srv->cfg->log_queries, cq.q.name, cq.q.name_len, cq.q.qtype, "refused", "(RD=0, not cached)");
 		return 0;
 	}
-	return miss_join(srv, from, msg, &cq);
+	return miss_join(&srv->misses, from, msg, &cq);
 }
 
 void server_reload(struct server *srv)
@@ -141,7 +158,7 @@ static void on_prefetch(void *ctx, const struct bpfdns_key *key)
 {
 	struct server *srv = ctx;
 
-	if (miss_refresh(srv, key))
+	if (miss_refresh(&srv->misses, key))
 		srv->stats.prefetches++;
 }
 
@@ -179,8 +196,6 @@ int server_open(struct server **out, const struct config *cfg, struct upstreams 
 		return -ENOMEM;
 	srv->cfg = cfg;
 	srv->ups = upstreams_get(ups);
-	srv->query = server_query;
-	miss_init(srv);
 	srv->fp = fp;
 	cache_init(&srv->cache, fp, cfg);
 	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -189,18 +204,20 @@ int server_open(struct server **out, const struct config *cfg, struct upstreams 
 		pr_err("epoll: %s", strerror(-err));
 		goto err;
 	}
+	miss_init(&srv->misses, cfg, srv->epfd, &srv->cache, &srv->ups, &srv->stats);
+	clients_init(&srv->clients, cfg, srv->epfd, &srv->stats, server_query, srv);
 	for (int i = 0; i < cfg->n_listen; i++) {
-		err = client_listen(srv, &cfg->listen[i]);
+		err = client_listen(&srv->clients, &cfg->listen[i]);
 		if (err)
 			goto err;
 	}
-	err = control_open(srv);
+	err = control_open(&srv->control, cfg, srv->epfd, &srv->cache, server_report, srv);
 	if (!err && fp && cfg->prefetch_pct)
 		err = prefetch_open(srv);
 	if (err)
 		goto err;
 	/* without a watch (no such directory yet), SIGHUP still re-reads */
-	if (!cfg->no_resolv && watch_open(srv, cfg->resolv_file, &srv->watch))
+	if (!cfg->no_resolv && watch_open(srv->epfd, cfg->resolv_file, &srv->resolv_changed, &srv->watch))
 		srv->watch = NULL;
 	*out = srv;
 	return 0;
@@ -225,9 +242,9 @@ int server_run(struct server *srv, struct server_signals *sig)
 
 		if (spinning) {
 			timeout = 0;
-		} else if (miss_next_hedge_us(srv)) {
+		} else if (miss_next_hedge_us(&srv->misses)) {
 			/* wake for the next hedge, to the ms */
-			uint64_t due = miss_next_hedge_us(srv), ms = due > now_us ? (due - now_us + 999) / 1000 : 0;
+			uint64_t due = miss_next_hedge_us(&srv->misses), ms = due > now_us ? (due - now_us + 999) / 1000 : 0;
 
 			timeout = ms < 20 ? (int)ms : 20;
 		}
@@ -245,23 +262,23 @@ int server_run(struct server *srv, struct server_signals *sig)
 		}
 		now_us = clock_now_us();
 		if (n > 0)
-			busy_until = now_us + (miss_in_flight(srv) ? SPIN_MISS_US : SPIN_IDLE_US);
+			busy_until = now_us + (miss_in_flight(&srv->misses) ? SPIN_MISS_US : SPIN_IDLE_US);
 		else if (spinning)
 			sched_yield(); /* let an upstream on this CPU run */
-		miss_check_hedges(srv, now_us);
+		miss_check_hedges(&srv->misses, now_us);
 		now = now_us / 1000;
 		if (now >= srv->next_tick_ms) {
 			srv->next_tick_ms = now + TICK_MS;
-			miss_check_deadlines(srv, now);
+			miss_check_deadlines(&srv->misses, now);
 			if (srv->cfg->mode == UPSTREAM_HEDGED)
-				probe_upstreams(srv, now);
-			client_expire(srv, now);
-			control_expire(srv, now);
+				probe_upstreams(&srv->misses, now);
+			client_expire(&srv->clients, now);
+			control_expire(&srv->control, now);
 		}
 		/* nothing of this batch points at them any more */
-		miss_free_finished(srv);
-		client_resume(srv);
-		client_reap(srv, 0);
+		miss_free_finished(&srv->misses);
+		client_resume(&srv->clients);
+		client_reap(&srv->clients, 0);
 		cache_sweep(&srv->cache, now);
 		if (srv->resolv_changed || sig->reload) {
 			pr_info("%s: re-reading the upstreams", srv->resolv_changed ? srv->cfg->resolv_file : "SIGHUP");
@@ -269,8 +286,10 @@ int server_run(struct server *srv, struct server_signals *sig)
 			server_reload(srv);
 		}
 		if (sig->dump) {
+			struct stats_sources src = server_sources(srv);
+
 			sig->dump = 0;
-			stats_log(srv);
+			stats_log(&src);
 		}
 	}
 	return 0;
@@ -280,10 +299,10 @@ void server_close(struct server *srv)
 {
 	if (!srv)
 		return;
-	miss_abort_all(srv);
-	client_close_all(srv);
-	control_close(srv);
-	watch_close(srv, srv->watch);
+	miss_abort_all(&srv->misses);
+	client_close_all(&srv->clients);
+	control_close(&srv->control);
+	watch_close(srv->epfd, srv->watch);
 	if (srv->epfd >= 0)
 		close(srv->epfd);
 	upstreams_put(srv->ups);

@@ -8,28 +8,28 @@
 #include "log.h"
 #include "stats.h"
 
-void stats_collect(struct server *srv, struct stats_view *v)
+void stats_collect(const struct stats_sources *src, struct stats_view *v)
 {
 	struct bpfdns_counters c = { 0 };
 
 	memset(v, 0, sizeof(*v));
-	v->cachesize = srv->cfg->cache_size;
-	v->insertions = srv->cache.insertions;
+	v->cachesize = src->cfg->cache_size;
+	v->insertions = src->cache->insertions;
 	/* a lookup the daemon had to forward missed, shared miss or not */
-	v->misses = srv->stats.misses + srv->stats.shared;
-	v->hits = srv->stats.hits;
-	if (!srv->fp)
+	v->misses = src->stats->misses + src->stats->shared;
+	v->hits = src->stats->hits;
+	if (!src->fp)
 		return;
-	if (!fastpath_counters(srv->fp, &c)) {
+	if (!fastpath_counters(src->fp, &c)) {
 		v->kernel = c;
 		v->kernel_hits = c.hit;
 	}
 	v->hits += v->kernel_hits;
-	v->entries = fastpath_count(srv->fp);
-	v->evictions = cache_evictions(&srv->cache, (uint64_t)v->entries);
+	v->entries = fastpath_count(src->fp);
+	v->evictions = cache_evictions(src->cache, (uint64_t)v->entries);
 }
 
-size_t stats_chaos(struct server *srv, const uint8_t *query, const struct client_query *cq, uint8_t *out,
+size_t stats_chaos(const struct stats_sources *src, const uint8_t *query, const struct client_query *cq, uint8_t *out,
 		   size_t outsz)
 {
 	static const char *const names[] = { "cachesize.bind.", "insertions.bind.", "evictions.bind.",
@@ -52,38 +52,38 @@ size_t stats_chaos(struct server *srv, const uint8_t *query, const struct client
 	if (i == sizeof(names) / sizeof(names[0]))
 		return 0;
 	if (!strcmp(names[i], "servers.bind.")) {
-		const struct upstreams *ups = srv->ups;
+		const struct upstreams *ups = src->ups;
 
 		for (int k = 0; k < ups->n; k++) {
 			snprintf(texts[k], sizeof(texts[k]), "%s %" PRIu64 " %" PRIu64, ups->list[k]->name,
 				 ups->list[k]->queries, ups->list[k]->failures);
 			ptrs[k] = texts[k];
 		}
-		return answer_txt(query, cq, srv->cfg->edns_packet_max, ptrs, ups->n, out, outsz);
+		return answer_txt(query, cq, src->cfg->edns_packet_max, ptrs, ups->n, out, outsz);
 	}
-	stats_collect(srv, &v);
+	stats_collect(src, &v);
 	value = i == 0 ? v.cachesize : i == 1 ? v.insertions : i == 2 ? v.evictions : i == 3 ? v.misses : v.hits;
 	snprintf(texts[0], sizeof(texts[0]), "%" PRIu64, value);
 	ptrs[0] = texts[0];
-	return answer_txt(query, cq, srv->cfg->edns_packet_max, ptrs, 1, out, outsz);
+	return answer_txt(query, cq, src->cfg->edns_packet_max, ptrs, 1, out, outsz);
 }
 
-void stats_log(struct server *srv)
+void stats_log(const struct stats_sources *src)
 {
-	const struct upstreams *ups = srv->ups;
+	const struct upstreams *ups = src->ups;
 	struct stats_view v;
 
-	stats_collect(srv, &v);
+	stats_collect(src, &v);
 	pr_info("cache size %" PRIu64 ", %d entries, %" PRIu64 " insertions, %" PRIu64 " evictions", v.cachesize,
 		v.entries, v.insertions, v.evictions);
 	pr_info("queries: %" PRIu64 " reached the daemon; %" PRIu64 " hits (%" PRIu64 " in the kernel), %" PRIu64
 		" misses (%" PRIu64 " shared a race in flight, %" PRIu64 " dropped at dns-forward-max)",
-		srv->stats.queries, v.hits, v.kernel_hits, v.misses, srv->stats.shared, srv->stats.dropped);
-	if (srv->stats.refused || srv->stats.denied)
-		pr_info("access-control: %" PRIu64 " queries refused, %" PRIu64 " dropped", srv->stats.refused,
-			srv->stats.denied);
-	if (srv->cfg->mode == UPSTREAM_HEDGED)
-		pr_info("hedged: %" PRIu64 " times the next upstream was asked after a delay", srv->stats.hedges);
+		src->stats->queries, v.hits, v.kernel_hits, v.misses, src->stats->shared, src->stats->dropped);
+	if (src->stats->refused || src->stats->denied)
+		pr_info("access-control: %" PRIu64 " queries refused, %" PRIu64 " dropped", src->stats->refused,
+			src->stats->denied);
+	if (src->cfg->mode == UPSTREAM_HEDGED)
+		pr_info("hedged: %" PRIu64 " times the next upstream was asked after a delay", src->stats->hedges);
 	for (int k = 0; k < ups->n; k++)
 		pr_info("server %s: queries sent %" PRIu64 ", won %" PRIu64 ", failed %" PRIu64
 			", unwanted replies %" PRIu64 ", srtt %u us, p95 %u us",

@@ -6,7 +6,21 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "answer.h"
-#include "server.h"
+#include "cache.h"
+#include "config.h"
+#include "counters.h"
+#include "fastpath.h"
+#include "upstream.h"
+
+/* What the reports read (built by server.c): the parts' numbers, not the
+ * parts. */
+struct stats_sources {
+	const struct config *cfg;
+	const struct cache *cache;
+	struct fastpath *fp; /* NULL: no fast path */
+	const struct server_stats *stats;
+	const struct upstreams *ups;
+};
 
 /* The numbers dnsmasq reports, and the fast path's counters. */
 struct stats_view {
@@ -15,15 +29,15 @@ struct stats_view {
 	struct bpfdns_counters kernel; /* zero without a fast path */
 };
 
-void stats_collect(struct server *srv, struct stats_view *v);
+void stats_collect(const struct stats_sources *src, struct stats_view *v);
 /*
  * Answer a CHAOS TXT query for one of dnsmasq's names (cachesize.bind,
  * insertions.bind, evictions.bind, misses.bind, hits.bind, servers.bind)
  * into out. Returns the length, or 0 when the query is not one of them.
  */
-size_t stats_chaos(struct server *srv, const uint8_t *query, const struct client_query *cq, uint8_t *out,
+size_t stats_chaos(const struct stats_sources *src, const uint8_t *query, const struct client_query *cq, uint8_t *out,
 		   size_t outsz);
 /* Log the same numbers, one upstream per line (SIGUSR1). */
-void stats_log(struct server *srv);
+void stats_log(const struct stats_sources *src);
 
 #endif /* BPFDNS_STATS_H */

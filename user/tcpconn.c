@@ -11,9 +11,10 @@
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include "clock.h"
 #include "dns.h"
 #include "log.h"
-#include "server.h"
+#include "client.h"
 #include "tcpconn.h"
 
 #define CONN_MAX 256	      /* TCP clients at once (allowed sources) */
@@ -29,7 +30,7 @@ enum { STALL_NONE, STALL_OWN /* CONN_PENDING_MAX of its own in flight */, STALL_
 
 struct conn {
 	struct ev ev;
-	struct server *srv;
+	struct clients *cs;
 	struct conn *next;
 	int fd;	      /* -1 once closed */
 	int pending;  /* answers owed (held references) */
@@ -53,27 +54,27 @@ static void conn_on_event(struct ev *ev, uint32_t events);
 
 /* Close the socket; client_reap frees the conn once no answer is owed to
  * it and no event of the current batch can point at it. */
-static void conn_close(struct server *srv, struct conn *c)
+static void conn_close(struct clients *cs, struct conn *c)
 {
 	if (c->fd < 0)
 		return;
-	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	epoll_ctl(cs->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;
 }
 
 /* Watch for what c can take now: queries while it is not stalled or
  * finished sending, room to write while answers wait. */
-static void conn_watch(struct server *srv, struct conn *c)
+static void conn_watch(struct clients *cs, struct conn *c)
 {
 	uint32_t want = (c->stalled || c->eof ? 0 : EPOLLIN) | (c->out_len ? EPOLLOUT : 0);
 	struct epoll_event ev = { .events = want, .data.ptr = c };
 
 	if (c->fd < 0 || want == c->events)
 		return;
-	if (epoll_ctl(srv->epfd, EPOLL_CTL_MOD, c->fd, &ev)) {
+	if (epoll_ctl(cs->epfd, EPOLL_CTL_MOD, c->fd, &ev)) {
 		pr_warn("epoll: %s; closing a TCP client", strerror(errno));
-		conn_close(srv, c);
+		conn_close(cs, c);
 		return;
 	}
 	c->events = want;
@@ -101,12 +102,12 @@ static int conn_idle(const struct conn *c)
  * is closed (a refused pool's oldest, idle or not). 0, or -EBUSY when
  * every slot is busy.
  */
-static int conn_make_room(struct server *srv, const struct sockaddr_storage *addr, int refused)
+static int conn_make_room(struct clients *cs, const struct sockaddr_storage *addr, int refused)
 {
 	struct conn *oldest = NULL, *oldest_src = NULL;
 	int n = 0, n_src = 0;
 
-	for (struct conn *c = srv->clients.conns; c; c = c->next) {
+	for (struct conn *c = cs->conns; c; c = c->next) {
 		int src;
 
 		if (c->fd < 0 || c->refused != refused)
@@ -128,14 +129,14 @@ static int conn_make_room(struct server *srv, const struct sockaddr_storage *add
 	if (!oldest)
 		return -EBUSY;
 	pr_debug("TCP clients full: closing the oldest idle one");
-	conn_close(srv, oldest);
+	conn_close(cs, oldest);
 	return 0;
 }
 
 void tcpconn_on_accept(struct ev *ev, uint32_t events)
 {
 	struct listener *l = (struct listener *)ev;
-	struct server *srv = l->srv;
+	struct clients *cs = l->cs;
 
 	(void)events;
 	for (;;) {
@@ -148,13 +149,13 @@ void tcpconn_on_accept(struct ev *ev, uint32_t events)
 
 		if (fd < 0)
 			return;
-		action = acl_check(&srv->cfg->acl, &addr);
+		action = acl_check(&cs->cfg->acl, &addr);
 		if (action == BPFDNS_ACL_DENY) {
-			srv->stats.denied++;
+			cs->stats->denied++;
 			close(fd);
 			continue;
 		}
-		if (conn_make_room(srv, &addr, action != BPFDNS_ACL_ALLOW)) {
+		if (conn_make_room(cs, &addr, action != BPFDNS_ACL_ALLOW)) {
 			pr_debug("every TCP client slot is busy; closing a new one");
 			close(fd);
 			continue;
@@ -167,7 +168,7 @@ void tcpconn_on_accept(struct ev *ev, uint32_t events)
 			return;
 		}
 		c->ev.fn = conn_on_event;
-		c->srv = srv;
+		c->cs = cs;
 		c->fd = fd;
 		c->refused = action != BPFDNS_ACL_ALLOW;
 		c->events = EPOLLIN;
@@ -175,69 +176,69 @@ void tcpconn_on_accept(struct ev *ev, uint32_t events)
 		c->addr_len = alen;
 		c->active_ms = clock_now_ms();
 		eev.data.ptr = c;
-		if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &eev)) {
+		if (epoll_ctl(cs->epfd, EPOLL_CTL_ADD, fd, &eev)) {
 			pr_warn("epoll: %s; closing a new TCP client", strerror(errno));
 			close(fd);
 			free(c);
 			continue;
 		}
-		c->next = srv->clients.conns;
-		srv->clients.conns = c;
-		srv->clients.n_conns++;
+		c->next = cs->conns;
+		cs->conns = c;
+		cs->n_conns++;
 	}
 }
 
 /* Queue c to be offered again: at the back, or at the front (it waited
  * and got nothing). Room that frees goes to the head of the queue, so no
  * client starves. */
-static void stall_queue(struct server *srv, struct conn *c, int front)
+static void stall_queue(struct clients *cs, struct conn *c, int front)
 {
 	if (c->queued)
 		return;
 	c->queued = 1;
 	if (front) {
-		c->stall_next = srv->clients.stalled_head;
-		srv->clients.stalled_head = c;
-		if (!srv->clients.stalled_tail)
-			srv->clients.stalled_tail = c;
+		c->stall_next = cs->stalled_head;
+		cs->stalled_head = c;
+		if (!cs->stalled_tail)
+			cs->stalled_tail = c;
 		return;
 	}
 	c->stall_next = NULL;
-	if (srv->clients.stalled_tail)
-		srv->clients.stalled_tail->stall_next = c;
+	if (cs->stalled_tail)
+		cs->stalled_tail->stall_next = c;
 	else
-		srv->clients.stalled_head = c;
-	srv->clients.stalled_tail = c;
+		cs->stalled_head = c;
+	cs->stalled_tail = c;
 }
 
-static struct conn *stall_pop(struct server *srv)
+static struct conn *stall_pop(struct clients *cs)
 {
-	struct conn *c = srv->clients.stalled_head;
+	struct conn *c = cs->stalled_head;
 
 	if (!c)
 		return NULL;
-	srv->clients.stalled_head = c->stall_next;
-	if (!srv->clients.stalled_head)
-		srv->clients.stalled_tail = NULL;
+	cs->stalled_head = c->stall_next;
+	if (!cs->stalled_head)
+		cs->stalled_tail = NULL;
 	c->queued = 0;
 	return c;
 }
 
-static void stall_unqueue(struct server *srv, struct conn *c)
+static void stall_unqueue(struct clients *cs, struct conn *c)
 {
 	struct conn *prev = NULL;
 
 	if (!c->queued)
 		return;
-	for (struct conn *q = srv->clients.stalled_head; q; prev = q, q = q->stall_next) {
+	for (struct conn *q = cs->stalled_head; q; prev = q, q = q->stall_next) {
 		if (q != c)
 			continue;
 		if (prev)
 			prev->stall_next = c->stall_next;
 		else
-			srv->clients.stalled_head = c->stall_next;
-		if (srv->clients.stalled_tail == c)
-			srv->clients.stalled_tail = prev;
+			cs->stalled_head = c->stall_next;
+		if (cs->stalled_tail == c)
+			cs->stalled_tail = prev;
 		break;
 	}
 	c->queued = 0;
@@ -247,7 +248,7 @@ static void stall_unqueue(struct server *srv, struct conn *c)
  * (stalled) when this client has CONN_PENDING_MAX queries in flight or
  * the server has no room for one now: TCP clients never retransmit, so a
  * query read is a query answered (RFC 7766 6.2.1.1: back-pressure). */
-static void conn_queries(struct server *srv, struct conn *c)
+static void conn_queries(struct clients *cs, struct conn *c)
 {
 	uint64_t now = clock_now_ms();
 	int waited = c->stalled == STALL_ROOM; /* the first query was offered before */
@@ -263,14 +264,14 @@ static void conn_queries(struct server *srv, struct conn *c)
 			break;
 		if (c->pending >= CONN_PENDING_MAX) {
 			c->stalled = STALL_OWN;
-			stall_queue(srv, c, 0);
+			stall_queue(cs, c, 0);
 			break;
 		}
-		if (srv->query(srv, &from, c->in + at + 2, len) == -EBUSY) {
+		if (cs->query(cs->query_ctx, &from, c->in + at + 2, len) == -EBUSY) {
 			/* no room upstream: it keeps its place in the queue
 			 * unless it just got some */
 			c->stalled = STALL_ROOM;
-			stall_queue(srv, c, !at);
+			stall_queue(cs, c, !at);
 			break;
 		}
 		at += 2 + len;
@@ -281,15 +282,15 @@ static void conn_queries(struct server *srv, struct conn *c)
 		return;
 	memmove(c->in, c->in + at, c->in_len - at);
 	c->in_len -= at;
-	conn_watch(srv, c);
+	conn_watch(cs, c);
 }
 
-static void conn_flush(struct server *srv, struct conn *c)
+static void conn_flush(struct clients *cs, struct conn *c)
 {
 	ssize_t n = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL);
 
 	if (n < 0 && errno != EAGAIN) {
-		conn_close(srv, c);
+		conn_close(cs, c);
 		return;
 	}
 	if (n > 0) {
@@ -297,23 +298,23 @@ static void conn_flush(struct server *srv, struct conn *c)
 		c->out_len -= (size_t)n;
 		c->active_ms = clock_now_ms();
 	}
-	conn_watch(srv, c);
+	conn_watch(cs, c);
 }
 
 static void conn_on_event(struct ev *ev, uint32_t events)
 {
 	struct conn *c = (struct conn *)ev;
-	struct server *srv = c->srv;
+	struct clients *cs = c->cs;
 	ssize_t n;
 
 	if (c->fd < 0)
 		return;
 	if (events & (EPOLLERR | EPOLLHUP)) { /* reset, or closed both ways: nothing can be delivered */
-		conn_close(srv, c);
+		conn_close(cs, c);
 		return;
 	}
 	if ((events & EPOLLOUT) && c->out_len) {
-		conn_flush(srv, c);
+		conn_flush(cs, c);
 		if (c->fd < 0)
 			return;
 	}
@@ -321,26 +322,26 @@ static void conn_on_event(struct ev *ev, uint32_t events)
 		return;
 	n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, 0);
 	if (n < 0 && errno != EAGAIN && errno != EINTR) {
-		conn_close(srv, c);
+		conn_close(cs, c);
 		return;
 	}
 	if (n == 0) {
 		/* FIN: the client sends no more, but the answers to what it
 		 * sent are still owed (RFC 7766 6.2.4); closed once sent */
 		c->eof = 1;
-		conn_watch(srv, c);
+		conn_watch(cs, c);
 		return;
 	}
 	if (n > 0) {
 		if (!c->in_len)
 			c->msg_start_ms = clock_now_ms();
 		c->in_len += (size_t)n;
-		conn_queries(srv, c);
+		conn_queries(cs, c);
 	}
 }
 
 /* Queue bytes the socket did not take, and ask to hear when it can. */
-static int conn_queue(struct server *srv, struct conn *c, const uint8_t *p, size_t n)
+static int conn_queue(struct clients *cs, struct conn *c, const uint8_t *p, size_t n)
 {
 	if (c->out_len + n > CONN_OUT_MAX)
 		return -ENOBUFS;
@@ -355,12 +356,13 @@ static int conn_queue(struct server *srv, struct conn *c, const uint8_t *p, size
 	}
 	memcpy(c->out + c->out_len, p, n);
 	c->out_len += n;
-	conn_watch(srv, c);
+	conn_watch(cs, c);
 	return 0;
 }
 
-void tcpconn_send(struct server *srv, struct conn *c, const uint8_t *msg, size_t len)
+void tcpconn_send(struct conn *c, const uint8_t *msg, size_t len)
 {
+	struct clients *cs = c->cs;
 	uint8_t prefix[2];
 	struct iovec iov[2] = { { prefix, 2 }, { (void *)msg, len } };
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
@@ -373,7 +375,7 @@ void tcpconn_send(struct server *srv, struct conn *c, const uint8_t *msg, size_t
 	if (!c->out_len) {
 		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && errno != EAGAIN) {
-			conn_close(srv, c);
+			conn_close(cs, c);
 			return;
 		}
 		if (n < 0)
@@ -383,15 +385,15 @@ void tcpconn_send(struct server *srv, struct conn *c, const uint8_t *msg, size_t
 	}
 	/* whatever did not go out waits, in order */
 	sent = (size_t)n;
-	if (sent < 2 && conn_queue(srv, c, prefix + sent, 2 - sent))
+	if (sent < 2 && conn_queue(cs, c, prefix + sent, 2 - sent))
 		goto fail;
 	msg_sent = sent > 2 ? sent - 2 : 0;
-	if (msg_sent < len && conn_queue(srv, c, msg + msg_sent, len - msg_sent))
+	if (msg_sent < len && conn_queue(cs, c, msg + msg_sent, len - msg_sent))
 		goto fail;
 	return;
 fail:
 	pr_debug("a TCP client does not read its answers; closing it");
-	conn_close(srv, c);
+	conn_close(cs, c);
 }
 
 void client_hold(const struct client *c)
@@ -406,9 +408,9 @@ void client_release(const struct client *c)
 		c->conn->pending--;
 }
 
-void client_expire(struct server *srv, uint64_t now_ms)
+void client_expire(struct clients *cs, uint64_t now_ms)
 {
-	for (struct conn *c = srv->clients.conns; c; c = c->next) {
+	for (struct conn *c = cs->conns; c; c = c->next) {
 		if (c->fd < 0)
 			continue;
 		/* a message must arrive whole in time, however it trickles
@@ -418,41 +420,41 @@ void client_expire(struct server *srv, uint64_t now_ms)
 		 * little later than now_ms: no subtraction that could wrap. */
 		if ((c->in_len && !c->stalled && now_ms > c->msg_start_ms + CONN_MSG_MS) ||
 		    (!c->pending && !c->stalled && now_ms > c->active_ms + CONN_IDLE_MS))
-			conn_close(srv, c);
+			conn_close(cs, c);
 	}
 }
 
-void client_resume(struct server *srv)
+void client_resume(struct clients *cs)
 {
 	/* each stalled conn once at most, longest waiting first; the pass
 	 * ends where there is no room upstream */
-	for (struct conn *c = srv->clients.stalled_tail, *last = c; last && (c = stall_pop(srv));) {
+	for (struct conn *c = cs->stalled_tail, *last = c; last && (c = stall_pop(cs));) {
 		if (c->fd >= 0 && c->stalled)
-			conn_queries(srv, c);
+			conn_queries(cs, c);
 		if (c == last || c->stalled == STALL_ROOM)
 			break;
 	}
-	for (struct conn *c = srv->clients.conns; c; c = c->next) {
+	for (struct conn *c = cs->conns; c; c = c->next) {
 		/* half-closed: done when every answer is out */
 		if (c->fd >= 0 && c->eof && !c->stalled && !c->pending && !c->out_len)
-			conn_close(srv, c);
+			conn_close(cs, c);
 	}
 }
 
-void client_reap(struct server *srv, int all)
+void client_reap(struct clients *cs, int all)
 {
-	for (struct conn **p = &srv->clients.conns; *p;) {
+	for (struct conn **p = &cs->conns; *p;) {
 		struct conn *c = *p;
 
 		if (all)
-			conn_close(srv, c);
+			conn_close(cs, c);
 		if (c->fd >= 0 || (c->pending && !all)) {
 			p = &c->next;
 			continue;
 		}
 		*p = c->next;
-		srv->clients.n_conns--;
-		stall_unqueue(srv, c);
+		cs->n_conns--;
+		stall_unqueue(cs, c);
 		free(c->out);
 		free(c);
 	}

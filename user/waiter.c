@@ -47,8 +47,7 @@ int waiters_add(struct waiters *ws, const struct client *from, const uint8_t *ms
 	return 0;
 }
 
-int waiters_expire(struct waiters *ws, uint64_t now_ms, struct server *srv,
-		   void (*fail)(struct server *srv, void *ctx, const struct waiter *w), void *ctx)
+int waiters_expire(struct waiters *ws, uint64_t now_ms, void (*fail)(void *ctx, const struct waiter *w), void *ctx)
 {
 	int expired = 0;
 
@@ -64,7 +63,7 @@ int waiters_expire(struct waiters *ws, uint64_t now_ms, struct server *srv,
 			pw = &w->next;
 			continue;
 		}
-		fail(srv, ctx, w);
+		fail(ctx, w);
 		expired++;
 		*pw = w->next;
 		ws->n--;
@@ -90,52 +89,84 @@ void waiters_clear(struct waiters *ws)
  * 65535 bytes goes without the OPT (RFC 6891 7: better than truncating).
  * Returns 0 when it could not be: too big for the client's UDP limit, or
  * not relayable. */
-static size_t relay(struct server *srv, const struct waiter *w, const uint8_t *msg, size_t len, size_t qend)
+static size_t relay(const struct waiter *w, uint16_t edns_max, const uint8_t *msg, size_t len, size_t qend)
 {
-	size_t limit = client_answer_limit(srv, &w->to, &w->cq), n;
+	size_t limit = client_answer_limit(&w->to, &w->cq, edns_max), n;
 	uint8_t *out = malloc(len + DNS_OPT_LEN);
 	struct client_query bare = w->cq;
 
 	if (!out)
 		return 0;
-	n = answer_relay(w->query, &w->cq, msg, len, qend, srv->cfg->edns_packet_max, limit, out, len + DNS_OPT_LEN);
+	n = answer_relay(w->query, &w->cq, msg, len, qend, edns_max, limit, out, len + DNS_OPT_LEN);
 	if (!n && w->to.conn && bare.has_opt) {
 		bare.has_opt = 0;
-		n = answer_relay(w->query, &bare, msg, len, qend, srv->cfg->edns_packet_max, limit, out,
+		n = answer_relay(w->query, &bare, msg, len, qend, edns_max, limit, out,
 				 len + DNS_OPT_LEN);
 	}
 	if (n)
-		client_send(srv, &w->to, out, n);
+		client_send(&w->to, out, n);
 	free(out);
 	return n;
 }
 
-void waiter_answer(struct server *srv, const struct waiter *w, const uint8_t *msg, size_t len, size_t qend,
+void waiter_answer(const struct waiter *w, uint16_t edns_max, const uint8_t *msg, size_t len, size_t qend,
 		   const struct bpfdns_entry *e)
 {
-	uint16_t server_max = srv->cfg->edns_packet_max;
 	uint8_t out[MSG_MAX];
 	size_t n;
 
 	if (e) {
-		n = answer_cached(w->query, &w->cq, e, e->stored_ns, server_max,
-				  client_answer_limit(srv, &w->to, &w->cq), out, sizeof(out));
-		client_send(srv, &w->to, out, n);
+		n = answer_cached(w->query, &w->cq, e, e->stored_ns, edns_max,
+				  client_answer_limit(&w->to, &w->cq, edns_max), out, sizeof(out));
+		client_send(&w->to, out, n);
 		return;
 	}
-	if (relay(srv, w, msg, len, qend))
+	if (relay(w, edns_max, msg, len, qend))
 		return;
 	if (w->to.conn)
-		n = answer_error(w->query, &w->cq, DNS_RCODE_SERVFAIL, server_max, out, sizeof(out));
+		n = answer_error(w->query, &w->cq, DNS_RCODE_SERVFAIL, edns_max, out, sizeof(out));
 	else
-		n = answer_truncated(w->query, &w->cq, msg[3] & DNS_RCODE, server_max, out, sizeof(out));
-	client_send(srv, &w->to, out, n);
+		n = answer_truncated(w->query, &w->cq, msg[3] & DNS_RCODE, edns_max, out, sizeof(out));
+	client_send(&w->to, out, n);
 }
 
-void waiter_servfail(struct server *srv, const struct waiter *w)
+void waiter_servfail(const struct waiter *w, uint16_t edns_max)
 {
 	uint8_t out[MSG_MAX];
-	size_t n = answer_error(w->query, &w->cq, DNS_RCODE_SERVFAIL, srv->cfg->edns_packet_max, out, sizeof(out));
+	size_t n = answer_error(w->query, &w->cq, DNS_RCODE_SERVFAIL, edns_max, out, sizeof(out));
 
-	client_send(srv, &w->to, out, n);
+	client_send(&w->to, out, n);
+}
+
+void waiter_fail(const struct waiter *w, uint16_t edns_max, const struct bpfdns_entry *stale,
+		 const struct fallback *fb)
+{
+	if (stale)
+		waiter_answer(w, edns_max, NULL, 0, 0, stale);
+	else if (fb->msg)
+		waiter_answer(w, edns_max, fb->msg, fb->len, fb->qend, NULL);
+	else
+		waiter_servfail(w, edns_max);
+}
+
+/* A FORMERR, SERVFAIL, NOTIMP or REFUSED says more than our SERVFAIL
+ * would; RCODEs a query should never get (YXDOMAIN... reserved) say
+ * nothing, and are not passed on. */
+void fallback_keep(struct fallback *fb, const uint8_t *msg, size_t len, size_t qend)
+{
+	uint8_t *copy;
+
+	if (fb->msg || (msg[3] & DNS_RCODE) > DNS_RCODE_REFUSED)
+		return;
+	copy = malloc(len);
+	if (!copy)
+		return;
+	memcpy(copy, msg, len);
+	*fb = (struct fallback){ .msg = copy, .len = len, .qend = qend };
+}
+
+void fallback_free(struct fallback *fb)
+{
+	free(fb->msg);
+	fb->msg = NULL;
 }

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "answer.h"
-#include "server.h"
+#include "client.h"
 
 struct waiter {
 	struct waiter *next;
@@ -23,6 +23,13 @@ struct waiter {
 
 #define WAITERS_MAX 64 /* clients sharing one miss; more UDP ones are dropped (they retry), TCP ones wait */
 
+/* A failed upstream's reply, kept for the clients in case every upstream
+ * fails. */
+struct fallback {
+	uint8_t *msg; /* NULL: none */
+	size_t len, qend;
+};
+
 /* A miss's clients. */
 struct waiters {
 	struct waiter *head;
@@ -33,10 +40,9 @@ struct waiters {
 /* Add a client; -ENOBUFS at WAITERS_MAX, -ENOMEM. */
 int waiters_add(struct waiters *ws, const struct client *from, const uint8_t *msg, const struct client_query *cq,
 		uint64_t deadline_ms);
-/* Call fail(srv, ctx, w) for each waiter past its deadline at now_ms, then
+/* Call fail(ctx, w) for each waiter past its deadline at now_ms, then
  * free it. How many there were. */
-int waiters_expire(struct waiters *ws, uint64_t now_ms, struct server *srv,
-		   void (*fail)(struct server *srv, void *ctx, const struct waiter *w), void *ctx);
+int waiters_expire(struct waiters *ws, uint64_t now_ms, void (*fail)(void *ctx, const struct waiter *w), void *ctx);
 /* Free them all (their clients get nothing more). */
 void waiters_clear(struct waiters *ws);
 
@@ -48,14 +54,22 @@ struct waiter *waiter_new(const struct client *from, const uint8_t *msg, const s
 /* Release the client and free w. */
 void waiter_free(struct waiter *w);
 /*
- * Answer w: from the entry e when there is one (msg is not needed then),
+ * Answer w (our EDNS size edns_max): from the entry e when there is one (msg is not needed then),
  * else the reply msg (len bytes, its question ending at qend) relayed;
  * when that does not fit a UDP client's limit, the header and question
  * with TC (ask again over TCP). A TCP client never gets TC: SERVFAIL when
  * the reply cannot be relayed.
  */
-void waiter_answer(struct server *srv, const struct waiter *w, const uint8_t *msg, size_t len, size_t qend,
+void waiter_answer(const struct waiter *w, uint16_t edns_max, const uint8_t *msg, size_t len, size_t qend,
 		   const struct bpfdns_entry *e);
-void waiter_servfail(struct server *srv, const struct waiter *w);
+void waiter_servfail(const struct waiter *w, uint16_t edns_max);
+/* No good answer for w: the stale entry when there is one (RFC 8767), else
+ * the failed upstream's reply in fb, else SERVFAIL. */
+void waiter_fail(const struct waiter *w, uint16_t edns_max, const struct bpfdns_entry *stale,
+		 const struct fallback *fb);
+
+/* Keep the first failed upstream's reply in fb (a copy). */
+void fallback_keep(struct fallback *fb, const uint8_t *msg, size_t len, size_t qend);
+void fallback_free(struct fallback *fb);
 
 #endif /* BPFDNS_WAITER_H */

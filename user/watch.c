@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include "ev.h"
 #include "log.h"
 #include "watch.h"
 
@@ -41,7 +42,7 @@ static int watch_add(struct watch *w, int i, const char *path)
 
 static void watch_on_event(struct ev *ev, uint32_t events);
 
-int watch_open(struct server *srv, const char *path, struct watch **out)
+int watch_open(int epfd, const char *path, int *changed, struct watch **out)
 {
 	struct watch *w = calloc(1, sizeof(*w));
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -51,7 +52,7 @@ int watch_open(struct server *srv, const char *path, struct watch **out)
 	if (!w)
 		return -ENOMEM;
 	w->ev.fn = watch_on_event;
-	w->changed = &srv->resolv_changed;
+	w->changed = changed;
 	w->wd[1] = -1;
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->fd < 0) {
@@ -66,7 +67,7 @@ int watch_open(struct server *srv, const char *path, struct watch **out)
 	if (realpath(path, real) && strcmp(real, path) && (err = watch_add(w, 1, real)))
 		goto err_close;
 	ev.data.ptr = w;
-	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, w->fd, &ev)) {
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, w->fd, &ev)) {
 		err = -errno;
 		pr_err("epoll: %s", strerror(-err));
 		goto err_close;
@@ -101,11 +102,11 @@ static int watch_changed(struct watch *w)
 	return changed;
 }
 
-void watch_close(struct server *srv, struct watch *w)
+void watch_close(int epfd, struct watch *w)
 {
 	if (!w)
 		return;
-	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, w->fd, NULL);
+	epoll_ctl(epfd, EPOLL_CTL_DEL, w->fd, NULL);
 	close(w->fd);
 	free(w);
 }

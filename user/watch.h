@@ -3,7 +3,6 @@
 #ifndef BPFDNS_WATCH_H
 #define BPFDNS_WATCH_H
 
-#include "server.h"
 
 struct watch;
 
@@ -14,7 +13,7 @@ struct watch;
  * srv->epfd; sets srv->resolv_changed when the file changed. Returns 0 or
  * -errno (logged as a warning: bpfdnsd runs on).
  */
-int watch_open(struct server *srv, const char *path, struct watch **w);
-void watch_close(struct server *srv, struct watch *w);
+int watch_open(int epfd, const char *path, int *changed, struct watch **w);
+void watch_close(int epfd, struct watch *w);
 
 #endif /* BPFDNS_WATCH_H */
