@@ -285,6 +285,20 @@ static void metrics_json(const struct metrics *ms)
 	printf("}\n");
 }
 
+/* "  for: ., corp.example" (".": the default servers, every other name). */
+static void upstream_domains(const struct metrics *ms, const char *u)
+{
+	const char *sep = "  for: ";
+
+	for (int k = 0; k < ms->n; k++) {
+		if (strcmp(ms->m[k].name, METRIC_UPSTREAM_DOMAIN) || strcmp(ms->m[k].label[0], u))
+			continue;
+		printf("%s%s", sep, ms->m[k].label[1][0] ? ms->m[k].label[1] : "(plain names)");
+		sep = ", ";
+	}
+	putchar('\n');
+}
+
 static void upstreams_text(const struct metrics *ms)
 {
 	for (int i = 0; i < ms->n; i++) {
@@ -297,12 +311,13 @@ static void upstreams_text(const struct metrics *ms)
 			if (!strcmp(ms->m[k].name, METRIC_UPSTREAM_STATE) && !strcmp(ms->m[k].label[0], u) &&
 			    ms->m[k].value > 0)
 				state = ms->m[k].label[1];
-		printf("%-28s %-8s %10.0f queries %10.0f wins %8.0f failures %6.0f unwanted  p50 %.2f ms  p99 %.2f ms\n",
+		printf("%-28s %-8s %10.0f queries %10.0f wins %8.0f failures %6.0f unwanted  p50 %.2f ms  p99 %.2f ms",
 		       u, state, m->value, mget(ms, METRIC_UPSTREAM_WINS, u, NULL),
 		       mget(ms, METRIC_UPSTREAM_FAILURES, u, NULL),
 		       mget(ms, METRIC_UPSTREAM_UNWANTED, u, NULL),
 		       mget(ms, METRIC_UPSTREAM_RTT, u, "0.5") * 1e3,
 		       mget(ms, METRIC_UPSTREAM_RTT, u, "0.99") * 1e3);
+		upstream_domains(ms, u);
 	}
 }
 

@@ -1,50 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* answer.c - client queries and daemon-side answers; see answer.h. */
+/* answer.c - daemon-side answers; see answer.h. */
 #include <string.h>
 #include "answer.h"
 #include "entry.h"
 
-int query_parse(const uint8_t *msg, size_t len, struct client_query *cq)
-{
-	size_t off = DNS_HDR_LEN;
-
-	memset(cq, 0, sizeof(*cq));
-	if (dns_header_read(msg, len, &cq->h) || (cq->h.flags2 & DNS_QR))
-		return -1;
-	if (cq->h.flags2 & DNS_OPCODE)
-		return DNS_RCODE_NOTIMP;
-	if (cq->h.qdcount != 1 || dns_question_read(msg, len, &off, &cq->q))
-		return DNS_RCODE_FORMERR;
-	/* skip answer and authority records (none expected), find an OPT */
-	for (unsigned i = 0; i < (unsigned)cq->h.ancount + cq->h.nscount + cq->h.arcount; i++) {
-		struct dns_rr rr;
-
-		if (dns_rr_read(msg, len, &off, &rr))
-			return DNS_RCODE_FORMERR;
-		if (rr.type != DNS_TYPE_OPT)
-			continue;
-		if (cq->has_opt || i < (unsigned)cq->h.ancount + cq->h.nscount || msg[rr.start] != 0)
-			return DNS_RCODE_FORMERR; /* RFC 6891 6.1.1 */
-		cq->has_opt = 1;
-		cq->udp_size = rr.class;
-		cq->edns_version = msg[rr.ttl_off + EDNS_TTL_VERSION];
-		cq->edns_do = !!(msg[rr.ttl_off + EDNS_TTL_FLAGS_HI] & EDNS_F_DO);
-	}
-	if (entry_key(&cq->key, cq->q.name, cq->q.name_len, cq->q.qtype,
-		      (cq->edns_do ? BPFDNS_KEY_DO : 0) | (cq->h.flags3 & DNS_CD ? BPFDNS_KEY_CD : 0)))
-		return DNS_RCODE_FORMERR;
-	cq->key.qclass = cq->q.qclass;
-	/* RFC 6891 6.1.3: a version we do not speak gets BADVERS from us;
-	 * forwarded, it would reach the upstream as ours (version 0) */
-	return cq->has_opt && cq->edns_version ? DNS_RCODE_BADVERS : 0;
-}
-
-size_t query_udp_limit(const struct client_query *cq, uint16_t server_max)
-{
-	return dns_udp_limit(cq->has_opt, cq->udp_size, server_max);
-}
-
-/* Our OPT for this client: our UDP size, its DO echoed. */
 static size_t put_opt(uint8_t *p, const struct client_query *cq, uint16_t server_max, uint8_t ext_rcode)
 {
 	return dns_put_opt(p, server_max, ext_rcode, cq->edns_do);
@@ -124,39 +83,85 @@ size_t answer_cached(const uint8_t *query, const struct client_query *cq, const 
 	return n ? n : answer_truncated(query, cq, e->rcode, server_max, out, outsz);
 }
 
-size_t answer_txt(const uint8_t *query, const struct client_query *cq, uint16_t server_max, const char *const *texts,
-		  int n_texts, uint8_t *out, size_t outsz)
+/* Our own data's answer so far: the header (AA: as dnsmasq's) and the
+ * question, no records; the OPT goes after them (local_end). */
+static size_t local_begin(const uint8_t *query, const struct client_query *cq, uint16_t server_max, uint8_t *out,
+			  size_t outsz)
 {
 	struct client_query bare = *cq;
 	size_t n;
 
-	/* the header and question of an empty answer, the OPT after the records */
 	bare.has_opt = 0;
 	n = answer_error(query, &bare, DNS_RCODE_NOERROR, server_max, out, outsz);
+	if (n)
+		out[2] |= DNS_AA;
+	return n;
+}
+
+/* One record named as the question, its rdata pre (a length byte, or
+ * nothing) then data; the new length, or 0 when it does not fit (with
+ * room left for an OPT). */
+static size_t put_rr(uint8_t *out, size_t n, size_t outsz, uint16_t type, uint16_t qclass, uint32_t ttl,
+		     const uint8_t *pre, size_t prelen, const uint8_t *data, size_t len)
+{
+	if (!n || n + 12 + prelen + len + DNS_OPT_LEN > outsz)
+		return 0;
+	dns_put16(out + n, 0xc000 | DNS_HDR_LEN); /* the question's name */
+	dns_put16(out + n + 2, type);
+	dns_put16(out + n + 4, qclass);
+	dns_put32(out + n + 6, ttl);
+	dns_put16(out + n + 10, (uint16_t)(prelen + len));
+	if (prelen)
+		memcpy(out + n + 12, pre, prelen);
+	memcpy(out + n + 12 + prelen, data, len);
+	return n + 12 + prelen + len;
+}
+
+static size_t local_end(const struct client_query *cq, uint16_t server_max, int ancount, uint8_t *out, size_t n)
+{
 	if (!n)
 		return 0;
-	for (int i = 0; i < n_texts; i++) {
-		size_t len = strlen(texts[i]);
-
-		if (len > 255)
-			len = 255;
-		if (n + 12 + 1 + len + DNS_OPT_LEN > outsz)
-			return 0;
-		dns_put16(out + n, 0xc000 | DNS_HDR_LEN); /* the question's name */
-		dns_put16(out + n + 2, DNS_TYPE_TXT);
-		dns_put16(out + n + 4, cq->q.qclass);
-		dns_put32(out + n + 6, 0);
-		dns_put16(out + n + 10, (uint16_t)(len + 1));
-		out[n + 12] = (uint8_t)len;
-		memcpy(out + n + 13, texts[i], len);
-		n += 13 + len;
-	}
-	dns_put16(out + 6, (uint16_t)n_texts);
+	dns_put16(out + 6, (uint16_t)ancount);
 	if (cq->has_opt) {
 		dns_put16(out + 10, 1);
 		n += put_opt(out + n, cq, server_max, 0);
 	}
 	return n;
+}
+
+size_t answer_txt(const uint8_t *query, const struct client_query *cq, uint16_t server_max, const char *const *texts,
+		  int n_texts, uint8_t *out, size_t outsz)
+{
+	size_t n = local_begin(query, cq, server_max, out, outsz);
+
+	for (int i = 0; i < n_texts; i++) {
+		size_t len = strlen(texts[i]);
+		uint8_t lb = (uint8_t)(len > 255 ? 255 : len);
+
+		n = put_rr(out, n, outsz, DNS_TYPE_TXT, cq->q.qclass, 0, &lb, 1, (const uint8_t *)texts[i], lb);
+	}
+	return local_end(cq, server_max, n_texts, out, n);
+}
+
+size_t answer_addresses(const uint8_t *query, const struct client_query *cq, uint16_t server_max, uint32_t ttl,
+			const uint8_t *a, int n_a, const uint8_t *aaaa, int n_aaaa, uint8_t *out, size_t outsz)
+{
+	size_t n = local_begin(query, cq, server_max, out, outsz);
+
+	for (int i = 0; i < n_a; i++)
+		n = put_rr(out, n, outsz, DNS_TYPE_A, DNS_CLASS_IN, ttl, NULL, 0, a + i * 4, 4);
+	for (int i = 0; i < n_aaaa; i++)
+		n = put_rr(out, n, outsz, DNS_TYPE_AAAA, DNS_CLASS_IN, ttl, NULL, 0, aaaa + i * 16, 16);
+	return local_end(cq, server_max, n_a + n_aaaa, out, n);
+}
+
+size_t answer_ptr(const uint8_t *query, const struct client_query *cq, uint16_t server_max, uint32_t ttl,
+		  const uint8_t *name, size_t len, uint8_t *out, size_t outsz)
+{
+	size_t n = local_begin(query, cq, server_max, out, outsz);
+
+	n = put_rr(out, n, outsz, DNS_TYPE_PTR, DNS_CLASS_IN, ttl, NULL, 0, name, len);
+	return local_end(cq, server_max, 1, out, n);
 }
 
 size_t answer_relay(const uint8_t *query, const struct client_query *cq, const uint8_t *msg, size_t len,

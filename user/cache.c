@@ -26,12 +26,12 @@ enum cache_find cache_get(struct cache *c, const struct bpfdns_key *key, struct 
 
 int cache_make_stale(const struct cache *c, struct bpfdns_entry *e)
 {
-	uint64_t now = fastpath_now_ns();
+	uint64_t now_ns = fastpath_now_ns();
 
-	if (!c->cfg->stale_max_s || now < e->expire_ns ||
-	    now - e->expire_ns >= (uint64_t)c->cfg->stale_max_s * NS_PER_S)
+	if (!c->cfg->stale_max_s || now_ns < e->expire_ns ||
+	    now_ns - e->expire_ns >= (uint64_t)c->cfg->stale_max_s * NS_PER_S)
 		return 0;
-	entry_make_stale(e, now, CACHE_STALE_TTL);
+	entry_make_stale(e, now_ns, CACHE_STALE_TTL);
 	return 1;
 }
 
@@ -125,5 +125,30 @@ int cache_flush(struct cache *c, const uint8_t *name, size_t len)
 	gone = fastpath_flush_fd(fastpath_cache_fd(c->fp), name, len);
 	if (gone > 0)
 		c->flushed += (uint64_t)gone;
+	return gone;
+}
+
+struct drop {
+	int (*doomed)(const struct bpfdns_key *key, const void *ctx);
+	const void *ctx;
+};
+
+static int drop_key(int fd, const struct bpfdns_key *key, const void *ctx)
+{
+	const struct drop *d = ctx;
+
+	(void)fd;
+	return d->doomed(key, d->ctx);
+}
+
+int cache_drop(struct cache *c, int (*doomed)(const struct bpfdns_key *key, const void *ctx), const void *ctx)
+{
+	struct drop d = { doomed, ctx };
+	int gone;
+
+	if (!c->fp)
+		return -ENODEV;
+	gone = fastpath_delete_where_fd(fastpath_cache_fd(c->fp), drop_key, &d);
+	c->flushed += (uint64_t)gone;
 	return gone;
 }

@@ -38,6 +38,11 @@ enum cache_find {
 };
 
 void cache_init(struct cache *c, struct fastpath *fp, const struct config *cfg);
+/* 0 with cache-size=0: nothing is kept. */
+static inline int cache_enabled(const struct cache *c)
+{
+	return c->fp != NULL;
+}
 /* key's entry, into e. */
 enum cache_find cache_get(struct cache *c, const struct bpfdns_key *key, struct bpfdns_entry *e);
 /* An expired entry e made a stale answer (every TTL CACHE_STALE_TTL), when
@@ -59,6 +64,11 @@ int cache_put_reply(struct cache *c, const struct bpfdns_key *key, const uint8_t
  * every entry), not counted as evictions. How many, or -errno (-ENODEV
  * with cache-size=0). */
 int cache_flush(struct cache *c, const uint8_t *name, size_t len);
+/* Remove the entries for which doomed(key, ctx) says so (names now
+ * answered locally: a pinned cache from before a hosts file or an
+ * address= line changed); not counted as evictions. How many, or -ENODEV
+ * with cache-size=0. */
+int cache_drop(struct cache *c, int (*doomed)(const struct bpfdns_key *key, const void *ctx), const void *ctx);
 /* Every CACHE_SWEEP_MS, remove entries expired longer ago than
  * use-stale-cache keeps them. */
 void cache_sweep(struct cache *c, uint64_t now_ms);

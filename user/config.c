@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* config.c - bpfdnsd options; see config.h. */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
+#include "dns.h"
+#include "dnsmasq_opts.h"
 #include "dnswire.h"
 #include "log.h"
-#include "textfile.h"
 
 void config_defaults(struct config *cfg)
 {
@@ -30,6 +32,18 @@ void config_defaults(struct config *cfg)
 	acl_defaults(&cfg->acl);
 	cfg->prefetch_pct = BPFDNS_PREFETCH_DEFAULT;
 	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "/run/bpfdnsd.sock");
+}
+
+void config_free(struct config *cfg)
+{
+	for (int i = 0; i < cfg->n_routes; i++)
+		free(cfg->routes[i].name);
+	free(cfg->routes);
+	cfg->routes = NULL;
+	for (int i = 0; i < cfg->n_addn_hosts; i++)
+		free(cfg->addn_hosts[i]);
+	cfg->n_addn_hosts = 0;
+	cfg->n_routes = cfg->cap_routes = 0;
 }
 
 /* "IP:PORT", "[IPv6]:PORT" or "IP#PORT" into ss. */
@@ -58,7 +72,7 @@ static int parse_host_port(const char *v, struct sockaddr_storage *ss)
 
 int config_parse_addr(const char *text, uint16_t dflt, struct sockaddr_storage *ss)
 {
-	char host[INET6_ADDRSTRLEN + 8];
+	char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 8], *zone;
 	const char *hash = strchr(text, '#');
 	size_t n = hash ? (size_t)(hash - text) : strlen(text);
 	unsigned long port = dflt;
@@ -78,14 +92,20 @@ int config_parse_addr(const char *text, uint16_t dflt, struct sockaddr_storage *
 			return -EINVAL;
 	}
 	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+	if (!strchr(host, '%') && inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons((uint16_t)port);
 		return 0;
 	}
+	zone = strchr(host, '%');
+	if (zone)
+		*zone++ = '\0';
 	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons((uint16_t)port);
+		/* fe80::1%eth0: a link-local address is only one on its link */
+		if (zone && !(s6->sin6_scope_id = if_nametoindex(zone)))
+			return -ENODEV;
 		return 0;
 	}
 	return -EINVAL;
@@ -106,7 +126,15 @@ static int parse_u32(const char *v, uint32_t max, uint32_t *out)
 	return 0;
 }
 
-enum opt_kind { OPT_FLAG, OPT_U32, OPT_POSITIVE /* a u32 of 1 or more */, OPT_STRING, OPT_CUSTOM };
+enum opt_kind {
+	OPT_FLAG,
+	OPT_U32,
+	OPT_POSITIVE, /* a u32 of 1 or more */
+	OPT_STRING,
+	OPT_CUSTOM,
+	OPT_NOTE,   /* dnsmasq's, with no effect here: accepted, help says why in the log */
+	OPT_READER, /* conf-file, conf-dir, help...: conffile.c acts on them */
+};
 
 struct option_def {
 	const char *name;
@@ -114,63 +142,155 @@ struct option_def {
 	size_t off;   /* into struct config */
 	uint32_t max; /* OPT_U32: inclusive; OPT_STRING: buffer size */
 	const char *help;
+	char letter;	      /* dnsmasq's short option; 0: none */
+	enum config_arg arg; /* OPT_CUSTOM, OPT_NOTE, OPT_READER: how it takes a value */
 };
 
 #define F(field) offsetof(struct config, field)
 
-/* dnsmasq's names where dnsmasq has the same meaning. */
+#define REQ 0, CONFIG_ARG_REQUIRED
+#define NONE 0, CONFIG_ARG_NONE
+#define OPTIONAL 0, CONFIG_ARG_OPTIONAL
+
+/* dnsmasq's names where dnsmasq has the same meaning, and its short
+ * letters; then bpfdns's own. */
 static const struct option_def options[] = {
-	{ "port", OPT_CUSTOM, 0, 0, "port to listen on (53)" },
-	{ "listen-address", OPT_CUSTOM, 0, 0, "address to listen on; repeatable (127.0.0.1 and ::1)" },
+	{ "port", OPT_CUSTOM, 0, 0, "port to listen on (53)", 'p', CONFIG_ARG_REQUIRED },
+	{ "listen-address", OPT_CUSTOM, 0, 0, "address to listen on; repeatable (127.0.0.1 and ::1)", 'a',
+	  CONFIG_ARG_REQUIRED },
 	{ "interface", OPT_STRING, F(interface), sizeof(((struct config *)0)->interface),
-	  "interface the fast path attaches to (lo)" },
-	{ "bind-interfaces", OPT_FLAG, F(bind_interfaces), 0, "accepted: bpfdnsd always binds its addresses" },
-	{ "server", OPT_CUSTOM, 0, 0, "upstream IP[#port]; repeatable" },
-	{ "resolv-file", OPT_STRING, F(resolv_file), PATH_MAX, "upstreams' nameserver lines (/etc/resolv.conf)" },
-	{ "no-resolv", OPT_FLAG, F(no_resolv), 0, "do not read the resolv-file" },
-	{ "all-servers", OPT_CUSTOM, 0, 0, "race every upstream at once" },
-	{ "strict-order", OPT_CUSTOM, 0, 0, "ask upstreams one at a time, in order" },
+	  "interface the fast path attaches to (lo)", 'i', 0 },
+	{ "bind-interfaces", OPT_FLAG, F(bind_interfaces), 0, "accepted: bpfdnsd always binds its addresses", 'z', 0 },
+	{ "bind-dynamic", OPT_NOTE, 0, 0, "accepted: bpfdnsd always binds its addresses", NONE },
+	{ "server", OPT_CUSTOM, 0, 0,
+	  "upstream IP[#port]; /DOMAIN/.../IP[#port]: only for those domains (the longest wins); /DOMAIN/#: the "
+	  "default ones; /DOMAIN/: never forwarded; repeatable", 'S', CONFIG_ARG_REQUIRED },
+	{ "local", OPT_CUSTOM, 0, 0, "/DOMAIN/: never forwarded, NXDOMAIN unless answered locally", 0,
+	  CONFIG_ARG_REQUIRED },
+	{ "address", OPT_CUSTOM, 0, 0, "/DOMAIN/.../IP: this address for the domain and below (/#: 0.0.0.0 "
+	  "and ::; /: NXDOMAIN)", 'A', CONFIG_ARG_REQUIRED },
+	{ "rev-server", OPT_CUSTOM, 0, 0, "CIDR,IP[#port]: reverse lookups in CIDR go to IP", 0,
+	  CONFIG_ARG_REQUIRED },
+	{ "local-ttl", OPT_U32, F(local_ttl), 86400 * 7, "TTL of local answers, seconds (0)", 'T', 0 },
+	{ "resolv-file", OPT_STRING, F(resolv_file), PATH_MAX, "upstreams' nameserver lines (/etc/resolv.conf)", 'r',
+	  0 },
+	{ "no-resolv", OPT_FLAG, F(no_resolv), 0, "do not read the resolv-file", 'R', 0 },
+	{ "no-poll", OPT_FLAG, F(no_poll), 0, "do not watch the resolv-file for changes (SIGHUP re-reads it)", 'n',
+	  0 },
+	{ "clear-on-reload", OPT_FLAG, F(clear_on_reload), 0, "clear the cache whenever the resolv-file is re-read",
+	  0, 0 },
+	{ "all-servers", OPT_CUSTOM, 0, 0, "race every upstream at once", NONE },
+	{ "strict-order", OPT_CUSTOM, 0, 0, "ask upstreams one at a time, in order", 'o', CONFIG_ARG_NONE },
+	{ "domain-needed", OPT_FLAG, F(domain_needed), 0, "never forward A or AAAA queries for plain names "
+	  "(without a dot): NXDOMAIN", 'D', 0 },
+	{ "bogus-priv", OPT_FLAG, F(bogus_priv), 0, "answer reverse lookups of private ranges (RFC 6303) with "
+	  "NXDOMAIN instead of forwarding them", 'b', 0 },
+	{ "no-hosts", OPT_FLAG, F(no_hosts), 0, "do not read /etc/hosts", 'h', 0 },
+	{ "addn-hosts", OPT_CUSTOM, 0, 0, "read this hosts file too; repeatable", 'H', CONFIG_ARG_REQUIRED },
+	{ "expand-hosts", OPT_FLAG, F(expand_hosts), 0, "add domain= to plain names in hosts files", 'E', 0 },
+	{ "domain", OPT_CUSTOM, 0, 0, "the local domain (for expand-hosts)", 's', CONFIG_ARG_REQUIRED },
+	{ "no-ident", OPT_FLAG, F(no_ident), 0, "answer CHAOS names (cachesize.bind...) REFUSED", 0, 0 },
+	{ "proxy-dnssec", OPT_NOTE, 0, 0, "accepted: DO, CD and AD already pass through, and are part of the "
+	  "cache key", NONE },
+	{ "log-async", OPT_NOTE, 0, 0, "accepted: bpfdnsd never blocks on logging", OPTIONAL },
+	{ "local-service", OPT_NOTE, 0, 0, "accepted: access-control (loopback only by default) says who is "
+	  "answered", NONE },
+	{ "group", OPT_STRING, F(group), 64, "with user=, run as this group (the user's own)", 'g', 0 },
+	{ "log-facility", OPT_STRING, F(log_facility), PATH_MAX, "log to this syslog facility, to this file "
+	  "(a path), or to stderr (-)", '8', 0 },
+	{ "conf-file", OPT_READER, 0, 0, "read options from FILE (-C)", 'C', CONFIG_ARG_REQUIRED },
+	{ "conf-dir", OPT_READER, 0, 0, "DIR[,.ext][,*.ext]: read the files in DIR (-7)", '7', CONFIG_ARG_REQUIRED },
+	{ "test", OPT_READER, 0, 0, "check the options and exit: 0 when they are good, else 1", NONE },
+	{ "help", OPT_READER, 0, 0, "print this and exit (-w)", 'w', CONFIG_ARG_NONE },
+	{ "version", OPT_READER, 0, 0, "print the version and exit (-v)", 'v', CONFIG_ARG_NONE },
 	{ "hedged", OPT_CUSTOM, 0, 0,
-	  "ask the healthiest upstream; the next only if no answer within its recent p95 RTT (the default)" },
-	{ "hedge-min", OPT_U32, F(hedge_min_ms), 60000, "least wait before hedging, ms (1)" },
-	{ "hedge-max", OPT_POSITIVE, F(hedge_max_ms), 60000, "most wait before hedging, ms, 1 or more (200)" },
+	  "ask the healthiest upstream; the next only if no answer within its recent p95 RTT (the default)", NONE },
+	{ "hedge-min", OPT_U32, F(hedge_min_ms), 60000, "least wait before hedging, ms (1)", 0, 0 },
+	{ "hedge-max", OPT_POSITIVE, F(hedge_max_ms), 60000, "most wait before hedging, ms, 1 or more (200)", 0, 0 },
 	{ "cache-size", OPT_U32, F(cache_size), CONFIG_CACHE_MAX,
 	  "cache entries, each about 2.3 KiB of locked kernel memory; 0 turns the cache off (8192; at most "
-	  "1000000)" },
-	{ "no-negcache", OPT_FLAG, F(no_negcache), 0, "do not cache NXDOMAIN or NODATA" },
-	{ "neg-ttl", OPT_U32, F(neg_ttl), 86400 * 7, "seconds to cache negative replies without an SOA" },
-	{ "min-cache-ttl", OPT_U32, F(min_cache_ttl), 3600, "lowest TTL cached, seconds" },
-	{ "max-cache-ttl", OPT_U32, F(max_cache_ttl), 86400 * 7, "highest TTL cached, seconds (86400)" },
-	{ "edns-packet-max", OPT_CUSTOM, 0, 0, "largest UDP answer we send (1232)" },
-	{ "log-queries", OPT_FLAG, F(log_queries), 0, "log each query and its fate" },
-	{ "keep-in-foreground", OPT_FLAG, F(foreground), 0, "do not daemonize (-k)" },
-	{ "no-daemon", OPT_FLAG, F(foreground), 0, "do not daemonize (-d)" },
-	{ "pid-file", OPT_STRING, F(pid_file), PATH_MAX, "write our PID here" },
-	{ "user", OPT_STRING, F(user), 64, "drop privileges to this user after set-up" },
-	{ "attach", OPT_CUSTOM, 0, 0, "fast path hook: xdp (default), tc or none" },
+	  "1000000)", 'c', 0 },
+	{ "no-negcache", OPT_FLAG, F(no_negcache), 0, "do not cache NXDOMAIN or NODATA", 'N', 0 },
+	{ "neg-ttl", OPT_U32, F(neg_ttl), 86400 * 7, "seconds to cache negative replies without an SOA", 0, 0 },
+	{ "min-cache-ttl", OPT_U32, F(min_cache_ttl), 3600, "lowest TTL cached, seconds", 0, 0 },
+	{ "max-cache-ttl", OPT_U32, F(max_cache_ttl), 86400 * 7, "highest TTL cached, seconds (86400)", 0, 0 },
+	{ "edns-packet-max", OPT_CUSTOM, 0, 0, "largest UDP answer we send (1232)", 'P',
+	  CONFIG_ARG_REQUIRED },
+	{ "log-queries", OPT_FLAG, F(log_queries), 0, "log each query and its fate", 'q', 0 },
+	{ "keep-in-foreground", OPT_FLAG, F(foreground), 0, "do not daemonize (-k)", 'k', 0 },
+	{ "no-daemon", OPT_FLAG, F(foreground), 0, "do not daemonize (-d)", 'd', 0 },
+	{ "pid-file", OPT_STRING, F(pid_file), PATH_MAX, "write our PID here", 'x', 0 },
+	{ "user", OPT_STRING, F(user), 64, "drop privileges to this user after set-up", 'u', 0 },
+	{ "attach", OPT_CUSTOM, 0, 0, "fast path hook: xdp (default), tc or none", REQ },
 	{ "dns-forward-max", OPT_POSITIVE, F(forward_max), 1000000,
-	  "misses in flight at once, 1 or more; more UDP ones are dropped, TCP ones wait (4096)" },
+	  "misses in flight at once, 1 or more; more UDP ones are dropped, TCP ones wait (4096)", '0', 0 },
 	{ "keep-fast-path", OPT_FLAG, F(keep_fast_path), 0,
-	  "on SIGTERM leave the fast path attached (pinned) to answer cached names" },
+	  "on SIGTERM leave the fast path attached (pinned) to answer cached names", 0, 0 },
 	{ "pin-path", OPT_STRING, F(pin_path), PATH_MAX,
-	  "pin the maps here; a bpffs is mounted on its parent if needed (/sys/fs/bpf/bpfdns)" },
-	{ "query-timeout", OPT_POSITIVE, F(timeout_ms), 60000, "ms before a client gets SERVFAIL, 1 or more (2000)" },
+	  "pin the maps here; a bpffs is mounted on its parent if needed (/sys/fs/bpf/bpfdns)", 0, 0 },
+	{ "query-timeout", OPT_POSITIVE, F(timeout_ms), 60000, "ms before a client gets SERVFAIL, 1 or more (2000)", 0, 0 },
 	{ "access-control", OPT_CUSTOM, 0, 0,
 	  "NET[/LEN],allow|refuse|deny: who may query; repeatable, the longest prefix wins "
-	  "(127.0.0.0/8 and ::1 allowed, everyone else refused)" },
+	  "(127.0.0.0/8 and ::1 allowed, everyone else refused)", REQ },
 	{ "control-socket", OPT_CUSTOM, 0, 0,
-	  "Unix socket bpfdnsctl asks for statistics; none for no socket (/run/bpfdnsd.sock)" },
-	{ "metrics", OPT_CUSTOM, 0, 0, "serve Prometheus metrics over HTTP on IP:PORT (e.g. 127.0.0.1:9153; off)" },
+	  "Unix socket bpfdnsctl asks for statistics; none for no socket (/run/bpfdnsd.sock)", REQ },
+	{ "metrics", OPT_CUSTOM, 0, 0, "serve Prometheus metrics over HTTP on IP:PORT (e.g. 127.0.0.1:9153; off)", REQ },
 	{ "prefetch", OPT_CUSTOM, 0, 0,
-	  "refresh an entry the kernel serves in the last PERCENT of its TTL (on, 10)" },
-	{ "no-prefetch", OPT_CUSTOM, 0, 0, "do not refresh entries before they expire" },
+	  "refresh an entry the kernel serves in the last PERCENT of its TTL (on, 10)", OPTIONAL },
+	{ "no-prefetch", OPT_CUSTOM, 0, 0, "do not refresh entries before they expire", NONE },
 	{ "use-stale-cache", OPT_CUSTOM, 0, 0,
 	  "when no upstream answers, answer from an entry expired up to SECONDS ago, TTL 30 (off; 86400 "
-	  "without a value)" },
-	{ "verbose", OPT_FLAG, F(verbose), 0, "debug logging, libbpf's included" },
+	  "without a value)", OPTIONAL },
+	{ "verbose", OPT_FLAG, F(verbose), 0, "debug logging, libbpf's included", 0, 0 },
 };
 
-static int set_custom(struct config *cfg, const struct option_def *o, const char *v)
+#undef REQ
+#undef NONE
+#undef OPTIONAL
+
+static enum config_arg option_arg(const struct option_def *o)
+{
+	switch (o->kind) {
+	case OPT_FLAG:
+		return CONFIG_ARG_NONE;
+	case OPT_U32:
+	case OPT_POSITIVE:
+	case OPT_STRING:
+		return CONFIG_ARG_REQUIRED;
+	default:
+		return o->arg;
+	}
+}
+
+static const struct option_def *find_option(const char *name, char letter)
+{
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		if (name ? !strcmp(options[i].name, name) : options[i].letter == letter)
+			return &options[i];
+	return NULL;
+}
+
+int config_option_arg(const char **name, char letter, enum config_arg *arg)
+{
+	const struct option_def *o = find_option(*name, letter);
+	const struct foreign_opt *f;
+
+	if (o) {
+		*name = o->name;
+		*arg = option_arg(o);
+		return 0;
+	}
+	f = foreign_option(*name, letter);
+	if (!f)
+		return -ENOENT;
+	*name = f->name;
+	*arg = f->arg;
+	return 0;
+}
+
+/* The options of where bpfdnsd listens and whom it asks or answers; 1 when
+ * o is not one of them. */
+static int set_network(struct config *cfg, const struct option_def *o, const char *v)
 {
 	uint32_t x;
 
@@ -178,6 +298,9 @@ static int set_custom(struct config *cfg, const struct option_def *o, const char
 		if (parse_u32(v, 65535, &x) || !x)
 			return -EINVAL;
 		cfg->port = (uint16_t)x;
+	} else if ((!strcmp(o->name, "server") && v && v[0] == '/') || !strcmp(o->name, "local") ||
+		   !strcmp(o->name, "address") || !strcmp(o->name, "rev-server")) {
+		return config_route_option(cfg, o->name, v);
 	} else if (!strcmp(o->name, "listen-address") || !strcmp(o->name, "server")) {
 		int is_listen = o->name[0] == 'l';
 		struct sockaddr_storage *arr = is_listen ? cfg->listen : cfg->servers;
@@ -186,8 +309,56 @@ static int set_custom(struct config *cfg, const struct option_def *o, const char
 		if (!v || *n >= CONFIG_ADDR_MAX || config_parse_addr(v, is_listen ? 0 : 53, &arr[*n]))
 			return -EINVAL;
 		(*n)++;
-	} else if (!strcmp(o->name, "all-servers") || !strcmp(o->name, "strict-order") ||
-		   !strcmp(o->name, "hedged")) {
+	} else if (!strcmp(o->name, "control-socket")) {
+		if (!v || !*v || strlen(v) >= sizeof(cfg->control_socket))
+			return -EINVAL;
+		snprintf(cfg->control_socket, sizeof(cfg->control_socket), "%s", strcmp(v, "none") ? v : "");
+	} else if (!strcmp(o->name, "metrics")) {
+		struct sockaddr_storage ss;
+
+		if (parse_host_port(v, &ss) || !((struct sockaddr_in *)&ss)->sin_port)
+			return -EINVAL;
+		cfg->metrics = ss;
+	} else if (!strcmp(o->name, "access-control")) {
+		int err = acl_add(&cfg->acl, v);
+
+		if (err == -ENOSPC)
+			pr_err("access-control: at most %d rules", BPFDNS_ACL_MAX);
+		return err;
+	} else {
+		return 1;
+	}
+	return 0;
+}
+
+/* The options of local names: hosts files, the local domain. */
+static int set_names(struct config *cfg, const struct option_def *o, const char *v)
+{
+	uint8_t wire[DNS_NAME_MAX + 1];
+
+	if (!strcmp(o->name, "addn-hosts")) {
+		if (!v || !*v || cfg->n_addn_hosts == (int)(sizeof(cfg->addn_hosts) / sizeof(cfg->addn_hosts[0])))
+			return -EINVAL;
+		cfg->addn_hosts[cfg->n_addn_hosts] = strdup(v);
+		return cfg->addn_hosts[cfg->n_addn_hosts++] ? 0 : -ENOMEM;
+	}
+	/* domain=NAME; dnsmasq's ",range" forms are for DHCP */
+	if (!v || strchr(v, ',') || strlen(v) >= sizeof(cfg->domain) || dns_name_from_text(v, wire, sizeof(wire)) < 0)
+		return -EINVAL;
+	snprintf(cfg->domain, sizeof(cfg->domain), "%s", v);
+	return 0;
+}
+
+static int set_custom(struct config *cfg, const struct option_def *o, const char *v)
+{
+	uint32_t x;
+	int rc = set_network(cfg, o, v);
+
+	if (rc != 1)
+		return rc;
+	if (!strcmp(o->name, "addn-hosts") || !strcmp(o->name, "domain"))
+		return set_names(cfg, o, v);
+	if (!strcmp(o->name, "all-servers") || !strcmp(o->name, "strict-order") || !strcmp(o->name, "hedged")) {
 		/* one upstream mode: the last one given wins */
 		if (v)
 			return -EINVAL;
@@ -209,16 +380,6 @@ static int set_custom(struct config *cfg, const struct option_def *o, const char
 			cfg->attach = FASTPATH_NONE;
 		else
 			return -EINVAL;
-	} else if (!strcmp(o->name, "control-socket")) {
-		if (!v || !*v || strlen(v) >= sizeof(cfg->control_socket))
-			return -EINVAL;
-		snprintf(cfg->control_socket, sizeof(cfg->control_socket), "%s", strcmp(v, "none") ? v : "");
-	} else if (!strcmp(o->name, "metrics")) {
-		struct sockaddr_storage ss;
-
-		if (parse_host_port(v, &ss) || !((struct sockaddr_in *)&ss)->sin_port)
-			return -EINVAL;
-		cfg->metrics = ss;
 	} else if (!strcmp(o->name, "prefetch")) {
 		cfg->prefetch_pct = BPFDNS_PREFETCH_DEFAULT;
 		if (v && (parse_u32(v, 99, &cfg->prefetch_pct) || !cfg->prefetch_pct))
@@ -231,107 +392,77 @@ static int set_custom(struct config *cfg, const struct option_def *o, const char
 		cfg->stale_max_s = 86400;
 		if (v && (parse_u32(v, 86400 * 30, &cfg->stale_max_s) || !cfg->stale_max_s))
 			return -EINVAL;
-	} else if (!strcmp(o->name, "access-control")) {
-		int err = acl_add(&cfg->acl, v);
-
-		if (err == -ENOSPC)
-			pr_err("access-control: at most %d rules", BPFDNS_ACL_MAX);
-		return err;
 	}
 	return 0;
 }
 
-int config_set_option(struct config *cfg, const char *name, const char *value, const char *where)
+/* Apply the value of a known option o. */
+static int set_known(struct config *cfg, const struct option_def *o, const char *value, const char *where)
 {
-	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
-		const struct option_def *o = &options[i];
-		char *field = (char *)cfg + o->off;
-		int err = 0;
+	char *field = (char *)cfg + o->off;
 
-		if (strcmp(o->name, name))
-			continue;
-		switch (o->kind) {
-		case OPT_FLAG:
-			if (value)
-				err = -EINVAL;
-			else
-				*(int *)field = 1;
-			break;
-		case OPT_U32:
-		case OPT_POSITIVE:
-			err = parse_u32(value, o->max, (uint32_t *)field);
-			if (!err && o->kind == OPT_POSITIVE && !*(uint32_t *)field)
-				err = -EINVAL;
-			break;
-		case OPT_STRING:
-			if (!value || !*value || strlen(value) >= o->max)
-				err = -EINVAL;
-			else
-				snprintf(field, o->max, "%s", value);
-			break;
-		case OPT_CUSTOM:
-			err = set_custom(cfg, o, value);
-			break;
-		}
-		if (err)
-			pr_err("%s: bad value for %s%s%.128s (%s)", where, name, value ? ": " : "", value ? value : "",
-			       o->help);
-		return err;
+	switch (o->kind) {
+	case OPT_FLAG:
+		if (value)
+			return -EINVAL;
+		*(int *)field = 1;
+		return 0;
+	case OPT_U32:
+	case OPT_POSITIVE:
+		if (parse_u32(value, o->max, (uint32_t *)field))
+			return -EINVAL;
+		return o->kind == OPT_POSITIVE && !*(uint32_t *)field ? -EINVAL : 0;
+	case OPT_STRING:
+		if (!value || !*value || strlen(value) >= o->max)
+			return -EINVAL;
+		snprintf(field, o->max, "%s", value);
+		return 0;
+	case OPT_CUSTOM:
+		return set_custom(cfg, o, value);
+	case OPT_NOTE:
+		if (value && o->arg == CONFIG_ARG_NONE)
+			return -EINVAL;
+		pr_info("%s: %s: %s", where, o->name, o->help);
+		return 0;
+	case OPT_READER:
+		break;
 	}
-	pr_err("%s: unknown option \"%.64s%s\"", where, name, strlen(name) > 64 ? "..." : "");
-	return -EINVAL;
+	return -EINVAL; /* conffile.c's: never set here */
 }
 
-int config_load_file(struct config *cfg, const char *path)
+int config_set_option(struct config *cfg, const char *name, const char *value, const char *where)
 {
-	char where[PATH_MAX + 32], *line;
-	struct textfile tf;
-	int lineno = 0, err;
+	const struct option_def *o = find_option(name, 0);
+	int err;
 
-	err = textfile_read(&tf, path);
-	if (err) {
-		pr_err("cannot read config file %s: %s", path, textfile_error(err));
-		return err;
+	if (!o && foreign_option(name, 0))
+		return -EOPNOTSUPP;
+	if (!o) {
+		pr_err("%s: unknown option \"%.64s%s\"", where, name, strlen(name) > 64 ? "..." : "");
+		return -EINVAL;
 	}
-	while (!err && (line = textfile_line(&tf))) {
-		char *s = line, *eq, *end;
-
-		lineno++;
-		/* a comment starts with '#' at the start or after a blank, as
-		 * in dnsmasq: "server=192.0.2.1#5353" keeps its port */
-		for (char *h = s; (h = strchr(h, '#')); h++) {
-			if (h == s || h[-1] == ' ' || h[-1] == '\t') {
-				*h = '\0';
-				break;
-			}
-		}
-		while (*s == ' ' || *s == '\t')
-			s++;
-		end = s + strlen(s);
-		while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-			*--end = '\0';
-		if (!*s)
-			continue;
-		snprintf(where, sizeof(where), "%s:%d", path, lineno);
-		eq = strchr(s, '=');
-		if (eq)
-			*eq = '\0';
-		err = config_set_option(cfg, s, eq ? eq + 1 : NULL, where);
-	}
-	textfile_free(&tf);
+	err = set_known(cfg, o, value, where);
+	if (err)
+		pr_err("%s: bad value for %s%s%.128s (%s)", where, name, value ? ": " : "", value ? value : "",
+		       o->help);
 	return err;
 }
 
-static void usage(void)
+void config_usage(void)
 {
 	printf("usage: bpfdnsd [-C FILE] [-k] [-d] [--name[=value]]...\n\n"
-	       "Options (also as name=value lines in a -C config file):\n");
-	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
-		printf("  --%-20s %s\n", options[i].name, options[i].help);
+	       "Options (also as name=value lines in a -C config file); dnsmasq's names and letters:\n");
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		char letter[8] = "    ";
+
+		if (options[i].letter)
+			snprintf(letter, sizeof(letter), "-%c, ", options[i].letter);
+		printf("  %s--%-20s %s\n", letter, options[i].name, options[i].help);
+	}
 }
 
 /* What single options cannot say: bounds that must keep their order. */
-static int config_check(const struct config *cfg)
+int config_check(const struct config *cfg)
 {
 	if (cfg->hedge_min_ms > cfg->hedge_max_ms) {
 		pr_err("hedge-min=%u is over hedge-max=%u", cfg->hedge_min_ms, cfg->hedge_max_ms);
@@ -341,51 +472,14 @@ static int config_check(const struct config *cfg)
 		pr_err("min-cache-ttl=%u is over max-cache-ttl=%u", cfg->min_cache_ttl, cfg->max_cache_ttl);
 		return -EINVAL;
 	}
+	if (cfg->log_facility[0] && cfg->log_facility[0] != '/' && strcmp(cfg->log_facility, "-") &&
+	    log_facility_code(cfg->log_facility) < 0) {
+		pr_err("log-facility=%s: not a syslog facility (daemon, local0...), a file path or -",
+		       cfg->log_facility);
+		return -EINVAL;
+	}
 	if (cfg->cache_size > CONFIG_CACHE_WARN)
 		pr_warn("cache-size=%u locks about %u MiB of kernel memory", cfg->cache_size,
 			(unsigned)((uint64_t)cfg->cache_size * CONFIG_ENTRY_BYTES >> 20));
 	return 0;
-}
-
-int config_parse_args(struct config *cfg, int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		char *a = argv[i], *eq;
-		int err;
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage();
-			return 1;
-		}
-		if (!strcmp(a, "-k") || !strcmp(a, "-d")) {
-			cfg->foreground = 1;
-			continue;
-		}
-		if (!strcmp(a, "-C") || !strncmp(a, "--conf-file=", 12)) {
-			const char *path = a[1] == 'C' ? (i + 1 < argc ? argv[++i] : NULL) : a + 12;
-
-			if (!path) {
-				pr_err("command line: -C needs a file");
-				return -EINVAL;
-			}
-			err = config_load_file(cfg, path);
-			if (err)
-				return err;
-			continue;
-		}
-		if (strncmp(a, "--", 2)) {
-			pr_err("command line: unexpected \"%s\" (options are --name=value)", a);
-			return -EINVAL;
-		}
-		a += 2;
-		eq = strchr(a, '=');
-		if (eq)
-			*eq = '\0';
-		err = config_set_option(cfg, a, eq ? eq + 1 : NULL, "command line");
-		if (eq)
-			*eq = '=';
-		if (err)
-			return err;
-	}
-	return config_check(cfg);
 }

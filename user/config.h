@@ -14,6 +14,7 @@
 #include "hook.h"
 
 #define CONFIG_ADDR_MAX 16
+#define BPFDNS_VERSION "0.2"
 
 /* How a miss goes upstream (strategy.h says what each one decides). */
 enum upstream_mode {
@@ -26,6 +27,24 @@ enum upstream_mode {
 #define CONFIG_ENTRY_BYTES (264 + 2048 + 64)
 #define CONFIG_CACHE_MAX 1000000  /* cache-size at most: about 2.2 GiB */
 #define CONFIG_CACHE_WARN 100000  /* above this, say how much it locks */
+
+/* One domain line (server=/d/..., local=, address=, rev-server=), as
+ * given; routes.c merges the lines of each domain. */
+enum config_route_kind {
+	ROUTE_LINE_SERVER,  /* server=/d/IP[#port]: ask these for d */
+	ROUTE_LINE_DEFAULT, /* server=/d/#: the default servers for d */
+	ROUTE_LINE_LOCAL,   /* server=/d/ or local=/d/: never forwarded, NXDOMAIN */
+	ROUTE_LINE_ADDRESS, /* address=/d/IP: this address for d and below */
+	ROUTE_LINE_ANY0,    /* address=/d/#: 0.0.0.0 and :: */
+	ROUTE_LINE_NXDOMAIN, /* address=/d/: NXDOMAIN for every type */
+};
+
+struct config_route {
+	uint8_t *name; /* lower-cased wire form; the root's "\0" for server=//IP: plain names */
+	uint16_t name_len;
+	uint8_t kind;		       /* enum config_route_kind */
+	struct sockaddr_storage addr; /* SERVER: IP and port; ADDRESS: family and IP */
+};
 
 struct config {
 	uint16_t port;				       /* port=, default 53 */
@@ -49,6 +68,7 @@ struct config {
 	int foreground;
 	char pid_file[PATH_MAX];
 	char user[64];
+	char group[64]; /* group=: with user=, this group instead of the user's own */
 	enum fastpath_hook attach;
 	char pin_path[PATH_MAX]; /* maps pinned here, reused on restart */
 	int keep_fast_path;	 /* leave the hook attached on a clean stop */
@@ -60,20 +80,60 @@ struct config {
 	struct sockaddr_storage metrics; /* metrics=IP:PORT; family 0: off */
 	uint32_t prefetch_pct;	/* prefetch=: refresh hits in the last % of a TTL; 0: off */
 	uint32_t stale_max_s;	/* use-stale-cache=: serve expired up to this long; 0: off */
+	int no_poll;		/* no-poll: do not watch the resolv-file (SIGHUP re-reads it) */
+	int clear_on_reload;	/* clear-on-reload: flush the cache when the resolv-file is re-read */
+	int no_ident;		/* no-ident: CHAOS names answered REFUSED */
+	int domain_needed;	/* domain-needed: plain names never forwarded */
+	int bogus_priv;		/* bogus-priv: reverse lookups of private ranges answered locally */
+	int no_hosts;		/* no-hosts: do not read /etc/hosts */
+	char log_facility[PATH_MAX]; /* log-facility=: a syslog facility, a file, or - for stderr */
+	int test_only;		/* --test: check the options and exit */
+	struct config_route *routes; /* per-domain lines, in order (heap: config_free) */
+	int n_routes, cap_routes;
+	uint32_t local_ttl;	/* local-ttl=: TTL of local answers (address=, hosts), s */
+	char *addn_hosts[16];	/* addn-hosts=: more hosts files (heap: config_free) */
+	int n_addn_hosts;
+	int expand_hosts;	/* expand-hosts: domain= added to plain names in hosts files */
+	char domain[256];	/* domain=: the local domain */
 };
 
+/* How an option takes its value on the command line ("--name value" is
+ * only for ARG_REQUIRED, as getopt_long does). */
+enum config_arg { CONFIG_ARG_NONE, CONFIG_ARG_REQUIRED, CONFIG_ARG_OPTIONAL };
+
 void config_defaults(struct config *cfg);
+/* Free what options allocated (the per-domain lines). */
+void config_free(struct config *cfg);
 /*
  * Apply one option; value is NULL for a flag. where ("file:line" or
- * "command line") goes into the message. Returns 0 or -EINVAL (logged).
+ * "command line") goes into the message. Returns 0, -EINVAL (logged), or
+ * -EOPNOTSUPP for a dnsmasq option bpfdns does not have (not logged: the
+ * caller lists them all at once).
  */
 int config_set_option(struct config *cfg, const char *name, const char *value, const char *where);
-/* Read a config file: "name=value" or "name" lines, '#' comments. */
+/* The long name and value kind of option name, or of short option letter
+ * (name NULL); -ENOENT when there is none. */
+int config_option_arg(const char **name, char letter, enum config_arg *arg);
+/* Print the options and their help. */
+void config_usage(void);
+/* What single options cannot say: bounds that must keep their order.
+ * 0 or -EINVAL (logged). */
+int config_check(const struct config *cfg);
+
+/* conffile.c: where options come from, read as dnsmasq reads them. */
+
+/* Read a config file: "name=value" or "name" lines, '#' comments, quotes;
+ * conf-file= and conf-dir= inside it are read in place. */
 int config_load_file(struct config *cfg, const char *path);
-/* Parse argv (--name=value, --name, -C FILE, -k, -d, -h), then check the
- * options together (hedge-min <= hedge-max...); 1 when help was printed. */
+/* Parse argv as dnsmasq does (--name=value, --name value, -X value, -C
+ * FILE...), then check the options together. 1 when help or the version
+ * was printed; 0 or -errno. */
 int config_parse_args(struct config *cfg, int argc, char **argv);
-/* Parse "IP" or "IP#port" into ss (port defaults to dflt). */
+/* confroute.c: a per-domain line (server=/d/..., local=, address=,
+ * rev-server=) into cfg->routes. 0 or -EINVAL, -ENOMEM. */
+int config_route_option(struct config *cfg, const char *opt, const char *value);
+/* Parse "IP" or "IP#port" into ss (port defaults to dflt); an IPv6
+ * address may name its link, "fe80::1%eth0" (-ENODEV: no such interface). */
 int config_parse_addr(const char *text, uint16_t dflt, struct sockaddr_storage *ss);
 
 #endif /* BPFDNS_CONFIG_H */

@@ -213,13 +213,13 @@ static size_t control_flush(struct control *ctl, const char *arg, char *out, siz
 	uint8_t name[DNS_NAME_MAX + 1];
 	int len = 0, gone;
 
+	if (!cache_enabled(ctl->cache))
+		return (size_t)snprintf(out, n, "error: no cache (cache-size=0)\n");
 	if (arg && (len = dns_name_from_text(arg, name, sizeof(name))) < 0)
 		return (size_t)snprintf(out, n, "error: bad name \"%.64s\"\n", arg);
 	if (arg)
 		dns_name_lower(name, (size_t)len);
 	gone = cache_flush(ctl->cache, arg ? name : NULL, (size_t)len);
-	if (gone == -ENODEV)
-		return (size_t)snprintf(out, n, "error: no cache (cache-size=0)\n");
 	if (gone < 0)
 		return (size_t)snprintf(out, n, "error: %s\n", strerror(-gone));
 	return (size_t)snprintf(out, n, "flushed %d\n", gone);

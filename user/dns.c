@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <strings.h>
 #include "dns.h"
 
@@ -344,4 +345,86 @@ int dns_type_from_text(const char *text)
 		return -EINVAL;
 	v = strtoul(text + 4, &end, 10);
 	return text[4] && !*end && v <= 65535 ? (int)v : -EINVAL;
+}
+
+#define REVERSE_LABELS_MAX 32 /* ip6.arpa: a nibble each */
+
+/* A label of one lower-case hex digit; its value, or -1. */
+static int nibble(const uint8_t *label)
+{
+	uint8_t c = label[1];
+
+	if (label[0] != 1)
+		return -1;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/* A label of a decimal byte (0-255); its value, or -1. */
+static int octet(const uint8_t *label)
+{
+	int v = 0;
+
+	if (label[0] < 1 || label[0] > 3)
+		return -1;
+	for (int i = 1; i <= label[0]; i++) {
+		if (label[i] < '0' || label[i] > '9')
+			return -1;
+		v = v * 10 + (label[i] - '0');
+	}
+	return v <= 255 ? v : -1;
+}
+
+static int label_is(const uint8_t *label, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (label[0] != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((label[1 + i] | 0x20) != text[i])
+			return 0;
+	return 1;
+}
+
+int dns_reverse_addr(const uint8_t *name, size_t len, int *family, uint8_t addr[16])
+{
+	const uint8_t *labels[REVERSE_LABELS_MAX + 2];
+	int n = 0, d;
+
+	memset(addr, 0, 16);
+	for (size_t at = 0; at < len && name[at]; at += 1 + name[at]) {
+		if (n == REVERSE_LABELS_MAX + 2 || at + 1 + name[at] >= len)
+			return -1;
+		labels[n++] = name + at;
+	}
+	if (n < 2 || !label_is(labels[n - 1], "arpa"))
+		return -1;
+	d = n - 2; /* address labels, the least significant first */
+	if (label_is(labels[n - 2], "in-addr") && d <= 4) {
+		*family = AF_INET;
+		for (int j = 0; j < d; j++) {
+			int v = octet(labels[d - 1 - j]);
+
+			if (v < 0)
+				return -1;
+			addr[j] = (uint8_t)v;
+		}
+		return 8 * d;
+	}
+	if (label_is(labels[n - 2], "ip6") && d <= 32) {
+		*family = AF_INET6;
+		for (int j = 0; j < d; j++) {
+			int v = nibble(labels[d - 1 - j]);
+
+			if (v < 0)
+				return -1;
+			addr[j / 2] |= (uint8_t)(j % 2 ? v : v << 4);
+		}
+		return 4 * d;
+	}
+	return -1;
 }

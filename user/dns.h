@@ -116,6 +116,11 @@ int dns_message_check(const uint8_t *msg, size_t len, uint16_t *rcode);
 
 /* "NOERROR", "NXDOMAIN", ...; "RCODE" for the rest. */
 const char *dns_rcode_name(uint8_t rcode);
+/* The address prefix a reverse name (wire form, any case) stands for, into
+ * addr (16 bytes, zeroed past it); its length in bits, or -1 when the name
+ * is not under in-addr.arpa or ip6.arpa, or a label is not an address part.
+ * *family is AF_INET or AF_INET6. */
+int dns_reverse_addr(const uint8_t *name, size_t len, int *family, uint8_t addr[16]);
 /* "A", "AAAA", ... or "TYPE%u" (into buf) for a type number. */
 const char *dns_type_name(uint16_t qtype, char *buf, size_t n);
 /* The number of a type name ("aaaa", "TYPE65"), or -EINVAL. */

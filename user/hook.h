@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* hook.h - where the fast path attaches: what the loader (fastpath.c,
  * attach.c), the configuration and the pin directory's cleanup agree on. */
-#ifndef BPFDNS_HOOK_H
-#define BPFDNS_HOOK_H
+#ifndef BPFDNS_USER_HOOK_H
+#define BPFDNS_USER_HOOK_H
 
 enum fastpath_hook {
 	FASTPATH_NONE, /* loaded, not attached (cache only) */
@@ -14,4 +14,4 @@ enum fastpath_hook {
 #define FASTPATH_TC_HANDLE 0xb9d5
 #define FASTPATH_TC_PRIO 1
 
-#endif /* BPFDNS_HOOK_H */
+#endif /* BPFDNS_USER_HOOK_H */

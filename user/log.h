@@ -7,8 +7,13 @@ enum log_level { LOG_LVL_QUIET = -1, LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, 
 
 /* Messages above this level are dropped; default LOG_LVL_INFO (QUIET: all). */
 void log_set_level(enum log_level level);
-/* Send messages to syslog instead of stderr (after daemonizing). */
-void log_use_syslog(const char *ident);
+/* Send messages to syslog instead of stderr (after daemonizing), with
+ * facility (LOG_DAEMON...). */
+void log_use_syslog(const char *ident, int facility);
+/* Append messages to the file at path (log-facility=/path). 0 or -errno. */
+int log_use_file(const char *path);
+/* The syslog facility named name ("daemon", "local0"...), or -1. */
+int log_facility_code(const char *name);
 /* Route libbpf's messages through log_msg, its debug output only when verbose. */
 void log_route_libbpf(int verbose);
 

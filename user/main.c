@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -117,13 +118,18 @@ static int drop_bounding_set(void)
 /* The pins stay root's: a clean stop detaches the fast path through the
  * link itself (bpf_link_detach), which needs no write access to them, so no
  * process of the user (nobody!) can unlink the cache or the link. */
-static int drop_privileges(const char *user)
+static int drop_privileges(const char *user, const char *group)
 {
 	struct passwd *pw = getpwnam(user);
+	struct group *gr = group[0] ? getgrnam(group) : NULL;
 	int err;
 
 	if (!pw) {
 		pr_err("user=%s: no such user", user);
+		return -ENOENT;
+	}
+	if (group[0] && !gr) {
+		pr_err("group=%s: no such group", group);
 		return -ENOENT;
 	}
 	err = drop_bounding_set();
@@ -132,7 +138,7 @@ static int drop_privileges(const char *user)
 		pr_err("user=%s: cannot drop the capability bounding set: %s", user, strerror(-err));
 		return err;
 	}
-	if (prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) || setgroups(0, NULL) || setgid(pw->pw_gid) ||
+	if (prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) || setgroups(0, NULL) || setgid(gr ? gr->gr_gid : pw->pw_gid) ||
 	    setuid(pw->pw_uid)) {
 		err = -errno;
 		pr_err("cannot become user %s: %s", user, strerror(-err));
@@ -168,6 +174,10 @@ static int setup_options(struct config *cfg, int argc, char **argv)
 	err = config_parse_args(cfg, argc, argv);
 	if (err)
 		return err;
+	if (cfg->log_facility[0] == '/' && (err = log_use_file(cfg->log_facility))) {
+		pr_err("log-facility=%s: %s", cfg->log_facility, strerror(-err));
+		return err;
+	}
 	if (cfg->verbose)
 		log_set_level(LOG_LVL_DEBUG);
 	log_route_libbpf(cfg->verbose);
@@ -227,12 +237,15 @@ static int settle(const struct config *cfg)
 			pr_err("cannot daemonize: %s", strerror(-err));
 			return err;
 		}
-		log_use_syslog("bpfdnsd");
+		/* log-facility=/path and - were taken at start-up */
+		if (!cfg->log_facility[0] || log_facility_code(cfg->log_facility) >= 0)
+			log_use_syslog("bpfdnsd",
+				       cfg->log_facility[0] ? log_facility_code(cfg->log_facility) : LOG_DAEMON);
 	}
 	if (cfg->pid_file[0] && (err = write_pid_file(cfg->pid_file)))
 		return err;
 	if (cfg->user[0])
-		return drop_privileges(cfg->user);
+		return drop_privileges(cfg->user, cfg->group);
 	return 0;
 }
 
@@ -272,5 +285,6 @@ out:
 	server_close(srv);
 	fastpath_close(fp);
 	upstreams_put(ups);
+	config_free(&cfg);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

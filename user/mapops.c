@@ -53,7 +53,7 @@ uint64_t fastpath_now_ns(void)
 }
 
 /* Delete the keys of a cache map for which doomed() says so; how many. */
-static int delete_where(int fd, int (*doomed)(int fd, const struct bpfdns_key *key, const void *ctx),
+int fastpath_delete_where_fd(int fd, int (*doomed)(int fd, const struct bpfdns_key *key, const void *ctx),
 			const void *ctx)
 {
 	struct bpfdns_key key, next;
@@ -81,7 +81,7 @@ static int expired_before(int fd, const struct bpfdns_key *key, const void *ctx)
 
 int fastpath_sweep_fd(int fd, uint64_t now_ns)
 {
-	return delete_where(fd, expired_before, &now_ns);
+	return fastpath_delete_where_fd(fd, expired_before, &now_ns);
 }
 
 struct name_match {
@@ -101,7 +101,7 @@ int fastpath_flush_fd(int fd, const uint8_t *name, size_t name_len)
 {
 	struct name_match m = { name, name_len };
 
-	return delete_where(fd, has_name, &m);
+	return fastpath_delete_where_fd(fd, has_name, &m);
 }
 
 int fastpath_counters_fd(int fd, int ncpus, struct bpfdns_counters *out)

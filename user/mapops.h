@@ -14,6 +14,10 @@
 /* Delete every entry of a cache map, or those of the lowercase wire name;
  * how many. */
 int fastpath_flush_fd(int fd, const uint8_t *name, size_t name_len);
+/* Delete the keys of a cache map for which doomed(fd, key, ctx) says so;
+ * how many. */
+int fastpath_delete_where_fd(int fd, int (*doomed)(int fd, const struct bpfdns_key *key, const void *ctx),
+			     const void *ctx);
 /* Delete the entries of a cache map that expired before now_ns; how many. */
 int fastpath_sweep_fd(int fd, uint64_t now_ns);
 /* Entries in a cache map (walks it; under heavy churn an overestimate,

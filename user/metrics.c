@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
+#include "dns.h"
 #include "health.h"
 #include "metric_names.h"
 #include "metrics.h"
@@ -51,7 +53,7 @@ static void kernel_counters(struct out *o, const struct bpfdns_counters *c)
 		    *(const uint64_t *)((const char *)c + fastpath_outcomes[i].off));
 }
 
-static void upstreams(struct out *o, const struct upstreams *ups)
+static void upstreams(struct out *o, const struct upstream *const *all, int n)
 {
 	static const char *const counters[][2] = {
 		{ METRIC_UPSTREAM_QUERIES, "Queries sent to the upstream." },
@@ -64,32 +66,59 @@ static void upstreams(struct out *o, const struct upstreams *ups)
 		const char *name = counters[k][0];
 
 		family(o, name, "counter", counters[k][1]);
-		for (int i = 0; i < ups->n; i++) {
-			const struct upstream *u = ups->list[i];
+		for (int i = 0; i < n; i++) {
+			const struct upstream *u = all[i];
 			uint64_t v = k == 0 ? u->queries : k == 1 ? u->wins : k == 2 ? u->failures : u->unwanted;
 
 			put(o, "%s{upstream=\"%s\"} %" PRIu64 "\n", name, u->name, v);
 		}
 	}
 	family(o, METRIC_UPSTREAM_STATE, "gauge", "Health of the upstream: 1 for its current state.");
-	for (int i = 0; i < ups->n; i++)
+	for (int i = 0; i < n; i++)
 		for (uint8_t s = UPSTREAM_UP; s <= UPSTREAM_DOWN; s++)
-			put(o, METRIC_UPSTREAM_STATE "{upstream=\"%s\",state=\"%s\"} %d\n", ups->list[i]->name,
-			    health_state_name(s), ups->list[i]->state == s);
+			put(o, METRIC_UPSTREAM_STATE "{upstream=\"%s\",state=\"%s\"} %d\n", all[i]->name,
+			    health_state_name(s), all[i]->state == s);
 	family(o, METRIC_UPSTREAM_RTT, "gauge",
 	       "Round-trip time of the upstream's last 32 replies, by quantile (0 before the first).");
-	for (int i = 0; i < ups->n; i++) {
-		const struct upstream *u = ups->list[i];
-
-		put(o, METRIC_UPSTREAM_RTT "{upstream=\"%s\",quantile=\"0.5\"} %.6f\n", u->name,
-		    health_rtt_pct(u, 50) / 1e6);
-		put(o, METRIC_UPSTREAM_RTT "{upstream=\"%s\",quantile=\"0.99\"} %.6f\n", u->name,
-		    health_rtt_pct(u, 99) / 1e6);
+	for (int i = 0; i < n; i++) {
+		put(o, METRIC_UPSTREAM_RTT "{upstream=\"%s\",quantile=\"0.5\"} %.6f\n", all[i]->name,
+		    health_rtt_pct(all[i], 50) / 1e6);
+		put(o, METRIC_UPSTREAM_RTT "{upstream=\"%s\",quantile=\"0.99\"} %.6f\n", all[i]->name,
+		    health_rtt_pct(all[i], 99) / 1e6);
 	}
+}
+
+/* Each server of a list, for domain (text). */
+static void domain_series(struct out *o, const struct upstreams *ups, const char *domain)
+{
+	for (int i = 0; i < ups->n; i++)
+		put(o, METRIC_UPSTREAM_DOMAIN "{upstream=\"%s\",domain=\"%s\"} 1\n", ups->list[i]->name, domain);
+}
+
+static void domain_route(void *ctx, const uint8_t *name, size_t len, const struct upstreams *ups)
+{
+	char text[DNS_NAME_MAX * 4 + 1] = "";
+
+	if (len > 1)
+		dns_name_to_text(name, len, text, sizeof(text));
+	text[strcspn(text, "\"\\")] = '\0'; /* a label value: nothing to escape */
+	if (strlen(text) > 1 && text[strlen(text) - 1] == '.')
+		text[strlen(text) - 1] = '\0'; /* "corp.example", without the root's dot */
+	domain_series(ctx, ups, text);
+}
+
+/* Which names each upstream is asked for. */
+static void upstream_domains(struct out *o, const struct stats_sources *src)
+{
+	family(o, METRIC_UPSTREAM_DOMAIN, "gauge",
+	       "1: the upstream is asked for names under domain (\".\": the default servers; \"\": plain names).");
+	domain_series(o, src->ups, ".");
+	routes_each(src->routes, domain_route, o);
 }
 
 size_t metrics_text(const struct stats_sources *src, char *buf, size_t n)
 {
+	const struct upstream *all[STATS_UPSTREAMS_MAX];
 	struct out o = { .buf = buf, .n = n };
 	struct stats_view v;
 
@@ -122,6 +151,7 @@ size_t metrics_text(const struct stats_sources *src, char *buf, size_t n)
 	    src->stats->prefetches);
 	one(&o, METRIC_STALE, "counter", "Answers from expired entries (use-stale-cache).",
 	    src->stats->stale);
-	upstreams(&o, src->ups);
+	upstreams(&o, all, stats_upstreams(src, all, STATS_UPSTREAMS_MAX));
+	upstream_domains(&o, src);
 	return o.len;
 }

@@ -89,12 +89,12 @@ static void miss_close_leg(struct miss *r, struct leg *leg)
  * epoll batch, whose events may still point at its legs (fds are -1). */
 static void miss_end(struct misses *ms, struct miss *r)
 {
-	uint64_t now = clock_now_us();
+	uint64_t now_us = clock_now_us();
 
 	for (int i = 0; i < r->n_legs; i++) {
 		/* still out when another answered: at least this slow */
 		if (leg_open(&r->legs[i]))
-			health_slow(r->legs[i].u, (uint32_t)(now - r->legs[i].sent_us));
+			health_slow(r->legs[i].u, (uint32_t)(now_us - r->legs[i].sent_us));
 		miss_close_leg(r, &r->legs[i]);
 	}
 	waiters_clear(&r->waiters);
@@ -297,7 +297,7 @@ static void miss_on_leg_done(struct leg *leg, enum leg_outcome out, const uint8_
 /* A new miss for key and question q, asking with msg (len bytes); linked
  * for deadlines and, unless a probe, for sharing. NULL when out of room. */
 static struct miss *miss_new(struct misses *ms, const struct bpfdns_key *key, const struct dns_question *q,
-			     const uint8_t *msg, size_t len, int probe)
+			     const uint8_t *msg, size_t len, int probe, struct upstreams *ups)
 {
 	struct miss *r = calloc(1, sizeof(*r) + len);
 
@@ -314,7 +314,7 @@ static struct miss *miss_new(struct misses *ms, const struct bpfdns_key *key, co
 	 * goes on after its clients got SERVFAIL, so a late answer is cached */
 	r->deadline_ms = clock_now_ms() + (probe || ms->cfg->timeout_ms > RESOLVE_MS ? ms->cfg->timeout_ms
 										: RESOLVE_MS);
-	r->ups = upstreams_get(*ms->ups);
+	r->ups = upstreams_get(ups ? ups : *ms->ups);
 	r->next = ms->head;
 	r->pprev = &ms->head;
 	if (r->next)
@@ -335,13 +335,13 @@ static struct miss *miss_new(struct misses *ms, const struct bpfdns_key *key, co
 /* A new miss asking upstream for key with a query of our own (the key's
  * flags, our OPT), whoever asked us: a client's EDNS options never go
  * upstream, and the answer is good for every client of the key. */
-static struct miss *miss_new_for_key(struct misses *ms, const struct bpfdns_key *key)
+static struct miss *miss_new_for_key(struct misses *ms, const struct bpfdns_key *key, struct upstreams *ups)
 {
 	uint8_t msg[DNS_HDR_LEN + BPFDNS_NAME_MAX + 4 + DNS_OPT_LEN];
 	struct dns_question q;
 	size_t len = entry_key_query(key, ms->cfg->edns_packet_max, msg, &q);
 
-	return miss_new(ms, key, &q, msg, len, 0);
+	return miss_new(ms, key, &q, msg, len, 0, ups);
 }
 
 /* Send the miss's first queries, as the upstream mode says. */
@@ -369,7 +369,8 @@ static int miss_reclaim(struct misses *ms)
 	return 0;
 }
 
-int miss_join(struct misses *ms, const struct client *from, const uint8_t *msg, const struct client_query *cq)
+int miss_join(struct misses *ms, const struct client *from, const uint8_t *msg, const struct client_query *cq,
+	      struct upstreams *ups)
 {
 	/* a TCP client never retransmits: it waits for room instead */
 	int busy = from->conn ? -EBUSY : 0;
@@ -390,7 +391,7 @@ int miss_join(struct misses *ms, const struct client *from, const uint8_t *msg, 
 				ms->cfg->forward_max);
 		return 0;
 	}
-	r = miss_new_for_key(ms, &cq->key);
+	r = miss_new_for_key(ms, &cq->key, ups);
 	if (!r)
 		return busy;
 	ms->stats->misses++;
@@ -402,23 +403,24 @@ int miss_join(struct misses *ms, const struct client *from, const uint8_t *msg, 
 	return 0;
 }
 
-int miss_refresh(struct misses *ms, const struct bpfdns_key *key)
+int miss_refresh(struct misses *ms, const struct bpfdns_key *key, struct upstreams *ups)
 {
 	struct miss *r;
 
 	if (miss_find(ms, key) || ms->n >= (int)ms->cfg->forward_max)
 		return 0; /* already on its way, or no room */
-	r = miss_new_for_key(ms, key);
+	r = miss_new_for_key(ms, key, ups);
 	if (!r)
 		return 0;
 	miss_start(ms, r);
 	return 1;
 }
 
-void miss_probe(struct misses *ms, int idx, const uint8_t *query, size_t len, const struct dns_question *q)
+void miss_probe(struct misses *ms, struct upstreams *ups, int idx, const uint8_t *query, size_t len,
+		const struct dns_question *q)
 {
 	struct bpfdns_key key = { .qtype = q->qtype, .qclass = q->qclass };
-	struct miss *r = miss_new(ms, &key, q, query, len, 1);
+	struct miss *r = miss_new(ms, &key, q, query, len, 1, ups);
 
 	if (!r)
 		return;
@@ -444,28 +446,28 @@ void miss_check_hedges(struct misses *ms, uint64_t now_us)
 	}
 }
 
-void miss_check_deadlines(struct misses *ms, uint64_t now)
+void miss_check_deadlines(struct misses *ms, uint64_t now_ms)
 {
 	struct miss *r = ms->head, *next;
 
 	for (; r; r = next) {
 		next = r->next;
-		if (now >= r->deadline_ms) {
+		if (now_ms >= r->deadline_ms) {
 			/* the resolution deadline: a real timeout, the only one
 			 * that counts against an upstream's health */
 			for (int i = 0; i < r->n_legs; i++) {
 				if (leg_open(&r->legs[i])) {
 					r->legs[i].u->failures++;
-					health_fail(r->legs[i].u, now);
+					health_fail(r->legs[i].u, now_ms);
 					miss_close_leg(r, &r->legs[i]);
 				}
 			}
 			miss_fail(ms, r);
 			continue;
 		}
-		miss_expire_waiters(r, now);
+		miss_expire_waiters(r, now_ms);
 		/* strict-order: the next upstream, the slow one still heard */
-		if (strategy_step_due(&r->plan, &ms->strategy, now))
+		if (strategy_step_due(&r->plan, &ms->strategy, now_ms))
 			miss_ask(ms, r, 1);
 	}
 }

@@ -18,7 +18,8 @@
 
 struct miss;
 
-/* The misses in flight; only miss.c (and probe.c, through it) touches them. */
+/* The misses in flight; only miss.c touches them (probe.c asks through
+ * miss_probe). */
 struct misses {
 	/* given (miss_init) */
 	const struct config *cfg;
@@ -43,26 +44,30 @@ void miss_init(struct misses *ms, const struct config *cfg, int epfd, struct cac
 
 /*
  * Answer from upstream: join the miss already in flight for cq's key, or
- * start one (asking with a query of our own for the key). msg is the
+ * start one (asking ups, the name's servers; NULL: the default ones, with
+ * a query of our own for the key). msg is the
  * client's query, for its ID and question bytes. The client is answered when the
  * miss ends: with the winning reply, a failed upstream's reply when every
  * upstream failed, or SERVFAIL at the deadline. Returns 0, or -EBUSY when
  * there is no room for a TCP client's query now (dns-forward-max misses in
  * flight, or the shared one has WAITERS_MAX clients): offer it again later.
  */
-int miss_join(struct misses *ms, const struct client *from, const uint8_t *msg, const struct client_query *cq);
-/* Ask upstream for key in the background (prefetch, or a refresh behind a
- * stale answer), unless a query for it is in flight. 1 when started. */
-int miss_refresh(struct misses *ms, const struct bpfdns_key *key);
+int miss_join(struct misses *ms, const struct client *from, const uint8_t *msg, const struct client_query *cq,
+	      struct upstreams *ups);
+/* Ask ups (NULL: the default servers) for key in the background
+ * (prefetch, or a refresh behind a stale answer), unless a query for it is
+ * in flight. 1 when started. */
+int miss_refresh(struct misses *ms, const struct bpfdns_key *key, struct upstreams *ups);
 /* Answer the clients past their query-timeout; end the misses past their
  * resolution deadline; move strict-order ones on. */
 void miss_check_deadlines(struct misses *ms, uint64_t now_ms);
 /* hedged: ask the next upstream where the hedge delay has passed. */
 void miss_check_hedges(struct misses *ms, uint64_t now_us);
-/* Ask upstream idx (of the current list) query (len bytes, its question
+/* Ask upstream idx of ups query (len bytes, its question
  * q) in the background: any reply to it says the upstream is reachable
  * (health); no client waits on it, nothing is cached. */
-void miss_probe(struct misses *ms, int idx, const uint8_t *query, size_t len, const struct dns_question *q);
+void miss_probe(struct misses *ms, struct upstreams *ups, int idx, const uint8_t *query, size_t len,
+		const struct dns_question *q);
 /* The earliest hedge due (µs), 0: none. */
 static inline uint64_t miss_next_hedge_us(const struct misses *ms)
 {

@@ -7,12 +7,10 @@
 /* ". NS": any upstream answers it, from its cache or the root's. */
 static const uint8_t probe_query[] = { 0, 0, DNS_RD, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, DNS_TYPE_NS, 0, DNS_CLASS_IN };
 
-void probe_upstreams(struct misses *ms, uint64_t now_ms)
+void probe_upstreams(struct misses *ms, struct upstreams *ups, uint64_t now_ms)
 {
 	static const struct dns_question q = { .name_len = 1, .qtype = DNS_TYPE_NS, .qclass = DNS_CLASS_IN,
 					       .start = DNS_HDR_LEN, .end = sizeof(probe_query) };
-	const struct upstreams *ups = *ms->ups;
-
 	for (int i = 0; i < ups->n; i++) {
 		struct upstream *u = ups->list[i];
 
@@ -21,6 +19,6 @@ void probe_upstreams(struct misses *ms, uint64_t now_ms)
 		if (now_ms < u->probe_at_ms)
 			continue;
 		u->probe_at_ms = now_ms + HEALTH_PROBE_MS;
-		miss_probe(ms, i, probe_query, sizeof(probe_query), &q);
+		miss_probe(ms, ups, i, probe_query, sizeof(probe_query), &q);
 	}
 }

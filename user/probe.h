@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include "miss.h"
 
-/* Probe the upstreams that failed or were not heard from lately
+/* Probe the upstreams of ups that failed or were not heard from lately
  * (HEALTH_STALE_MS: an alternate's RTT goes stale while the best one takes
  * every query), each at most every HEALTH_PROBE_MS. */
-void probe_upstreams(struct misses *ms, uint64_t now_ms);
+void probe_upstreams(struct misses *ms, struct upstreams *ups, uint64_t now_ms);
 
 #endif /* BPFDNS_PROBE_H */

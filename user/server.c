@@ -15,9 +15,12 @@
 #include "answer.h"
 #include "clock.h"
 #include "control.h"
+#include "entry.h"
 #include "health.h"
-#include "leg.h"
+#include "hosts.h"
+#include "local.h"
 #include "log.h"
+#include "routes.h"
 #include "metrics.h"
 #include "miss.h"
 #include "querylog.h"
@@ -34,7 +37,7 @@
 static struct stats_sources server_sources(const struct server *srv)
 {
 	return (struct stats_sources){ .cfg = srv->cfg, .cache = &srv->cache, .fp = srv->fp, .stats = &srv->stats,
-				       .ups = srv->ups };
+				       .ups = srv->ups, .routes = srv->routes };
 }
 
 static size_t server_report(void *ctx, char *out, size_t n)
@@ -47,9 +50,9 @@ static size_t server_report(void *ctx, char *out, size_t n)
 /* A hit the fast path passed on (too big for it, TCP, or not attached).
  * Returns 1 when answered. */
 static int answer_from_cache(struct server *srv, const struct client *from, const uint8_t *msg,
-			     const struct client_query *cq)
+			     const struct client_query *cq, struct upstreams *ups)
 {
-	uint64_t now = fastpath_now_ns();
+	uint64_t now_ns = fastpath_now_ns();
 	uint8_t out[MSG_MAX];
 	struct bpfdns_entry e;
 	size_t n;
@@ -58,31 +61,49 @@ static int answer_from_cache(struct server *srv, const struct client *from, cons
 	case CACHE_NONE:
 		return 0;
 	case CACHE_EXPIRED:
-		/* every upstream down: the stale answer now, a refresh behind it */
-		if (!health_all_down(srv->ups) || !cache_make_stale(&srv->cache, &e))
+		/* every upstream down: the stale answer now_ns, a refresh behind it */
+		if (!health_all_down(ups ? ups : srv->ups) || !cache_make_stale(&srv->cache, &e))
 			return 0;
-		miss_refresh(&srv->misses, &cq->key);
+		miss_refresh(&srv->misses, &cq->key, ups);
 		srv->stats.stale++;
-		now = e.stored_ns;
+		now_ns = e.stored_ns;
 		break;
 	case CACHE_FRESH:
-		if (bpfdns_prefetch_due(e.stored_ns, e.expire_ns, now, srv->cfg->prefetch_pct) &&
-		    miss_refresh(&srv->misses, &cq->key))
+		if (bpfdns_prefetch_due(e.stored_ns, e.expire_ns, now_ns, srv->cfg->prefetch_pct) &&
+		    miss_refresh(&srv->misses, &cq->key, ups))
 			srv->stats.prefetches++;
 		break;
 	}
-	n = answer_cached(msg, cq, &e, now, srv->cfg->edns_packet_max, client_answer_limit(from, cq, srv->cfg->edns_packet_max), out,
-			  sizeof(out));
+	n = answer_cached(msg, cq, &e, now_ns, srv->cfg->edns_packet_max,
+			  client_answer_limit(from, cq, srv->cfg->edns_packet_max), out, sizeof(out));
 	client_send(from, out, n);
 	srv->stats.hits++;
 	querylog(srv->cfg->log_queries, cq->q.name, cq->q.name_len, cq->q.qtype, "answered", "from the cache");
 	return 1;
 }
 
+/* CHAOS names, and what dnsmasq never forwards (local.c; m: cq's route).
+ * Returns 1 when answered. */
+static int answer_locally(struct server *srv, const struct client *from, const uint8_t *msg,
+			  const struct client_query *cq, const struct route_match *m)
+{
+	struct stats_sources src = server_sources(srv);
+	uint8_t out[MSG_MAX];
+	size_t n = stats_chaos(&src, msg, cq, out, sizeof(out));
+
+	if (!n)
+		n = local_answer(srv->cfg, srv->hosts, m, msg, cq, out, sizeof(out));
+	if (!n)
+		return 0;
+	client_send(from, out, n);
+	querylog(srv->cfg->log_queries, cq->q.name, cq->q.name_len, cq->q.qtype, "answered", "locally");
+	return 1;
+}
+
 static int server_query(void *ctx, const struct client *from, const uint8_t *msg, size_t len)
 {
 	struct server *srv = ctx;
-	struct stats_sources src;
+	struct route_match m;
 	struct client_query cq;
 	uint8_t out[MSG_MAX];
 	char addr[80];
@@ -117,13 +138,8 @@ static int server_query(void *ctx, const struct client *from, const uint8_t *msg
 		addr[strcspn(addr, "#")] = '\0';
 		querylog(srv->cfg->log_queries, cq.q.name, cq.q.name_len, cq.q.qtype, from->conn ? "from (tcp)" : "from", addr);
 	}
-	src = server_sources(srv);
-	n = stats_chaos(&src, msg, &cq, out, sizeof(out));
-	if (n) {
-		client_send(from, out, n);
-		return 0;
-	}
-	if (answer_from_cache(srv, from, msg, &cq))
+	m = routes_match(srv->routes, cq.q.name, cq.q.name_len, cq.q.qtype);
+	if (answer_locally(srv, from, msg, &cq, &m) || answer_from_cache(srv, from, msg, &cq, m.ups))
 		return 0;
 	if (!(cq.h.flags2 & DNS_RD)) {
 		/* no recursion wanted: from the cache only, as Unbound's
@@ -134,12 +150,13 @@ static int server_query(void *ctx, const struct client *from, const uint8_t *msg
 		querylog(srv->cfg->log_queries, cq.q.name, cq.q.name_len, cq.q.qtype, "refused", "(RD=0, not cached)");
 		return 0;
 	}
-	return miss_join(&srv->misses, from, msg, &cq);
+	return miss_join(&srv->misses, from, msg, &cq, m.ups);
 }
 
 void server_reload(struct server *srv)
 {
-	struct upstreams *ups;
+	struct upstreams *ups, *lists[64];
+	int n = routes_lists(srv->routes, lists, 64);
 	char text[1024];
 
 	if (upstreams_load(&ups, srv->cfg)) {
@@ -147,18 +164,85 @@ void server_reload(struct server *srv)
 		return;
 	}
 	upstreams_carry_stats(ups, srv->ups);
+	/* an address a domain's servers name too: still one object */
+	for (int i = 0; i < n; i++)
+		upstreams_carry_stats(ups, lists[i]);
 	upstreams_put(srv->ups);
 	srv->ups = ups;
 	upstreams_text(ups, text, sizeof(text));
 	pr_info("upstreams now: %s", text);
 }
 
+/* SIGHUP (hup), as dnsmasq's: the cache cleared, the resolv-file re-read;
+ * the resolv-file changed: re-read, and the cache cleared with
+ * clear-on-reload. */
+static int answered_locally(const struct bpfdns_key *key, const void *ctx)
+{
+	const struct server *srv = ctx;
+
+	return local_answers_key(srv->cfg, srv->hosts, srv->routes, key);
+}
+
+/* Entries of names now answered locally leave the cache, so that the fast
+ * path never answers them from before (a pinned cache, a changed hosts
+ * file). */
+static void server_drop_local(struct server *srv)
+{
+	int gone = cache_drop(&srv->cache, answered_locally, srv);
+
+	if (gone > 0)
+		pr_info("cache: %d entries of names now answered locally removed", gone);
+}
+
+/* Read the hosts files again (SIGHUP, or one of them changed); the old
+ * table stays when that fails. */
+static void server_load_hosts(struct server *srv)
+{
+	struct hosts *h;
+
+	if (hosts_load(&h, srv->cfg)) {
+		pr_warn("hosts files: out of memory; keeping what we had");
+		return;
+	}
+	hosts_free(srv->hosts);
+	srv->hosts = h;
+	pr_info("hosts files: %d names", hosts_count(h));
+	server_drop_local(srv);
+}
+
+/* Watch each hosts file, as the resolv-file (a failure is logged: SIGHUP
+ * still re-reads them). */
+static void server_watch_hosts(struct server *srv)
+{
+	const char *paths[HOSTS_FILES_MAX];
+	int n = hosts_files(srv->cfg, paths, HOSTS_FILES_MAX);
+
+	for (int i = 0; i < n && !srv->cfg->no_poll; i++)
+		if (watch_open(srv->epfd, paths[i], &srv->hosts_changed, &srv->hosts_watch[i]))
+			srv->hosts_watch[i] = NULL;
+}
+
+static void server_on_reload(struct server *srv, int hup)
+{
+	if (hup)
+		server_load_hosts(srv);
+	pr_info("%s: re-reading the upstreams", hup ? "SIGHUP" : srv->cfg->resolv_file);
+	if (hup || srv->cfg->clear_on_reload) {
+		int gone = cache_flush(&srv->cache, NULL, 0);
+
+		if (gone >= 0)
+			pr_info("cache cleared (%d entries)", gone);
+	}
+	server_reload(srv);
+}
+
 /* The fast path asks for a refresh of an entry clients still ask for. */
 static void on_prefetch(void *ctx, const struct bpfdns_key *key)
 {
 	struct server *srv = ctx;
+	struct route_match m = routes_match(srv->routes, key->name, entry_key_name_len(key), key->qtype);
 
-	if (miss_refresh(&srv->misses, key))
+	if ((m.action == ROUTE_DEFAULT || m.action == ROUTE_SERVERS) && miss_refresh(&srv->misses, key, m.ups))
 		srv->stats.prefetches++;
 }
 
@@ -204,6 +288,17 @@ int server_open(struct server **out, const struct config *cfg, struct upstreams 
 		pr_err("epoll: %s", strerror(-err));
 		goto err;
 	}
+	err = routes_build(&srv->routes, cfg, srv->ups);
+	if (err) {
+		pr_err("cannot build the per-domain routes: %s", strerror(-err));
+		goto err;
+	}
+	err = hosts_load(&srv->hosts, cfg);
+	if (err)
+		goto err;
+	if (hosts_count(srv->hosts))
+		pr_info("hosts files: %d names", hosts_count(srv->hosts));
+	server_drop_local(srv);
 	miss_init(&srv->misses, cfg, srv->epfd, &srv->cache, &srv->ups, &srv->stats);
 	clients_init(&srv->clients, cfg, srv->epfd, &srv->stats, server_query, srv);
 	for (int i = 0; i < cfg->n_listen; i++) {
@@ -216,14 +311,27 @@ int server_open(struct server **out, const struct config *cfg, struct upstreams 
 		err = prefetch_open(srv);
 	if (err)
 		goto err;
+	server_watch_hosts(srv);
 	/* without a watch (no such directory yet), SIGHUP still re-reads */
-	if (!cfg->no_resolv && watch_open(srv->epfd, cfg->resolv_file, &srv->resolv_changed, &srv->watch))
+	if (!cfg->no_resolv && !cfg->no_poll &&
+	    watch_open(srv->epfd, cfg->resolv_file, &srv->resolv_changed, &srv->watch))
 		srv->watch = NULL;
 	*out = srv;
 	return 0;
 err:
 	server_close(srv);
 	return err;
+}
+
+/* Probe the default upstreams and each domain's (hedged). */
+static void server_probe(struct server *srv, uint64_t now_ms)
+{
+	struct upstreams *lists[64];
+	int n = routes_lists(srv->routes, lists, 64);
+
+	probe_upstreams(&srv->misses, srv->ups, now_ms);
+	for (int i = 0; i < n; i++)
+		probe_upstreams(&srv->misses, lists[i], now_ms);
 }
 
 int server_run(struct server *srv, struct server_signals *sig)
@@ -271,7 +379,7 @@ int server_run(struct server *srv, struct server_signals *sig)
 			srv->next_tick_ms = now + TICK_MS;
 			miss_check_deadlines(&srv->misses, now);
 			if (srv->cfg->mode == UPSTREAM_HEDGED)
-				probe_upstreams(&srv->misses, now);
+				server_probe(srv, now);
 			client_expire(&srv->clients, now);
 			control_expire(&srv->control, now);
 		}
@@ -280,11 +388,11 @@ int server_run(struct server *srv, struct server_signals *sig)
 		client_resume(&srv->clients);
 		client_reap(&srv->clients, 0);
 		cache_sweep(&srv->cache, now);
-		if (srv->resolv_changed || sig->reload) {
-			pr_info("%s: re-reading the upstreams", srv->resolv_changed ? srv->cfg->resolv_file : "SIGHUP");
-			srv->resolv_changed = sig->reload = 0;
-			server_reload(srv);
-		}
+		if (srv->hosts_changed && !sig->reload)
+			server_load_hosts(srv);
+		if (srv->resolv_changed || sig->reload)
+			server_on_reload(srv, sig->reload);
+		srv->resolv_changed = srv->hosts_changed = sig->reload = 0;
 		if (sig->dump) {
 			struct stats_sources src = server_sources(srv);
 
@@ -303,8 +411,12 @@ void server_close(struct server *srv)
 	client_close_all(&srv->clients);
 	control_close(&srv->control);
 	watch_close(srv->epfd, srv->watch);
+	for (int i = 0; i < HOSTS_FILES_MAX; i++)
+		watch_close(srv->epfd, srv->hosts_watch[i]);
+	hosts_free(srv->hosts);
 	if (srv->epfd >= 0)
 		close(srv->epfd);
+	routes_free(srv->routes);
 	upstreams_put(srv->ups);
 	free(srv);
 }

@@ -16,10 +16,12 @@
 #include "control.h"
 #include "counters.h"
 #include "fastpath.h"
+#include "hosts.h"
 #include "miss.h"
 #include "upstream.h"
 
 struct watch;
+struct routes;
 
 /* Signals, set by handlers and acted on by the loop. */
 struct server_signals {
@@ -32,6 +34,10 @@ struct server_signals {
 struct server {
 	const struct config *cfg;
 	struct upstreams *ups; /* current list; misses hold their own reference */
+	struct routes *routes; /* per-domain servers and local answers; NULL: none */
+	struct hosts *hosts;   /* the hosts files' names */
+	struct watch *hosts_watch[HOSTS_FILES_MAX];
+	int hosts_changed;     /* a hosts file changed */
 	struct fastpath *fp;   /* NULL when cache-size=0 */
 	struct cache cache;    /* the policy on top of fp's map */
 	int epfd;

@@ -8,6 +8,39 @@
 #include "log.h"
 #include "stats.h"
 
+struct collect {
+	const struct upstream **list;
+	int n, max;
+};
+
+static void collect_list(struct collect *c, const struct upstreams *ups)
+{
+	for (int i = 0; i < ups->n; i++) {
+		int seen = 0;
+
+		for (int k = 0; k < c->n && !seen; k++)
+			seen = c->list[k] == ups->list[i];
+		if (!seen && c->n < c->max)
+			c->list[c->n++] = ups->list[i];
+	}
+}
+
+static void collect_route(void *ctx, const uint8_t *name, size_t len, const struct upstreams *ups)
+{
+	(void)name;
+	(void)len;
+	collect_list(ctx, ups);
+}
+
+int stats_upstreams(const struct stats_sources *src, const struct upstream **list, int max)
+{
+	struct collect c = { .list = list, .max = max };
+
+	collect_list(&c, src->ups);
+	routes_each(src->routes, collect_route, &c);
+	return c.n;
+}
+
 void stats_collect(const struct stats_sources *src, struct stats_view *v)
 {
 	struct bpfdns_counters c = { 0 };
@@ -33,14 +66,15 @@ size_t stats_chaos(const struct stats_sources *src, const uint8_t *query, const 
 		   size_t outsz)
 {
 	static const char *const names[] = { "cachesize.bind.", "insertions.bind.", "evictions.bind.",
-					     "misses.bind.", "hits.bind.", "servers.bind." };
+					     "misses.bind.", "hits.bind.", "servers.bind.", "version.bind." };
 	char name[1024], texts[UPSTREAM_MAX][96];
 	const char *ptrs[UPSTREAM_MAX];
 	struct stats_view v;
 	uint64_t value;
 	unsigned i;
 
-	if (cq->q.qclass != DNS_CLASS_CH || (cq->q.qtype != DNS_TYPE_TXT && cq->q.qtype != 255))
+	if (src->cfg->no_ident || cq->q.qclass != DNS_CLASS_CH ||
+	    (cq->q.qtype != DNS_TYPE_TXT && cq->q.qtype != DNS_TYPE_ANY))
 		return 0;
 	dns_name_to_text(cq->q.name, cq->q.name_len, name, sizeof(name));
 	for (char *p = name; *p; p++)
@@ -51,15 +85,20 @@ size_t stats_chaos(const struct stats_sources *src, const uint8_t *query, const 
 			break;
 	if (i == sizeof(names) / sizeof(names[0]))
 		return 0;
+	if (!strcmp(names[i], "version.bind.")) {
+		ptrs[0] = "bpfdns-" BPFDNS_VERSION;
+		return answer_txt(query, cq, src->cfg->edns_packet_max, ptrs, 1, out, outsz);
+	}
 	if (!strcmp(names[i], "servers.bind.")) {
-		const struct upstreams *ups = src->ups;
+		const struct upstream *all[UPSTREAM_MAX];
+		int n = stats_upstreams(src, all, UPSTREAM_MAX);
 
-		for (int k = 0; k < ups->n; k++) {
-			snprintf(texts[k], sizeof(texts[k]), "%s %" PRIu64 " %" PRIu64, ups->list[k]->name,
-				 ups->list[k]->queries, ups->list[k]->failures);
+		for (int k = 0; k < n; k++) {
+			snprintf(texts[k], sizeof(texts[k]), "%s %" PRIu64 " %" PRIu64, all[k]->name, all[k]->queries,
+				 all[k]->failures);
 			ptrs[k] = texts[k];
 		}
-		return answer_txt(query, cq, src->cfg->edns_packet_max, ptrs, ups->n, out, outsz);
+		return answer_txt(query, cq, src->cfg->edns_packet_max, ptrs, n, out, outsz);
 	}
 	stats_collect(src, &v);
 	value = i == 0 ? v.cachesize : i == 1 ? v.insertions : i == 2 ? v.evictions : i == 3 ? v.misses : v.hits;
@@ -70,7 +109,8 @@ size_t stats_chaos(const struct stats_sources *src, const uint8_t *query, const 
 
 void stats_log(const struct stats_sources *src)
 {
-	const struct upstreams *ups = src->ups;
+	const struct upstream *all[STATS_UPSTREAMS_MAX];
+	int n = stats_upstreams(src, all, STATS_UPSTREAMS_MAX);
 	struct stats_view v;
 
 	stats_collect(src, &v);
@@ -84,9 +124,9 @@ void stats_log(const struct stats_sources *src)
 			src->stats->denied);
 	if (src->cfg->mode == UPSTREAM_HEDGED)
 		pr_info("hedged: %" PRIu64 " times the next upstream was asked after a delay", src->stats->hedges);
-	for (int k = 0; k < ups->n; k++)
+	for (int k = 0; k < n; k++)
 		pr_info("server %s: queries sent %" PRIu64 ", won %" PRIu64 ", failed %" PRIu64
 			", unwanted replies %" PRIu64 ", srtt %u us, p95 %u us",
-			ups->list[k]->name, ups->list[k]->queries, ups->list[k]->wins, ups->list[k]->failures,
-			ups->list[k]->unwanted, ups->list[k]->srtt_us, health_p95(ups->list[k]));
+			all[k]->name, all[k]->queries, all[k]->wins, all[k]->failures, all[k]->unwanted,
+			all[k]->srtt_us, health_p95(all[k]));
 }

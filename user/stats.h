@@ -10,6 +10,7 @@
 #include "config.h"
 #include "counters.h"
 #include "fastpath.h"
+#include "routes.h"
 #include "upstream.h"
 
 /* What the reports read (built by server.c): the parts' numbers, not the
@@ -20,7 +21,14 @@ struct stats_sources {
 	struct fastpath *fp; /* NULL: no fast path */
 	const struct server_stats *stats;
 	const struct upstreams *ups;
+	const struct routes *routes; /* the domains' own servers; NULL: none */
 };
+
+#define STATS_UPSTREAMS_MAX 256
+
+/* Every upstream once: the default ones, then the domains' (server=/d/IP);
+ * how many, into list. */
+int stats_upstreams(const struct stats_sources *src, const struct upstream **list, int max);
 
 /* The numbers dnsmasq reports, and the fast path's counters. */
 struct stats_view {
@@ -32,8 +40,9 @@ struct stats_view {
 void stats_collect(const struct stats_sources *src, struct stats_view *v);
 /*
  * Answer a CHAOS TXT query for one of dnsmasq's names (cachesize.bind,
- * insertions.bind, evictions.bind, misses.bind, hits.bind, servers.bind)
- * into out. Returns the length, or 0 when the query is not one of them.
+ * insertions.bind, evictions.bind, misses.bind, hits.bind, servers.bind,
+ * version.bind) into out. Returns the length, or 0 when the query is not
+ * one of them, or no-ident is set.
  */
 size_t stats_chaos(const struct stats_sources *src, const uint8_t *query, const struct client_query *cq, uint8_t *out,
 		   size_t outsz);

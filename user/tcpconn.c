@@ -250,7 +250,7 @@ static void stall_unqueue(struct clients *cs, struct conn *c)
  * query read is a query answered (RFC 7766 6.2.1.1: back-pressure). */
 static void conn_queries(struct clients *cs, struct conn *c)
 {
-	uint64_t now = clock_now_ms();
+	uint64_t now_ms = clock_now_ms();
 	int waited = c->stalled == STALL_ROOM; /* the first query was offered before */
 	size_t at = 0;
 
@@ -275,8 +275,8 @@ static void conn_queries(struct clients *cs, struct conn *c)
 			break;
 		}
 		at += 2 + len;
-		c->active_ms = now;
-		c->msg_start_ms = now; /* the next message starts now */
+		c->active_ms = now_ms;
+		c->msg_start_ms = now_ms; /* the next message starts now */
 	}
 	if (c->fd < 0)
 		return;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* upstream.c - upstream servers; see upstream.h. */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@ socklen_t addr_len(const struct sockaddr_storage *ss)
 
 void addr_to_text(const struct sockaddr_storage *ss, char *buf, size_t n)
 {
-	char ip[INET6_ADDRSTRLEN] = "?";
+	char ip[INET6_ADDRSTRLEN + IF_NAMESIZE + 1] = "?";
 	uint16_t port;
 
 	if (ss->ss_family == AF_INET) {
@@ -27,9 +28,12 @@ void addr_to_text(const struct sockaddr_storage *ss, char *buf, size_t n)
 		port = ntohs(s->sin_port);
 	} else {
 		const struct sockaddr_in6 *s = (const void *)ss;
+		char zone[IF_NAMESIZE + 1] = "%";
 
 		inet_ntop(AF_INET6, &s->sin6_addr, ip, sizeof(ip));
 		port = ntohs(s->sin6_port);
+		if (s->sin6_scope_id && if_indextoname(s->sin6_scope_id, zone + 1))
+			snprintf(ip + strlen(ip), sizeof(ip) - strlen(ip), "%s", zone);
 	}
 	snprintf(buf, n, "%s#%u", ip, port);
 }
@@ -42,7 +46,8 @@ static int same_addr(const struct sockaddr_storage *a, const struct sockaddr_sto
 		return !memcmp(a, b, sizeof(struct sockaddr_in));
 	return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
 		       16) &&
-	       ((const struct sockaddr_in6 *)a)->sin6_port == ((const struct sockaddr_in6 *)b)->sin6_port;
+	       ((const struct sockaddr_in6 *)a)->sin6_port == ((const struct sockaddr_in6 *)b)->sin6_port &&
+	       ((const struct sockaddr_in6 *)a)->sin6_scope_id == ((const struct sockaddr_in6 *)b)->sin6_scope_id;
 }
 
 /* One of our listen addresses (or a loopback address on our port when we
@@ -63,7 +68,7 @@ static int is_self(const struct config *cfg, const struct sockaddr_storage *ss)
 	return 0;
 }
 
-static int add(struct upstreams *ups, const struct config *cfg, const struct sockaddr_storage *ss)
+int upstreams_add(struct upstreams *ups, const struct config *cfg, const struct sockaddr_storage *ss)
 {
 	struct upstream *u;
 
@@ -97,7 +102,7 @@ int upstreams_load(struct upstreams **out, const struct config *cfg)
 		return -ENOMEM;
 	ups->refs = 1;
 	for (int i = 0; i < cfg->n_servers; i++)
-		add(ups, cfg, &cfg->servers[i]);
+		upstreams_add(ups, cfg, &cfg->servers[i]);
 	if (!cfg->no_resolv) {
 		err = textfile_read(&tf, cfg->resolv_file);
 		if (err) {
@@ -115,17 +120,18 @@ int upstreams_load(struct upstreams **out, const struct config *cfg)
 
 				if (sscanf(line, " nameserver %127s", addr) != 1)
 					continue;
-				addr[strcspn(addr, "%")] = '\0'; /* zone index: not used */
 				if (config_parse_addr(addr, 53, &ss)) {
 					pr_warn("%s: ignoring nameserver \"%s\"", cfg->resolv_file, addr);
 					continue;
 				}
-				add(ups, cfg, &ss);
+				upstreams_add(ups, cfg, &ss);
 			}
 			textfile_free(&tf);
 		}
 	}
-	if (!ups->n) {
+	if (!ups->n && cfg->n_routes) {
+		pr_warn("no default upstream servers: only names under server=/domain/IP lines are asked upstream");
+	} else if (!ups->n) {
 		pr_err("no upstream servers: add server=IP or nameserver lines to %s", cfg->resolv_file);
 		free(ups);
 		return -ENOENT;
@@ -138,10 +144,12 @@ void upstreams_carry_stats(struct upstreams *ups, const struct upstreams *old)
 {
 	for (int i = 0; i < ups->n; i++) {
 		for (int j = 0; j < old->n; j++) {
-			if (!same_addr(&ups->list[i]->addr, &old->list[j]->addr))
+			if (ups->list[i] == old->list[j] || !same_addr(&ups->list[i]->addr, &old->list[j]->addr))
 				continue;
-			/* one object per address: counters and health go on */
-			free(ups->list[i]);
+			/* one object per address: counters and health go on
+			 * (ours may be shared already, by another list) */
+			if (--ups->list[i]->refs == 0)
+				free(ups->list[i]);
 			ups->list[i] = old->list[j];
 			ups->list[i]->refs++;
 		}

@@ -17,7 +17,7 @@ enum upstream_state { UPSTREAM_UP, UPSTREAM_SUSPECT, UPSTREAM_DOWN };
 
 struct upstream {
 	struct sockaddr_storage addr;
-	char name[64]; /* "IP#port" for logs */
+	char name[80]; /* "IP[%zone]#port" for logs */
 	uint64_t queries, wins, failures;
 	uint64_t unwanted;	/* UDP replies to our question with a wrong ID (forged?) */
 	uint64_t tcp_only_until_ms; /* TCP only until then, after one of those */
@@ -53,6 +53,9 @@ struct upstreams {
  * all is an error.
  */
 int upstreams_load(struct upstreams **ups, const struct config *cfg);
+/* Add ss to ups unless it is there already, or one of our own addresses.
+ * 0 or -ENOMEM. */
+int upstreams_add(struct upstreams *ups, const struct config *cfg, const struct sockaddr_storage *ss);
 /* Make ups share old's upstream objects (counters and health) for the
  * addresses both name. */
 void upstreams_carry_stats(struct upstreams *ups, const struct upstreams *old);

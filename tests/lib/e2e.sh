@@ -9,6 +9,8 @@
 #   check NAME CMD NEEDLE   PASS when CMD's output contains NEEDLE
 #   check_not NAME CMD NEEDLE
 #   ok NAME COND...         PASS when the command COND succeeds
+#   peer_dnsmasq ARGS...    the real dnsmasq on 127.0.0.2#53, for comparisons
+#   compare_peer WHAT Q...  bpfdnsd's answer to Q against dnsmasq's (into $differ)
 
 out=${OUT:-build}
 fails=0
@@ -101,6 +103,37 @@ ok() { # NAME COND...
 # how many queries for NAME upstream ID received
 upstream_count() {
 	grep -ic " $2\. " "$tmp/up$1.log"
+}
+
+# the real dnsmasq on 127.0.0.2#53 with ARGS; waits until it answers
+peer_dnsmasq() {
+	dnsmasq -k --listen-address=127.0.0.2 --bind-interfaces --port=53 --pid-file="$tmp/dnsmasq.pid" \
+		--log-facility="$tmp/dnsmasq.log" "$@" &
+	pids+=($!)
+	for _ in $(seq 50); do
+		dig +tries=1 +time=1 @127.0.0.2 CH TXT version.bind >/dev/null && return 0
+		sleep 0.1
+	done
+	echo "FAIL $e2e_name: dnsmasq did not start"; cat "$tmp/dnsmasq.log"; fails=$((fails + 1))
+	return 1
+}
+
+# bpfdnsd's answer (127.0.0.1) to dig's QUERY against dnsmasq's (127.0.0.2):
+# WHAT=all: status, flags and records; status: the status only (forwarded
+# answers: dnsmasq passes the upstream's AA on, a cache does not). Counts
+# in $compared; what differs is added to $differ.
+differ="" compared=0
+compare_peer() { # WHAT QUERY...
+	local what=$1 a b
+	shift
+	a=$(dig +tries=1 +time=2 @127.0.0.1 "$@" | grep -E "status:|flags:|IN" | sed 's/id: [0-9]*//')
+	b=$(dig +tries=1 +time=2 @127.0.0.2 "$@" | grep -E "status:|flags:|IN" | sed 's/id: [0-9]*//')
+	if [ "$what" = status ]; then
+		a=$(grep -o "status: [A-Z]*" <<<"$a")
+		b=$(grep -o "status: [A-Z]*" <<<"$b")
+	fi
+	compared=$((compared + 1))
+	[ -n "$a" ] && [ "$a" = "$b" ] || differ+="$*: bpfdns [$a] dnsmasq [$b]"$'\n'
 }
 
 e2e_exit() {

@@ -12,36 +12,19 @@
 #include "config.h"
 #include "log.h"
 #include "test.h"
+#include "testconf.h"
 #include "upstream.h"
 
 static char dir[] = "/tmp/bpfdns-config-test.XXXXXX";
 
 static const char *write_file(const char *name, const char *text)
 {
-	static char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (!f)
-		abort();
-	fputs(text, f);
-	fclose(f);
-	return path;
+	return testconf_write(dir, name, text);
 }
 
 static int parse(struct config *cfg, int argc, const char **argv)
 {
-	char *copy[16];
-	int err;
-
-	for (int i = 0; i < argc; i++)
-		copy[i] = strdup(argv[i]);
-	config_defaults(cfg);
-	err = config_parse_args(cfg, argc, copy);
-	for (int i = 0; i < argc; i++)
-		free(copy[i]);
-	return err;
+	return testconf_parse(cfg, argc, argv);
 }
 
 static void test_seed_config(void)
@@ -270,7 +253,8 @@ static void test_access_control(void)
 static void test_upstreams(void)
 {
 	const char *path = write_file("resolv", "# comment\nnameserver 192.0.2.53\nnameserver 127.0.0.1\n"
-						"nameserver fe80::1%eth0\nnameserver junk\nsearch example.com\n"
+						"nameserver fe80::1%lo\nnameserver fe80::2%no-such-if0\nnameserver junk\n"
+						"search example.com\n"
 						"nameserver 192.0.2.53\n");
 	char arg[300], text[256];
 	const char *argv[] = { "bpfdnsd", arg, "--server=198.51.100.1#5300" };
@@ -287,8 +271,10 @@ static void test_upstreams(void)
 	if (!ups)
 		return;
 	upstreams_text(ups, text, sizeof(text));
-	CHECK("upstreams: server= first, ourselves, junk and repeats skipped, zone index dropped",
-	      !strcmp(text, "198.51.100.1#5300 192.0.2.53#53 fe80::1#53"), "got \"%s\"", text);
+	CHECK("upstreams: server= first, ourselves, junk, repeats and unknown links skipped, a link-local's zone kept",
+	      !strcmp(text, "198.51.100.1#5300 192.0.2.53#53 fe80::1%lo#53"), "got \"%s\"", text);
+	CHECK("upstreams: the zone is the link's index", ups->list[2]->addr.ss_family == AF_INET6 &&
+	      ((struct sockaddr_in6 *)&ups->list[2]->addr)->sin6_scope_id == 1, "no scope");
 	/* a reload: the new list shares the old one's upstreams, so what a
 	 * query in flight on the old list learns reaches the new one */
 	{
