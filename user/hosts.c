@@ -22,7 +22,7 @@ struct host {
 struct rev {
 	uint8_t addr[16];
 	int family;
-	const struct host *host;
+	int host; /* index into list (which grows: no pointer) */
 };
 
 struct hosts {
@@ -172,7 +172,7 @@ static int add_name(struct hosts *h, const char *text, int family, const uint8_t
 		memset(r, 0, sizeof(*r));
 		memcpy(r->addr, addr, family == AF_INET ? 4 : 16);
 		r->family = family;
-		r->host = e;
+		r->host = (int)(e - h->list);
 		*slot = (uint32_t)++h->n_revs;
 	}
 	return 0;
@@ -287,8 +287,8 @@ static int lookup_ptr(const struct hosts *h, const uint8_t *name, size_t len, st
 	slot = *addr_slot(h, family, addr);
 	if (!slot)
 		return 0;
-	out->ptr = h->revs[slot - 1].host->name;
-	out->ptr_len = h->revs[slot - 1].host->len;
+	out->ptr = h->list[h->revs[slot - 1].host].name;
+	out->ptr_len = h->list[h->revs[slot - 1].host].len;
 	return 1;
 }
 

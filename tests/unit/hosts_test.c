@@ -83,6 +83,36 @@ static void test_lookup(void)
 	config_free(&cfg);
 }
 
+/* Hundreds of names: the tables grow while PTRs name earlier entries (a
+ * PTR once pointed into the array that grew; valgrind shows it). */
+static void test_growth(void)
+{
+	const char *argv[] = { "bpfdnsd", "--no-hosts", NULL };
+	char arg[300], line[64], text[300];
+	struct hosts *h = NULL;
+	struct hosts_answer a;
+	struct config cfg;
+	FILE *f;
+
+	snprintf(arg, sizeof(arg), "--addn-hosts=%s", testconf_write(dir, "many", ""));
+	f = fopen(arg + strlen("--addn-hosts="), "w");
+	for (int i = 0; f && i < 600; i++)
+		fprintf(f, "10.0.%d.%d host%d\n", i / 250, i % 250 + 1, i);
+	if (f)
+		fclose(f);
+	argv[2] = arg;
+	testconf_parse(&cfg, 3, argv);
+	CHECK("hosts: 600 names loaded", !hosts_load(&h, &cfg) && hosts_count(h) == 600, "%d", hosts_count(h));
+	text[0] = '\0';
+	snprintf(line, sizeof(line), "1.0.0.10.in-addr.arpa");
+	if (h && lookup(h, line, DNS_TYPE_PTR, &a) == 1)
+		dns_name_to_text(a.ptr, a.ptr_len, text, sizeof(text));
+	CHECK("hosts: the first address's PTR after the tables grew", !strcmp(text, "host0."), "got %s", text);
+	CHECK("hosts: the last name", h && lookup(h, "host599", DNS_TYPE_A, &a) == 1, "not found");
+	hosts_free(h);
+	config_free(&cfg);
+}
+
 static void test_missing(void)
 {
 	const char *argv[] = { "bpfdnsd", "--no-hosts", "--addn-hosts=/nonexistent/hosts" };
@@ -103,6 +133,7 @@ int main(void)
 		return 1;
 	log_set_level(LOG_LVL_QUIET);
 	test_lookup();
+	test_growth();
 	test_missing();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
