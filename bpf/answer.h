@@ -275,7 +275,7 @@ static __always_inline int write_dns_header(void *data, void *data_end, const st
 	/* AD only for clients that asked for it, by DO or AD (RFC 6840 5.7) */
 	if ((e->flags & BPFDNS_ENTRY_AD) && (q->edns_do || (q->flags3 & DNS_AD)))
 		ad = DNS_AD;
-	dns->flags2 = DNS_QR | (q->flags2 & DNS_RD);
+	dns->flags2 = DNS_QR | (q->flags2 & DNS_RD) | ((e->flags & BPFDNS_ENTRY_AA) ? DNS_AA : 0);
 	dns->flags3 = DNS_RA | ad | (q->flags3 & DNS_CD) | (e->rcode & DNS_RCODE);
 	dns->qdcount = bpf_htons(1);
 	dns->ancount = bpf_htons(e->ancount);

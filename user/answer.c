@@ -52,7 +52,7 @@ size_t answer_from_entry(const uint8_t *query, const struct client_query *cq, co
 	if (n > limit || n > outsz)
 		return 0;
 	memcpy(out, query, 2);
-	out[2] = DNS_QR | (query[2] & DNS_RD);
+	out[2] = DNS_QR | (query[2] & DNS_RD) | ((e->flags & BPFDNS_ENTRY_AA) ? DNS_AA : 0);
 	out[3] = DNS_RA | (ad ? DNS_AD : 0) | (query[3] & DNS_CD) | (e->rcode & DNS_RCODE);
 	dns_put16(out + 4, 1);
 	dns_put16(out + 6, e->ancount);

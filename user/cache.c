@@ -116,6 +116,27 @@ uint64_t cache_evictions(const struct cache *c, uint64_t entries_now)
 	return gone > entries_now ? gone - entries_now : 0;
 }
 
+#define CACHE_LOCAL_S (86400 * 365) /* local data with TTL 0: kept until it changes */
+
+void cache_put_local(struct cache *c, const struct bpfdns_key *key, const uint8_t *msg, size_t len)
+{
+	struct bpfdns_entry e;
+	struct reply_info ri;
+	int err;
+
+	if (!c->fp || entry_from_reply(msg, len, &e, &ri))
+		return;
+	if (msg[2] & DNS_AA)
+		e.flags |= BPFDNS_ENTRY_AA;
+	e.stored_ns = fastpath_now_ns();
+	e.expire_ns = e.stored_ns + (uint64_t)(c->cfg->local_ttl ?: CACHE_LOCAL_S) * NS_PER_S;
+	err = fastpath_store(c->fp, key, &e);
+	if (err < 0)
+		pr_warn("cannot store in the cache map: %s", strerror(-err));
+	else
+		c->insertions += (uint64_t)err;
+}
+
 int cache_flush(struct cache *c, const uint8_t *name, size_t len)
 {
 	int gone;

@@ -60,6 +60,14 @@ int cache_get_stale(struct cache *c, const struct bpfdns_key *key, struct bpfdns
  */
 int cache_put_reply(struct cache *c, const struct bpfdns_key *key, const uint8_t *msg, size_t len,
 		    struct bpfdns_entry *e);
+/*
+ * Our own answer msg to key (hosts files, address=, local=, domain-needed,
+ * bogus-priv), stored so that the fast path answers it too, with AA when
+ * msg has it: until local-ttl passes (so the TTL it shows never ages), or
+ * with local-ttl=0 until the data changes (server.c drops such entries
+ * then). Nothing with cache-size=0.
+ */
+void cache_put_local(struct cache *c, const struct bpfdns_key *key, const uint8_t *msg, size_t len);
 /* Remove the entries of name (a lower-cased wire name of len bytes; NULL:
  * every entry), not counted as evictions. How many, or -errno (-ENODEV
  * with cache-size=0). */

@@ -91,8 +91,9 @@ static int answer_locally(struct server *srv, const struct client *from, const u
 	uint8_t out[MSG_MAX];
 	size_t n = stats_chaos(&src, msg, cq, out, sizeof(out));
 
-	if (!n)
-		n = local_answer(srv->cfg, srv->hosts, m, msg, cq, out, sizeof(out));
+	if (!n && (n = local_answer(srv->cfg, srv->hosts, m, msg, cq, out, sizeof(out))) &&
+	    cq->q.qclass == DNS_CLASS_IN)
+		cache_put_local(&srv->cache, &cq->key, out, n); /* the fast path answers it next time */
 	if (!n)
 		return 0;
 	client_send(from, out, n);

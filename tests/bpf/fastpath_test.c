@@ -32,6 +32,7 @@
 struct answer {
 	uint8_t rcode;
 	uint8_t ad;
+	uint8_t aa; /* our own data (hosts, address=): BPFDNS_ENTRY_AA */
 	uint8_t opt_first; /* the reply carries its OPT first in additional (BIND) */
 	int an, ns, ar;
 	struct trr rr[12];
@@ -88,6 +89,7 @@ static uint8_t txt_big[3 * 201];
 
 static const struct answer ans_a = { .an = 1, .rr = { { "@q", DNS_TYPE_A, 300, a1, 4 } } };
 static const struct answer ans_a_ad = { .an = 1, .ad = 1, .rr = { { "@q", DNS_TYPE_A, 300, a1, 4 } } };
+static const struct answer ans_a_local = { .an = 1, .aa = 1, .rr = { { "@q", DNS_TYPE_A, 0, a1, 4 } } };
 static const struct answer ans_aaaa = { .an = 1, .rr = { { "@q", DNS_TYPE_AAAA, 600, aaaa1, 16 } } };
 static const struct answer ans_cname = {
 	.an = 3,
@@ -155,6 +157,8 @@ static const struct tcase cases[] = {
 	{ "plain query, only a DO entry: miss", 4, "www.example.com.", DNS_TYPE_A, .ans = &ans_a,
 	  .key_flags = BPFDNS_KEY_DO, .hit = 0, .reason = R(miss) },
 	{ "AD query without DO gets AD", 4, "www.example.com.", DNS_TYPE_A, .flags3 = DNS_AD, .ans = &ans_a_ad,
+	  .hit = 1, .reason = R(hit) },
+	{ "local data (address=, hosts): AA, TTL 0 kept", 4, "ads.example.com.", DNS_TYPE_A, .ans = &ans_a_local,
 	  .hit = 1, .reason = R(hit) },
 	{ "plain query gets no AD", 4, "www.example.com.", DNS_TYPE_A, .ans = &ans_a_ad, .hit = 1,
 	  .reason = R(hit) },
@@ -334,8 +338,8 @@ static int store_entry(const struct tcase *c)
 		msg_question(&r, lower, c->qtype, DNS_CLASS_IN);
 	}
 	add_records(&r, a, 0, 1);
-	return seed_reply(fp, &r, seed_clock_ago(c->age * NS + NS / 2), c->expired ? now - 1 : now + 3600 * NS,
-			  c->key_flags);
+	return seed_reply_flags(fp, &r, seed_clock_ago(c->age * NS + NS / 2), c->expired ? now - 1 : now + 3600 * NS,
+				c->key_flags, a->aa ? BPFDNS_ENTRY_AA : 0);
 }
 
 static void clear_cache(void)
@@ -360,7 +364,8 @@ static void expected_msg(const struct tcase *c, const struct msg *q, struct msg 
 	while (q->buf[qend]) /* question name, then type and class */
 		qend += q->buf[qend] + 1;
 	qend += 5;
-	msg_init(m, 0xbeef, DNS_QR | f2, DNS_RA | (want_ad ? DNS_AD : 0) | (c->flags3 & DNS_CD) | a->rcode);
+	msg_init(m, 0xbeef, DNS_QR | f2 | (a->aa ? DNS_AA : 0),
+		 DNS_RA | (want_ad ? DNS_AD : 0) | (c->flags3 & DNS_CD) | a->rcode);
 	msg_counts(m, 1, a->an, a->ns, a->ar + (c->edns ? 1 : 0));
 	msg_bytes(m, q->buf + 12, qend - 12);
 	m->question_at = 12;

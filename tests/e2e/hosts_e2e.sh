@@ -8,7 +8,7 @@
 # Re-executes itself under `unshare -n -m`.
 set -u
 . "$(dirname "$0")/../lib/e2e.sh"
-e2e_init "hosts files" dig dnsmasq
+e2e_init "hosts files" dig dnsmasq jq
 
 dig="dig +tries=1 +time=2 @127.0.0.1"
 upstream 3
@@ -52,6 +52,15 @@ sleep 0.5
 check "a changed hosts file is re-read" "$dig new.lan.test A +short" "192.0.2.20"
 check "a name cached from upstream, then added to a hosts file: the file's answer" "$dig cached.lan.test A +short" \
 	"192.0.2.22"
+ctl="$out/bpfdnsctl --pin-path=$tmp/bpffs/bpfdns --control-socket=$tmp/control.sock"
+k0=$($ctl stats --json | jq '.bpfdns_kernel_packets_total.hit')
+$dig new.lan.test A >/dev/null
+ok "a hosts name: the fast path answers it from then on" \
+	[ $(($($ctl stats --json | jq '.bpfdns_kernel_packets_total.hit') - k0)) = 1 ]
+sed -i 's/^192.0.2.20 new.lan.test/192.0.2.24 new.lan.test/' "$tmp/hosts"
+sleep 0.5
+check "a hosts name changed in the file: the new address, not the kernel's copy" "$dig new.lan.test A +short" \
+	"192.0.2.24"
 stop_daemon
 # the cache stays pinned across restarts; a name a hosts file now has leaves it
 echo "192.0.2.23 pinned.lan.test" >>"$tmp/hosts"

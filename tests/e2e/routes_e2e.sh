@@ -58,6 +58,13 @@ ok "server=/lan.test/, local=: never forwarded" [ "$(sent h.lan.test) $(sent hom
 check "address=/ads.test/: the domain's address" "$dig ads.test A +noall +answer" "ads.test.		0	IN	A	192.0.2.99"
 check "address=/ads.test/: and below it, in the asker's case, authoritative" "$dig WWW.Ads.Test A" "flags: qr aa rd ra"
 check "address=/ads.test/: AAAA" "$dig www.ads.test AAAA +short" "2001:db8::99"
+ctl="$out/bpfdnsctl --pin-path=$tmp/bpffs/bpfdns --control-socket=$tmp/control.sock"
+khits() { $ctl stats --json | jq '.bpfdns_kernel_packets_total.hit'; }
+k0=$(khits)
+$dig www.ads.test AAAA >"$tmp/kernel.out"
+ok "address=: the fast path answers it from then on" [ $(($(khits) - k0)) = 1 ]
+check "address=: ... with AA and TTL 0, as the daemon does" "cat $tmp/kernel.out" "flags: qr aa rd ra"
+check "address=: ... the same record" "cat $tmp/kernel.out" "www.ads.test.		0	IN	AAAA	2001:db8::99"
 $dig ads.test MX >/dev/null
 ok "address=/ads.test/: other types go to the default servers" [ "$(sent ads.test)" = "3:1 4:0 5:0 6:0" ]
 check "address=/block.test/: NXDOMAIN for every type" "$dig x.block.test TXT" "status: NXDOMAIN"
@@ -70,7 +77,6 @@ $dig -x 10.2.0.1 >/dev/null
 ok "rev-server=10.1.0.0/16: its reverse zone there, the rest not" \
 	[ "$(sent 3.2.1.10.in-addr.arpa) $(sent 1.0.2.10.in-addr.arpa)" = "3:0 4:0 5:0 6:1 3:1 4:0 5:0 6:0" ]
 check "servers=: the log says which upstream won" "cat $dlog" "from 127.0.0.6#5353"
-ctl="$out/bpfdnsctl --pin-path=$tmp/bpffs/bpfdns --control-socket=$tmp/control.sock"
 check "bpfdnsctl upstreams: which domains a server is asked for" "$ctl upstreams | grep 127.0.0.4" "for: corp.test"
 check "bpfdnsctl upstreams: the default one" "$ctl upstreams | grep 127.0.0.3" "for: ."
 check "metrics: the domain of each server" "$ctl stats --json | jq -c .bpfdns_upstream_domain" \

@@ -25,6 +25,12 @@ uint64_t seed_clock_ago(uint64_t ago_ns)
 int seed_reply(struct fastpath *fp, const struct msg *reply, uint64_t stored_ns, uint64_t expire_ns,
 	       uint8_t key_flags)
 {
+	return seed_reply_flags(fp, reply, stored_ns, expire_ns, key_flags, 0);
+}
+
+int seed_reply_flags(struct fastpath *fp, const struct msg *reply, uint64_t stored_ns, uint64_t expire_ns,
+		     uint8_t key_flags, uint8_t entry_flags)
+{
 	struct reply_info info;
 	struct bpfdns_entry e;
 	int err;
@@ -32,6 +38,7 @@ int seed_reply(struct fastpath *fp, const struct msg *reply, uint64_t stored_ns,
 	err = entry_from_reply(reply->buf, reply->len, &e, &info);
 	if (err)
 		return err;
+	e.flags |= entry_flags;
 	e.stored_ns = stored_ns;
 	e.expire_ns = expire_ns;
 	info.key.flags = key_flags;

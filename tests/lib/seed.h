@@ -14,6 +14,9 @@
  */
 int seed_reply(struct fastpath *fp, const struct msg *reply, uint64_t stored_ns, uint64_t expire_ns,
 	       uint8_t key_flags);
+/* The same, with entry_flags (BPFDNS_ENTRY_AA: our own data) added. */
+int seed_reply_flags(struct fastpath *fp, const struct msg *reply, uint64_t stored_ns, uint64_t expire_ns,
+		     uint8_t key_flags, uint8_t entry_flags);
 
 /*
  * The fast path's clock ago_ns in the past. The clock is CLOCK_BOOTTIME,
