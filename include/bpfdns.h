@@ -66,6 +66,7 @@ struct bpfdns_key {
 /* struct bpfdns_entry.flags */
 #define BPFDNS_ENTRY_AD 0x01 /* the upstream reply had AD set */
 #define BPFDNS_ENTRY_AA 0x02 /* our own data (hosts files, address=): answered with AA, as dnsmasq does */
+#define BPFDNS_ENTRY_LOCAL 0x04 /* answered locally, not upstream (daemon only: dropped when local data changes) */
 
 /* Cache value: the records that follow the question, see the top of this file. */
 struct bpfdns_entry {

@@ -2,6 +2,7 @@
 /* cache.c - cache policy on top of the fast path's map; see cache.h. */
 #include <errno.h>
 #include <string.h>
+#include <bpf/bpf.h>
 #include "cache.h"
 #include "dns.h"
 #include "log.h"
@@ -126,8 +127,7 @@ void cache_put_local(struct cache *c, const struct bpfdns_key *key, const uint8_
 
 	if (!c->fp || entry_from_reply(msg, len, &e, &ri))
 		return;
-	if (msg[2] & DNS_AA)
-		e.flags |= BPFDNS_ENTRY_AA;
+	e.flags |= BPFDNS_ENTRY_LOCAL | ((msg[2] & DNS_AA) ? BPFDNS_ENTRY_AA : 0);
 	e.stored_ns = fastpath_now_ns();
 	e.expire_ns = e.stored_ns + (uint64_t)(c->cfg->local_ttl ?: CACHE_LOCAL_S) * NS_PER_S;
 	err = fastpath_store(c->fp, key, &e);
@@ -150,19 +150,21 @@ int cache_flush(struct cache *c, const uint8_t *name, size_t len)
 }
 
 struct drop {
-	int (*doomed)(const struct bpfdns_key *key, const void *ctx);
+	int (*doomed)(const struct bpfdns_key *key, const struct bpfdns_entry *e, const void *ctx);
 	const void *ctx;
 };
 
 static int drop_key(int fd, const struct bpfdns_key *key, const void *ctx)
 {
 	const struct drop *d = ctx;
+	struct bpfdns_entry e;
 
-	(void)fd;
-	return d->doomed(key, d->ctx);
+	return !bpf_map_lookup_elem(fd, key, &e) && d->doomed(key, &e, d->ctx);
 }
 
-int cache_drop(struct cache *c, int (*doomed)(const struct bpfdns_key *key, const void *ctx), const void *ctx)
+int cache_drop(struct cache *c,
+	       int (*doomed)(const struct bpfdns_key *key, const struct bpfdns_entry *e, const void *ctx),
+	       const void *ctx)
 {
 	struct drop d = { doomed, ctx };
 	int gone;

@@ -72,11 +72,13 @@ void cache_put_local(struct cache *c, const struct bpfdns_key *key, const uint8_
  * every entry), not counted as evictions. How many, or -errno (-ENODEV
  * with cache-size=0). */
 int cache_flush(struct cache *c, const uint8_t *name, size_t len);
-/* Remove the entries for which doomed(key, ctx) says so (names now
- * answered locally: a pinned cache from before a hosts file or an
- * address= line changed); not counted as evictions. How many, or -ENODEV
- * with cache-size=0. */
-int cache_drop(struct cache *c, int (*doomed)(const struct bpfdns_key *key, const void *ctx), const void *ctx);
+/* Remove the entries for which doomed(key, entry, ctx) says so (local
+ * answers, and names now answered locally, when hosts files or address=
+ * lines changed); not counted as evictions. How many, or -ENODEV with
+ * cache-size=0. */
+int cache_drop(struct cache *c,
+	       int (*doomed)(const struct bpfdns_key *key, const struct bpfdns_entry *e, const void *ctx),
+	       const void *ctx);
 /* Every CACHE_SWEEP_MS, remove entries expired longer ago than
  * use-stale-cache keeps them. */
 void cache_sweep(struct cache *c, uint64_t now_ms);

@@ -177,22 +177,23 @@ void server_reload(struct server *srv)
 /* SIGHUP (hup), as dnsmasq's: the cache cleared, the resolv-file re-read;
  * the resolv-file changed: re-read, and the cache cleared with
  * clear-on-reload. */
-static int answered_locally(const struct bpfdns_key *key, const void *ctx)
+/* A local answer (it may have changed), or a name now answered locally. */
+static int answered_locally(const struct bpfdns_key *key, const struct bpfdns_entry *e, const void *ctx)
 {
 	const struct server *srv = ctx;
 
-	return local_answers_key(srv->cfg, srv->hosts, srv->routes, key);
+	return (e->flags & BPFDNS_ENTRY_LOCAL) || local_answers_key(srv->cfg, srv->hosts, srv->routes, key);
 }
 
-/* Entries of names now answered locally leave the cache, so that the fast
- * path never answers them from before (a pinned cache, a changed hosts
- * file). */
+/* Local answers, and entries of names now answered locally, leave the
+ * cache, so that the fast path never answers from data that changed (a
+ * pinned cache, a changed hosts file); the next query stores them anew. */
 static void server_drop_local(struct server *srv)
 {
 	int gone = cache_drop(&srv->cache, answered_locally, srv);
 
 	if (gone > 0)
-		pr_info("cache: %d entries of names now answered locally removed", gone);
+		pr_info("cache: %d entries of local data or names now answered locally removed", gone);
 }
 
 /* Read the hosts files again (SIGHUP, or one of them changed); the old

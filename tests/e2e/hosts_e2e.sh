@@ -61,6 +61,10 @@ sed -i 's/^192.0.2.20 new.lan.test/192.0.2.24 new.lan.test/' "$tmp/hosts"
 sleep 0.5
 check "a hosts name changed in the file: the new address, not the kernel's copy" "$dig new.lan.test A +short" \
 	"192.0.2.24"
+sed -i '/new.lan.test/d' "$tmp/hosts"
+sleep 0.5
+check "a hosts name removed from the file: asked upstream, not the kernel's copy" "$dig new.lan.test A +short" \
+	"192.0.2.3"
 stop_daemon
 # the cache stays pinned across restarts; a name a hosts file now has leaves it
 echo "192.0.2.23 pinned.lan.test" >>"$tmp/hosts"
@@ -92,7 +96,7 @@ daemon diff --no-resolv --no-hosts --server=127.0.0.3#5353 --addn-hosts="$tmp/ho
 	--domain=lan.test || e2e_exit
 for q in "web A" "web.lan.test A" "WEB.LAN.test A" "db A" "db.lan.test ANY" "v6only.lan.test AAAA" \
 	"both.lan.test ANY" "both.lan.test A" "printer.lan.test A" "printer A" "-x 192.0.2.10" "-x 192.0.2.11" \
-	"-x 2001:db8::13" "-x 192.0.2.14" "new.lan.test A"; do
+	"-x 2001:db8::13" "-x 192.0.2.14" "hup.lan.test A"; do
 	compare_peer all $q
 done
 ok "the real dnsmasq answers these $compared queries alike (status, flags, records)" [ -z "$differ" ]

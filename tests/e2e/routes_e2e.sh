@@ -89,6 +89,12 @@ daemon ttl -C "$tmp/routes.conf" --local-ttl=60 || e2e_exit
 check "local-ttl=60: local answers carry it" "$dig ads.test A +noall +answer" "ads.test.		60	IN	A	192.0.2.99"
 stop_daemon
 
+# restarted without the address= line: the pinned cache's local answer goes
+daemon plain --no-resolv --server=127.0.0.3#5353 || e2e_exit
+check "address= line gone after a restart: asked upstream, not the kernel's copy" "$dig ads.test A +short" \
+	"192.0.2.3"
+stop_daemon
+
 # the same local answers as the real dnsmasq, given the same lines
 peer_dnsmasq -C "$tmp/routes.conf" --no-hosts
 daemon diff -C "$tmp/routes.conf" --no-hosts || e2e_exit
