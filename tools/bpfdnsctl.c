@@ -27,8 +27,8 @@
 #include "fastpath.h"
 #include "metric_names.h"
 
-#define METRICS_MAX 512
-#define REPLY_MAX (256 << 10)
+#define METRICS_MAX 4096
+#define REPLY_MAX (1 << 20)
 
 struct opts {
 	const char *pin_path;

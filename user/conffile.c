@@ -20,9 +20,16 @@
 #define CONF_DEPTH_MAX 8 /* conf-file and conf-dir inside each other: deeper is a loop */
 #define NOTSUP_MAX 2048	 /* the list of unsupported lines, in one message */
 
+#define FILES_MAX 4096 /* files read, remembered so each is read once */
+
 struct reader {
 	struct config *cfg;
 	int depth;
+	int n_files;
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} files[FILES_MAX];
 	int done; /* help or the version printed */
 	int n_notsup;
 	size_t notsup_len;
@@ -152,17 +159,37 @@ static int is_dev_null(const char *path)
 	return !stat(path, &st) && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
 }
 
+/* 1 when path was read already (dnsmasq reads each file once, however
+ * many conf-file and conf-dir lines name it); else remember it. */
+static int read_before(struct reader *r, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return 0;
+	for (int i = 0; i < r->n_files; i++)
+		if (r->files[i].dev == st.st_dev && r->files[i].ino == st.st_ino)
+			return 1;
+	if (r->n_files < FILES_MAX) {
+		r->files[r->n_files].dev = st.st_dev;
+		r->files[r->n_files++].ino = st.st_ino;
+	}
+	return 0;
+}
+
 static int read_file(struct reader *r, const char *path)
 {
 	char where[PATH_MAX + 32], *line, *name, *value;
 	struct textfile tf;
 	int lineno = 0, err;
 
+	if (read_before(r, path))
+		return 0;
 	if (r->depth >= CONF_DEPTH_MAX) {
 		pr_err("%s: conf-file and conf-dir nested %d deep: a loop?", path, CONF_DEPTH_MAX);
 		return -ELOOP;
 	}
-	err = textfile_read(&tf, path);
+	err = textfile_read_max(&tf, path, TEXTFILE_LIST_MAX);
 	if (err == -EINVAL && is_dev_null(path))
 		return 0;
 	if (err) {
@@ -302,13 +329,18 @@ static int cli_short(struct reader *r, int argc, char **argv, int *i)
 
 int config_load_file(struct config *cfg, const char *path)
 {
-	struct reader r = { .cfg = cfg };
-	int err = read_file(&r, path);
+	struct reader *r = calloc(1, sizeof(*r));
+	int err;
 
-	if (!err && r.n_notsup) {
-		pr_err("not supported by bpfdns: %s", r.notsup);
+	if (!r)
+		return -ENOMEM;
+	r->cfg = cfg;
+	err = read_file(r, path);
+	if (!err && r->n_notsup) {
+		pr_err("not supported by bpfdns: %s", r->notsup);
 		err = -EOPNOTSUPP;
 	}
+	free(r);
 	return err;
 }
 

@@ -46,71 +46,6 @@ void config_free(struct config *cfg)
 	cfg->n_routes = cfg->cap_routes = 0;
 }
 
-/* "IP:PORT", "[IPv6]:PORT" or "IP#PORT" into ss. */
-static int parse_host_port(const char *v, struct sockaddr_storage *ss)
-{
-	char text[INET6_ADDRSTRLEN + 16];
-	const char *colon = v ? strrchr(v, ':') : NULL;
-
-	if (!v || strlen(v) >= sizeof(text))
-		return -EINVAL;
-	if (strchr(v, '#'))
-		return config_parse_addr(v, 0, ss);
-	if (!colon)
-		return -EINVAL;
-	if (v[0] == '[') { /* [v6]:port */
-		if (colon[-1] != ']')
-			return -EINVAL;
-		snprintf(text, sizeof(text), "%.*s#%s", (int)(colon - v - 2), v + 1, colon + 1);
-	} else if (strchr(v, ':') == colon) { /* v4:port */
-		snprintf(text, sizeof(text), "%.*s#%s", (int)(colon - v), v, colon + 1);
-	} else {
-		return -EINVAL; /* a bare IPv6 address: which colon is the port's? */
-	}
-	return config_parse_addr(text, 0, ss);
-}
-
-int config_parse_addr(const char *text, uint16_t dflt, struct sockaddr_storage *ss)
-{
-	char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 8], *zone;
-	const char *hash = strchr(text, '#');
-	size_t n = hash ? (size_t)(hash - text) : strlen(text);
-	unsigned long port = dflt;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-	if (n >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, text, n);
-	host[n] = '\0';
-	if (hash) {
-		char *end;
-
-		errno = 0;
-		port = strtoul(hash + 1, &end, 10);
-		if (errno || *end || !hash[1] || port == 0 || port > 65535)
-			return -EINVAL;
-	}
-	memset(ss, 0, sizeof(*ss));
-	if (!strchr(host, '%') && inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		return 0;
-	}
-	zone = strchr(host, '%');
-	if (zone)
-		*zone++ = '\0';
-	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		/* fe80::1%eth0: a link-local address is only one on its link */
-		if (zone && !(s6->sin6_scope_id = if_nametoindex(zone)))
-			return -ENODEV;
-		return 0;
-	}
-	return -EINVAL;
-}
-
 static int parse_u32(const char *v, uint32_t max, uint32_t *out)
 {
 	unsigned long long x;
@@ -189,7 +124,7 @@ static const struct option_def options[] = {
 	{ "addn-hosts", OPT_CUSTOM, 0, 0, "read this hosts file too; repeatable", 'H', CONFIG_ARG_REQUIRED },
 	{ "expand-hosts", OPT_FLAG, F(expand_hosts), 0, "add domain= to plain names in hosts files", 'E', 0 },
 	{ "domain", OPT_CUSTOM, 0, 0, "the local domain (for expand-hosts)", 's', CONFIG_ARG_REQUIRED },
-	{ "no-ident", OPT_FLAG, F(no_ident), 0, "answer CHAOS names (cachesize.bind...) REFUSED", 0, 0 },
+	{ "no-ident", OPT_FLAG, F(no_ident), 0, "answer CHAOS names (cachesize.bind...) NOTIMP", 0, 0 },
 	{ "proxy-dnssec", OPT_NOTE, 0, 0, "accepted: DO, CD and AD already pass through, and are part of the "
 	  "cache key", NONE },
 	{ "log-async", OPT_NOTE, 0, 0, "accepted: bpfdnsd never blocks on logging", OPTIONAL },
@@ -216,7 +151,8 @@ static const struct option_def options[] = {
 	{ "max-cache-ttl", OPT_U32, F(max_cache_ttl), 86400 * 7, "highest TTL cached, seconds (86400)", 0, 0 },
 	{ "edns-packet-max", OPT_CUSTOM, 0, 0, "largest UDP answer we send (1232)", 'P',
 	  CONFIG_ARG_REQUIRED },
-	{ "log-queries", OPT_FLAG, F(log_queries), 0, "log each query and its fate", 'q', 0 },
+	{ "log-queries", OPT_CUSTOM, 0, 0, "log each query and its fate (=extra, =proto: the same lines for now)", 'q',
+	  CONFIG_ARG_OPTIONAL },
 	{ "keep-in-foreground", OPT_FLAG, F(foreground), 0, "do not daemonize (-k)", 'k', 0 },
 	{ "no-daemon", OPT_FLAG, F(foreground), 0, "do not daemonize (-d)", 'd', 0 },
 	{ "pid-file", OPT_STRING, F(pid_file), PATH_MAX, "write our PID here", 'x', 0 },
@@ -288,6 +224,22 @@ int config_option_arg(const char **name, char letter, enum config_arg *arg)
 	return 0;
 }
 
+/* listen-address=IP[,IP...], as dnsmasq takes it. */
+static int listen_addresses(struct config *cfg, const char *v)
+{
+	char buf[CONFIG_ADDR_MAX * 48], *save = NULL;
+
+	if (!v || !*v || strlen(v) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *a = strtok_r(buf, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		if (cfg->n_listen >= CONFIG_ADDR_MAX || config_parse_addr(a, 0, &cfg->listen[cfg->n_listen]))
+			return -EINVAL;
+		cfg->n_listen++;
+	}
+	return 0;
+}
+
 /* The options of where bpfdnsd listens and whom it asks or answers; 1 when
  * o is not one of them. */
 static int set_network(struct config *cfg, const struct option_def *o, const char *v)
@@ -301,14 +253,12 @@ static int set_network(struct config *cfg, const struct option_def *o, const cha
 	} else if ((!strcmp(o->name, "server") && v && v[0] == '/') || !strcmp(o->name, "local") ||
 		   !strcmp(o->name, "address") || !strcmp(o->name, "rev-server")) {
 		return config_route_option(cfg, o->name, v);
-	} else if (!strcmp(o->name, "listen-address") || !strcmp(o->name, "server")) {
-		int is_listen = o->name[0] == 'l';
-		struct sockaddr_storage *arr = is_listen ? cfg->listen : cfg->servers;
-		int *n = is_listen ? &cfg->n_listen : &cfg->n_servers;
-
-		if (!v || *n >= CONFIG_ADDR_MAX || config_parse_addr(v, is_listen ? 0 : 53, &arr[*n]))
+	} else if (!strcmp(o->name, "listen-address")) {
+		return listen_addresses(cfg, v);
+	} else if (!strcmp(o->name, "server")) {
+		if (!v || cfg->n_servers >= CONFIG_ADDR_MAX || config_parse_addr(v, 53, &cfg->servers[cfg->n_servers]))
 			return -EINVAL;
-		(*n)++;
+		cfg->n_servers++;
 	} else if (!strcmp(o->name, "control-socket")) {
 		if (!v || !*v || strlen(v) >= sizeof(cfg->control_socket))
 			return -EINVAL;
@@ -316,7 +266,7 @@ static int set_network(struct config *cfg, const struct option_def *o, const cha
 	} else if (!strcmp(o->name, "metrics")) {
 		struct sockaddr_storage ss;
 
-		if (parse_host_port(v, &ss) || !((struct sockaddr_in *)&ss)->sin_port)
+		if (config_parse_host_port(v, &ss) || !((struct sockaddr_in *)&ss)->sin_port)
 			return -EINVAL;
 		cfg->metrics = ss;
 	} else if (!strcmp(o->name, "access-control")) {
@@ -380,6 +330,11 @@ static int set_custom(struct config *cfg, const struct option_def *o, const char
 			cfg->attach = FASTPATH_NONE;
 		else
 			return -EINVAL;
+	} else if (!strcmp(o->name, "log-queries")) {
+		/* extra, proto: dnsmasq's longer lines; ours are the same for now */
+		if (v && strcmp(v, "extra") && strcmp(v, "proto"))
+			return -EINVAL;
+		cfg->log_queries = 1;
 	} else if (!strcmp(o->name, "prefetch")) {
 		cfg->prefetch_pct = BPFDNS_PREFETCH_DEFAULT;
 		if (v && (parse_u32(v, 99, &cfg->prefetch_pct) || !cfg->prefetch_pct))

@@ -40,9 +40,10 @@ enum config_route_kind {
 };
 
 struct config_route {
-	uint8_t *name; /* lower-cased wire form; the root's "\0" for server=//IP: plain names */
+	uint8_t *name; /* lower-cased wire form; the root for /#/ (every name) */
 	uint16_t name_len;
 	uint8_t kind;		       /* enum config_route_kind */
+	uint8_t plain;		       /* server=//IP: plain names (name is the root) */
 	struct sockaddr_storage addr; /* SERVER: IP and port; ADDRESS: family and IP */
 };
 
@@ -132,6 +133,8 @@ int config_parse_args(struct config *cfg, int argc, char **argv);
 /* confroute.c: a per-domain line (server=/d/..., local=, address=,
  * rev-server=) into cfg->routes. 0 or -EINVAL, -ENOMEM. */
 int config_route_option(struct config *cfg, const char *opt, const char *value);
+/* confaddr.c: "IP:PORT", "[IPv6]:PORT" or "IP#PORT" into ss. */
+int config_parse_host_port(const char *text, struct sockaddr_storage *ss);
 /* Parse "IP" or "IP#port" into ss (port defaults to dflt); an IPv6
  * address may name its link, "fe80::1%eth0" (-ENODEV: no such interface). */
 int config_parse_addr(const char *text, uint16_t dflt, struct sockaddr_storage *ss);

@@ -2,7 +2,8 @@
 /*
  * confroute.c - the per-domain option lines, as dnsmasq writes them:
  * server=/d1/d2/IP[#port], server=/d/# (the default servers), server=/d/
- * and local=/d/ (never forwarded), server=//IP (plain names),
+ * and local=/d/ (never forwarded), server=//IP (plain names), /#/ (every
+ * name),
  * address=/d/IP, address=/d/# (0.0.0.0 and ::), address=/d/ (NXDOMAIN),
  * rev-server=CIDR,IP[#port]. Each domain of a line becomes one struct
  * config_route; routes.c merges them.
@@ -18,7 +19,7 @@
 
 /* Append a line for the wire name (len bytes). */
 static int route_push(struct config *cfg, const uint8_t *name, size_t len, uint8_t kind,
-		      const struct sockaddr_storage *addr)
+		      const struct sockaddr_storage *addr, int plain)
 {
 	struct config_route *r;
 
@@ -40,33 +41,41 @@ static int route_push(struct config *cfg, const uint8_t *name, size_t len, uint8
 	dns_name_lower(r->name, len);
 	r->name_len = (uint16_t)len;
 	r->kind = kind;
+	r->plain = (uint8_t)plain;
 	if (addr)
 		r->addr = *addr;
 	cfg->n_routes++;
 	return 0;
 }
 
-/* A domain's text ("example.com", "example.com.", "" for plain names) as
- * a line. */
+/* A domain's text as a line: "example.com" (a leading or trailing dot is
+ * the same), "#" every name (the root, least specific), "" plain names
+ * (server=//IP); "." only the root itself, which no line here serves:
+ * skipped, as dnsmasq does nothing with it. */
 static int route_add(struct config *cfg, const char *text, size_t n, uint8_t kind,
 		     const struct sockaddr_storage *addr)
 {
-	uint8_t name[DNS_NAME_MAX + 1];
+	uint8_t name[DNS_NAME_MAX + 1] = { 0 };
 	char buf[DNS_NAME_MAX + 2];
-	int len;
+	int len = 1, plain = !n;
 
+	if (n == 1 && text[0] == '.')
+		return 0;
+	if (n == 1 && text[0] == '#')
+		return route_push(cfg, name, 1, kind, addr, 0);
+	if (n && text[0] == '.')
+		text++, n--;
 	if (n && text[n - 1] == '.')
 		n--;
-	if (n >= sizeof(buf) || (!n && kind != ROUTE_LINE_SERVER && kind != ROUTE_LINE_LOCAL))
+	if (n >= sizeof(buf) || (plain && kind != ROUTE_LINE_SERVER && kind != ROUTE_LINE_LOCAL))
 		return -EINVAL;
 	memcpy(buf, text, n);
 	buf[n] = '\0';
-	len = n ? dns_name_from_text(buf, name, sizeof(name)) : 1;
-	if (len < 0 || strchr(buf, '*'))
+	if (n)
+		len = dns_name_from_text(buf, name, sizeof(name));
+	if (len <= (n ? 1 : 0) || strchr(buf, '*') || strchr(buf, '#'))
 		return -EINVAL; /* dnsmasq's *.domain wildcards: not supported */
-	if (!n)
-		name[0] = 0; /* the root stands for plain names (server=//IP) */
-	return route_push(cfg, name, (size_t)len, kind, addr);
+	return route_push(cfg, name, (size_t)len, kind, addr, plain);
 }
 
 /* What follows the last '/': the kind of line, and its address. */
@@ -123,7 +132,7 @@ static int route_domains(struct config *cfg, const char *opt, const char *v)
 static int rev_server(struct config *cfg, const char *v)
 {
 	const char *comma = strchr(v, ','), *slash = strchr(v, '/');
-	char ip[INET6_ADDRSTRLEN], zone[80];
+	char ip[INET6_ADDRSTRLEN], zone[80], *end;
 	struct sockaddr_storage server;
 	uint8_t a[16];
 	unsigned long bits;
@@ -134,9 +143,10 @@ static int rev_server(struct config *cfg, const char *v)
 		return -EINVAL;
 	memcpy(ip, v, (size_t)(slash - v));
 	ip[slash - v] = '\0';
-	bits = strtoul(slash + 1, NULL, 10);
+	bits = strtoul(slash + 1, &end, 10);
 	v6 = strchr(ip, ':') != NULL;
-	if (inet_pton(v6 ? AF_INET6 : AF_INET, ip, a) != 1 || bits > (v6 ? 128u : 32u) || bits % (v6 ? 4 : 8) ||
+	if (end != comma || end == slash + 1 || inet_pton(v6 ? AF_INET6 : AF_INET, ip, a) != 1 ||
+	    bits > (v6 ? 128u : 32u) || bits % (v6 ? 4 : 8) ||
 	    config_parse_addr(comma + 1, 53, &server))
 		return -EINVAL;
 	for (int i = (int)(bits / (v6 ? 4 : 8)) - 1; i >= 0; i--)

@@ -18,7 +18,7 @@
 
 #define CTL_CONN_MAX 16	      /* clients at once, each of the control socket and metrics */
 #define CTL_TIMEOUT_MS 2000   /* to send a whole request (an HTTP one too) */
-#define CTL_OUT_MAX (256 << 10)
+#define CTL_OUT_MAX (1 << 20) /* the metrics of some thousand upstreams and domains */
 
 struct ctl_conn {
 	struct ev ev;

@@ -161,6 +161,11 @@ static int add_name(struct hosts *h, const char *text, int family, const uint8_t
 	if (len <= 1)
 		return 0; /* not a name: skipped, as dnsmasq does */
 	dns_name_lower(name, (size_t)len);
+	/* its parents exist too (no data of their own): dnsmasq answers them
+	 * NOERROR, never NXDOMAIN, where it would answer locally */
+	for (int at = 1 + name[0]; name[at]; at += 1 + name[at])
+		if (make_room(h) || !host_for(h, name + at, (size_t)len - (size_t)at))
+			return -ENOMEM;
 	if (make_room(h) || !(e = host_for(h, name, (size_t)len)))
 		return -ENOMEM;
 	if (family == AF_INET ? add_address(&e->a, &e->n_a, 4, addr) : add_address(&e->aaaa, &e->n_aaaa, 16, addr))
@@ -226,7 +231,7 @@ int hosts_load(struct hosts **out, const struct config *cfg)
 		struct textfile tf;
 		char *line;
 
-		err = textfile_read(&tf, paths[i]);
+		err = textfile_read_max(&tf, paths[i], TEXTFILE_LIST_MAX);
 		if (err) {
 			pr_warn("cannot read hosts file %s: %s", paths[i], textfile_error(err));
 			err = 0;
@@ -262,7 +267,22 @@ void hosts_free(struct hosts *h)
 
 int hosts_count(const struct hosts *h)
 {
-	return h ? h->n : 0;
+	int n = 0;
+
+	for (int i = 0; h && i < h->n; i++)
+		n += h->list[i].n_a + h->list[i].n_aaaa > 0;
+	return n;
+}
+
+int hosts_has(const struct hosts *h, const uint8_t *name, size_t len)
+{
+	uint8_t lower[DNS_NAME_MAX + 1];
+
+	if (!h || len > sizeof(lower))
+		return 0;
+	memcpy(lower, name, len);
+	dns_name_lower(lower, len);
+	return *name_slot(h, lower, len) != 0;
 }
 
 /* localhost, or a name below it (RFC 6761 6.3). */
@@ -318,6 +338,10 @@ int hosts_lookup(const struct hosts *h, const uint8_t *name, size_t len, uint16_
 	}
 	if (!is_localhost(lower, len))
 		return 0;
+	if (slot) { /* a hosts file has it: its data only, never upstream */
+		out->nodata = 1;
+		return 1;
+	}
 	if (qtype == DNS_TYPE_A || qtype == DNS_TYPE_ANY)
 		out->a = loop4, out->n_a = 1;
 	if (qtype == DNS_TYPE_AAAA || qtype == DNS_TYPE_ANY)

@@ -6,7 +6,8 @@
  * address of, go upstream), ANY both, and PTR for each address (the first
  * name on its line). expand-hosts adds domain= to plain names. localhost
  * and the names below it are always local (RFC 6761): 127.0.0.1 and ::1
- * unless a hosts file says otherwise, no data for other types.
+ * unless a hosts file names it (then its addresses only), no data for
+ * other types.
  */
 #ifndef BPFDNS_HOSTS_H
 #define BPFDNS_HOSTS_H
@@ -39,7 +40,9 @@ void hosts_free(struct hosts *h);
 int hosts_lookup(const struct hosts *h, const uint8_t *name, size_t len, uint16_t qtype, struct hosts_answer *out);
 /* The files read (for watching): how many, into paths. */
 int hosts_files(const struct config *cfg, const char **paths, int max);
-/* Names and addresses held. */
+/* Names with addresses held. */
 int hosts_count(const struct hosts *h);
+/* 1 when name, or a name below it, is in a hosts file. */
+int hosts_has(const struct hosts *h, const uint8_t *name, size_t len);
 
 #endif /* BPFDNS_HOSTS_H */

@@ -68,6 +68,14 @@ static int plain_name(const uint8_t *name, size_t len)
 	return len > 1 && name[0] && (size_t)name[0] + 1 < len && !name[name[0] + 1];
 }
 
+/* domain-needed: an address query for a plain name never goes upstream,
+ * not even to server=//IP (as dnsmasq). */
+static int needs_domain(const struct config *cfg, const struct dns_question *q)
+{
+	return cfg->domain_needed && plain_name(q->name, q->name_len) &&
+	       (q->qtype == DNS_TYPE_A || q->qtype == DNS_TYPE_AAAA || q->qtype == DNS_TYPE_ANY);
+}
+
 int local_rcode(const struct config *cfg, const struct client_query *cq, int *aa)
 {
 	const struct dns_question *q = &cq->q;
@@ -75,8 +83,7 @@ int local_rcode(const struct config *cfg, const struct client_query *cq, int *aa
 	*aa = 0;
 	if (q->qclass == DNS_CLASS_CH)
 		return DNS_RCODE_NOTIMP; /* dnsmasq's answer to every CHAOS name it does not know */
-	if (cfg->domain_needed && plain_name(q->name, q->name_len) &&
-	    (q->qtype == DNS_TYPE_A || q->qtype == DNS_TYPE_AAAA || q->qtype == DNS_TYPE_ANY))
+	if (needs_domain(cfg, q))
 		return DNS_RCODE_NXDOMAIN;
 	if (cfg->bogus_priv && q->qtype == DNS_TYPE_PTR && local_private_reverse(q->name, q->name_len)) {
 		*aa = 1;
@@ -95,6 +102,8 @@ static size_t hosts_answer(const struct config *cfg, const struct hosts *h, cons
 		return 0;
 	if (ha.ptr)
 		return answer_ptr(query, cq, cfg->edns_packet_max, cfg->local_ttl, ha.ptr, ha.ptr_len, out, outsz);
+	if (ha.nodata) /* as dnsmasq's no-data answers: not authoritative */
+		return answer_error(query, cq, DNS_RCODE_NOERROR, cfg->edns_packet_max, out, outsz);
 	return answer_addresses(query, cq, cfg->edns_packet_max, cfg->local_ttl, ha.a, ha.n_a, ha.aaaa, ha.n_aaaa,
 				out, outsz);
 }
@@ -113,14 +122,17 @@ size_t local_answer(const struct config *cfg, const struct hosts *h, const struc
 		return answer_addresses(query, cq, cfg->edns_packet_max, cfg->local_ttl, ra.a, ra.n_a, ra.aaaa,
 					ra.n_aaaa, out, outsz);
 	}
-	if (cq->q.qclass != DNS_CLASS_CH && m->action == ROUTE_NXDOMAIN)
-		rc = DNS_RCODE_NXDOMAIN;
-	else if (cq->q.qclass != DNS_CLASS_CH && m->route)
+	if (cq->q.qclass != DNS_CLASS_CH && (m->action == ROUTE_NXDOMAIN || m->action == ROUTE_NODATA))
+		rc = m->action == ROUTE_NXDOMAIN ? DNS_RCODE_NXDOMAIN : DNS_RCODE_NOERROR;
+	else if (cq->q.qclass != DNS_CLASS_CH && m->route && !needs_domain(cfg, &cq->q))
 		return 0; /* a domain's servers (or the defaults, named): forwarded */
 	else
 		rc = local_rcode(cfg, cq, &aa);
 	if (rc < 0)
 		return 0;
+	/* a name a hosts file has (or has names below): no data, as dnsmasq */
+	if (rc == DNS_RCODE_NXDOMAIN && cq->q.qclass == DNS_CLASS_IN && hosts_has(h, cq->q.name, cq->q.name_len))
+		rc = DNS_RCODE_NOERROR, aa = 0;
 	n = answer_error(query, cq, (uint8_t)rc, cfg->edns_packet_max, out, outsz);
 	if (n && aa)
 		out[2] |= DNS_AA;
@@ -140,7 +152,7 @@ int local_answers_key(const struct config *cfg, const struct hosts *h, const str
 	if (cq.q.qclass == DNS_CLASS_IN && hosts_lookup(h, cq.q.name, cq.q.name_len, cq.q.qtype, &ha))
 		return 1;
 	m = routes_match(rt, cq.q.name, cq.q.name_len, cq.q.qtype);
-	if (m.action == ROUTE_NXDOMAIN || m.action == ROUTE_ADDRESSES)
+	if (m.action == ROUTE_NXDOMAIN || m.action == ROUTE_NODATA || m.action == ROUTE_ADDRESSES)
 		return 1;
 	return !m.route && local_rcode(cfg, &cq, &aa) >= 0;
 }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,7 +51,7 @@ int log_facility_code(const char *name)
 		      { "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 } };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(names[i].name, name))
+		if (!strcasecmp(names[i].name, name))
 			return names[i].code;
 	return -1;
 }

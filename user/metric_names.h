@@ -28,7 +28,8 @@
 #define METRIC_UPSTREAM_STATE "bpfdns_upstream_state"	      /* {upstream=...,state=...} */
 #define METRIC_UPSTREAM_RTT "bpfdns_upstream_rtt_seconds" /* {upstream=...,quantile=...} */
 /* {upstream=...,domain=...} 1: asked for names under domain ("." the
- * default servers: every other name; "" plain names, server=//IP) */
+ * default servers: every other name; "#" server=/#/; "" plain names,
+ * server=//IP) */
 #define METRIC_UPSTREAM_DOMAIN "bpfdns_upstream_domain"
 
 #endif /* BPFDNS_METRIC_NAMES_H */

@@ -14,6 +14,7 @@
 struct out {
 	char *buf;
 	size_t n, len;
+	int full; /* a line did not fit: the rest is left out, never cut */
 };
 
 static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -23,13 +24,17 @@ static void put(struct out *o, const char *fmt, ...)
 	va_list ap;
 	int w;
 
-	if (o->len >= o->n)
+	if (o->full)
 		return;
 	va_start(ap, fmt);
 	w = vsnprintf(o->buf + o->len, o->n - o->len, fmt, ap);
 	va_end(ap);
-	if (w > 0)
-		o->len = o->len + (size_t)w < o->n ? o->len + (size_t)w : o->n - 1;
+	if (w < 0 || o->len + (size_t)w >= o->n) {
+		o->buf[o->len] = '\0'; /* whole lines only: a scraper rejects a cut one */
+		o->full = 1;
+		return;
+	}
+	o->len += (size_t)w;
 }
 
 static void family(struct out *o, const char *name, const char *type, const char *help)
@@ -95,12 +100,14 @@ static void domain_series(struct out *o, const struct upstreams *ups, const char
 		put(o, METRIC_UPSTREAM_DOMAIN "{upstream=\"%s\",domain=\"%s\"} 1\n", ups->list[i]->name, domain);
 }
 
-static void domain_route(void *ctx, const uint8_t *name, size_t len, const struct upstreams *ups)
+static void domain_route(void *ctx, const uint8_t *name, size_t len, struct upstreams *ups)
 {
 	char text[DNS_NAME_MAX * 4 + 1] = "";
 
 	if (len > 1)
 		dns_name_to_text(name, len, text, sizeof(text));
+	else if (len == 1)
+		snprintf(text, sizeof(text), "#"); /* /#/: every name not under another */
 	text[strcspn(text, "\"\\")] = '\0'; /* a label value: nothing to escape */
 	if (strlen(text) > 1 && text[strlen(text) - 1] == '.')
 		text[strlen(text) - 1] = '\0'; /* "corp.example", without the root's dot */
@@ -111,7 +118,8 @@ static void domain_route(void *ctx, const uint8_t *name, size_t len, const struc
 static void upstream_domains(struct out *o, const struct stats_sources *src)
 {
 	family(o, METRIC_UPSTREAM_DOMAIN, "gauge",
-	       "1: the upstream is asked for names under domain (\".\": the default servers; \"\": plain names).");
+	       "1: the upstream is asked for names under domain (\".\": the default servers; \"#\": /#/, every "
+	       "name; \"\": plain names).");
 	domain_series(o, src->ups, ".");
 	routes_each(src->routes, domain_route, o);
 }

@@ -15,15 +15,16 @@ struct route {
 	uint8_t use_default;   /* server=/d/# */
 	uint8_t local;	       /* server=/d/, local=/d/ */
 	uint8_t nxdomain;      /* address=/d/ */
-	uint8_t n_a, n_aaaa;
 	uint8_t any;	       /* what ANY gets: the last line's type, both after address=/d/# */
-	uint8_t a[ROUTE_ADDRS_MAX][4];
-	uint8_t aaaa[ROUTE_ADDRS_MAX][16];
+	uint8_t any0;	       /* address=/d/#: 0.0.0.0 and :: where no address of the family is given */
+	int n_a, n_aaaa;
+	uint8_t *a, *aaaa;     /* 4 and 16 bytes each, the last line first (heap) */
 };
 
 struct routes {
 	struct route *list;
 	int n;
+	struct route *plain; /* server=//IP: plain names; NULL: none */
 	uint32_t *slots; /* open addressing: index + 1 into list, 0 empty */
 	uint32_t mask;
 	int n_lists; /* routes with servers */
@@ -64,7 +65,7 @@ static struct route *find(const struct routes *rt, const uint8_t *name, size_t l
 /* The route for the line's domain, made when new. */
 static struct route *route_for(struct routes *rt, const struct config_route *line)
 {
-	struct route *r = find(rt, line->name, line->name_len);
+	struct route *r = line->plain ? rt->plain : find(rt, line->name, line->name_len);
 	uint32_t i;
 
 	if (r)
@@ -72,6 +73,10 @@ static struct route *route_for(struct routes *rt, const struct config_route *lin
 	r = &rt->list[rt->n++];
 	r->name = line->name;
 	r->len = line->name_len;
+	if (line->plain) { /* kept apart: its name, the root, is /#/'s */
+		rt->plain = r;
+		return r;
+	}
 	for (i = name_hash(r->name, r->len) & rt->mask; rt->slots[i]; i = (i + 1) & rt->mask)
 		;
 	rt->slots[i] = (uint32_t)rt->n;
@@ -80,14 +85,19 @@ static struct route *route_for(struct routes *rt, const struct config_route *lin
 
 enum { ANY_A, ANY_AAAA, ANY_BOTH };
 
-/* Put addr (size bytes) first in list: dnsmasq answers the last line first. */
-static void add_address(uint8_t *list, uint8_t *n, size_t size, const uint8_t *addr)
+/* Put addr (size bytes) first in *list: dnsmasq answers the last line
+ * first. 0 or -ENOMEM. */
+static int add_address(uint8_t **list, int *n, size_t size, const uint8_t *addr)
 {
-	if (*n == ROUTE_ADDRS_MAX)
-		return;
-	memmove(list + size, list, *n * size);
-	memcpy(list, addr, size);
+	uint8_t *grown = realloc(*list, (size_t)(*n + 1) * size);
+
+	if (!grown)
+		return -ENOMEM;
+	memmove(grown + size, grown, (size_t)*n * size);
+	memcpy(grown, addr, size);
+	*list = grown;
 	(*n)++;
+	return 0;
 }
 
 static int route_line(struct routes *rt, const struct config *cfg, const struct config_route *line)
@@ -114,36 +124,36 @@ static int route_line(struct routes *rt, const struct config *cfg, const struct 
 		r->nxdomain = 1;
 		break;
 	case ROUTE_LINE_ANY0:
-		add_address(r->a[0], &r->n_a, 4, (const uint8_t[4]){ 0 });
-		add_address(r->aaaa[0], &r->n_aaaa, 16, (const uint8_t[16]){ 0 });
 		r->any = ANY_BOTH;
+		r->any0 = 1;
 		break;
 	case ROUTE_LINE_ADDRESS:
-		if (ss->ss_family == AF_INET)
-			add_address(r->a[0], &r->n_a, 4, (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr);
-		else
-			add_address(r->aaaa[0], &r->n_aaaa, 16,
-				    (const uint8_t *)&((const struct sockaddr_in6 *)ss)->sin6_addr);
 		r->any = ss->ss_family == AF_INET ? ANY_A : ANY_AAAA;
-		break;
+		if (ss->ss_family == AF_INET)
+			return add_address(&r->a, &r->n_a, 4, (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr);
+		return add_address(&r->aaaa, &r->n_aaaa, 16,
+				   (const uint8_t *)&((const struct sockaddr_in6 *)ss)->sin6_addr);
 	}
 	return 0;
 }
 
 /* One object per upstream address across the default list and every
  * domain's, so that health and counters are the address's. */
-static void share_upstreams(struct routes *rt, const struct upstreams *defaults)
+static int share_upstreams(struct routes *rt, const struct upstreams *defaults)
 {
-	for (int i = 0; i < rt->n; i++) {
+	struct upstream_set known = { 0 };
+	int err = 0;
+
+	for (int i = 0; defaults && i < defaults->n && !err; i++)
+		err = upstreams_share(&(struct upstreams){ .list = { defaults->list[i] }, .n = 1 }, &known);
+	for (int i = 0; i < rt->n && !err; i++) {
 		if (!rt->list[i].ups)
 			continue;
 		rt->n_lists++;
-		if (defaults)
-			upstreams_carry_stats(rt->list[i].ups, defaults);
-		for (int j = 0; j < i; j++)
-			if (rt->list[j].ups)
-				upstreams_carry_stats(rt->list[i].ups, rt->list[j].ups);
+		err = upstreams_share(rt->list[i].ups, &known);
 	}
+	free(known.list);
+	return err;
 }
 
 int routes_build(struct routes **out, const struct config *cfg, const struct upstreams *defaults)
@@ -170,7 +180,11 @@ int routes_build(struct routes **out, const struct config *cfg, const struct ups
 		routes_free(rt);
 		return err;
 	}
-	share_upstreams(rt, defaults);
+	err = share_upstreams(rt, defaults);
+	if (err) {
+		routes_free(rt);
+		return err;
+	}
 	*out = rt;
 	return 0;
 }
@@ -179,8 +193,11 @@ void routes_free(struct routes *rt)
 {
 	if (!rt)
 		return;
-	for (int i = 0; rt->list && i < rt->n; i++)
+	for (int i = 0; rt->list && i < rt->n; i++) {
 		upstreams_put(rt->list[i].ups);
+		free(rt->list[i].a);
+		free(rt->list[i].aaaa);
+	}
 	free(rt->list);
 	free(rt->slots);
 	free(rt);
@@ -188,13 +205,18 @@ void routes_free(struct routes *rt)
 
 int route_addresses(const struct route *r, uint16_t qtype, struct route_addrs *out)
 {
+	static const uint8_t zero[16];
 	int any = qtype == DNS_TYPE_ANY;
 
 	*out = (struct route_addrs){ 0 };
-	if (qtype == DNS_TYPE_A || (any && r->any != ANY_AAAA))
-		out->a = r->a[0], out->n_a = r->n_a;
-	if (qtype == DNS_TYPE_AAAA || (any && r->any != ANY_A))
-		out->aaaa = r->aaaa[0], out->n_aaaa = r->n_aaaa;
+	if (qtype == DNS_TYPE_A || (any && r->any != ANY_AAAA)) {
+		out->a = r->n_a ? r->a : zero;
+		out->n_a = r->n_a ? r->n_a : r->any0;
+	}
+	if (qtype == DNS_TYPE_AAAA || (any && r->any != ANY_A)) {
+		out->aaaa = r->n_aaaa ? r->aaaa : zero;
+		out->n_aaaa = r->n_aaaa ? r->n_aaaa : r->any0;
+	}
 	return out->n_a + out->n_aaaa;
 }
 
@@ -204,10 +226,10 @@ static int route_decides(const struct route *r, uint16_t qtype, struct route_mat
 	struct route_addrs addrs;
 
 	m->route = r;
-	if (r->nxdomain)
-		m->action = ROUTE_NXDOMAIN;
-	else if (route_addresses(r, qtype, &addrs))
+	if (route_addresses(r, qtype, &addrs))
 		m->action = ROUTE_ADDRESSES;
+	else if (r->nxdomain) /* with addresses of the other type: no data, as dnsmasq */
+		m->action = r->n_a || r->n_aaaa || r->any0 ? ROUTE_NODATA : ROUTE_NXDOMAIN;
 	else if (r->ups)
 		m->action = ROUTE_SERVERS, m->ups = r->ups;
 	else if (r->use_default)
@@ -227,30 +249,23 @@ struct route_match routes_match(const struct routes *rt, const uint8_t *name, si
 	if (!rt)
 		return m;
 	/* a plain name: server=//IP first */
-	if (len > 1 && name[0] + 2u == len && (r = find(rt, (const uint8_t *)"", 1)) && route_decides(r, qtype, &m))
+	if (len > 1 && name[0] + 2u == len && rt->plain && route_decides(rt->plain, qtype, &m))
 		return m;
-	/* the name, then each parent (never the root: it stands for plain names) */
-	for (size_t at = 0; at < len && name[at]; at += 1u + name[at])
+	/* the name, then each parent, the root (/#/) last */
+	for (size_t at = 0; at < len; at += 1u + name[at]) {
 		if ((r = find(rt, name + at, len - at)) && route_decides(r, qtype, &m))
 			return m;
+		if (!name[at])
+			break;
+	}
 	m = (struct route_match){ .action = ROUTE_DEFAULT };
 	return m;
 }
 
-int routes_lists(const struct routes *rt, struct upstreams **lists, int max)
-{
-	int n = 0;
-
-	for (int i = 0; rt && i < rt->n && n < max; i++)
-		if (rt->list[i].ups)
-			lists[n++] = rt->list[i].ups;
-	return n;
-}
-
-void routes_each(const struct routes *rt,
-		 void (*fn)(void *ctx, const uint8_t *name, size_t len, const struct upstreams *ups), void *ctx)
+void routes_each(const struct routes *rt, void (*fn)(void *ctx, const uint8_t *name, size_t len, struct upstreams *ups),
+		 void *ctx)
 {
 	for (int i = 0; rt && i < rt->n; i++)
-		if (rt->list[i].ups)
-			fn(ctx, rt->list[i].name, rt->list[i].len, rt->list[i].ups);
+		if (rt->list[i].ups) /* plain names: length 0 */
+			fn(ctx, rt->list[i].name, &rt->list[i] == rt->plain ? 0 : rt->list[i].len, rt->list[i].ups);
 }

@@ -15,12 +15,12 @@
 #include "config.h"
 #include "upstream.h"
 
-#define ROUTE_ADDRS_MAX 8 /* address= lines of one domain, per family */
 
 enum route_action {
 	ROUTE_DEFAULT,	 /* the default servers */
 	ROUTE_SERVERS,	 /* the domain's own servers (match.ups) */
 	ROUTE_NXDOMAIN,	 /* never forwarded: NXDOMAIN (authoritative: no) */
+	ROUTE_NODATA,	 /* never forwarded: NOERROR, no records (address=/d/ with an address of the other type) */
 	ROUTE_ADDRESSES, /* never forwarded: the domain's addresses of the query's type */
 };
 
@@ -53,11 +53,9 @@ struct route_addrs {
 /* r's addresses for qtype (ANY: those of the type of the last line, or
  * both after address=/d/#); 0 when there are none. */
 int route_addresses(const struct route *r, uint16_t qtype, struct route_addrs *out);
-/* Each domain's own server list (for probes, statistics). */
-int routes_lists(const struct routes *rt, struct upstreams **lists, int max);
 /* Call fn for each domain with servers of its own: its name (lower-case
- * wire form; the root for plain names) and its list. */
-void routes_each(const struct routes *rt,
-		 void (*fn)(void *ctx, const uint8_t *name, size_t len, const struct upstreams *ups), void *ctx);
+ * wire form; the root for /#/, length 0 for plain names) and its list. */
+void routes_each(const struct routes *rt, void (*fn)(void *ctx, const uint8_t *name, size_t len, struct upstreams *ups),
+		 void *ctx);
 
 #endif /* BPFDNS_ROUTES_H */

@@ -87,8 +87,9 @@ static int answer_from_cache(struct server *srv, const struct client *from, cons
 static int answer_locally(struct server *srv, const struct client *from, const uint8_t *msg,
 			  const struct client_query *cq, const struct route_match *m)
 {
+	static uint8_t out[TCP_MSG_MAX]; /* a hosts name may have hundreds of addresses */
 	struct stats_sources src = server_sources(srv);
-	uint8_t out[MSG_MAX];
+	uint16_t edns_max = srv->cfg->edns_packet_max;
 	size_t n = stats_chaos(&src, msg, cq, out, sizeof(out));
 
 	if (!n && (n = local_answer(srv->cfg, srv->hosts, m, msg, cq, out, sizeof(out))) &&
@@ -96,6 +97,9 @@ static int answer_locally(struct server *srv, const struct client *from, const u
 		cache_put_local(&srv->cache, &cq->key, out, n); /* the fast path answers it next time */
 	if (!n)
 		return 0;
+	/* too big for this client's UDP limit: TC, as for any answer */
+	if (n > client_answer_limit(from, cq, edns_max))
+		n = answer_truncated(msg, cq, out[3] & DNS_RCODE, edns_max, out, sizeof(out));
 	client_send(from, out, n);
 	querylog(srv->cfg->log_queries, cq->q.name, cq->q.name_len, cq->q.qtype, "answered", "locally");
 	return 1;
@@ -154,29 +158,36 @@ static int server_query(void *ctx, const struct client *from, const uint8_t *msg
 	return miss_join(&srv->misses, from, msg, &cq, m.ups);
 }
 
+/* An address a domain's servers name too: still one object. */
+static void carry_route(void *ctx, const uint8_t *name, size_t len, struct upstreams *route)
+{
+	(void)name;
+	(void)len;
+	upstreams_carry_stats(ctx, route);
+}
+
 void server_reload(struct server *srv)
 {
-	struct upstreams *ups, *lists[64];
-	int n = routes_lists(srv->routes, lists, 64);
+	struct upstreams *ups;
 	char text[1024];
 
 	if (upstreams_load(&ups, srv->cfg)) {
 		pr_warn("keeping the upstreams we had");
 		return;
 	}
+	if (!ups->n && srv->ups->n) { /* a file being rewritten, most likely */
+		upstreams_put(ups);
+		pr_warn("no upstream in the new list: keeping the upstreams we had");
+		return;
+	}
 	upstreams_carry_stats(ups, srv->ups);
-	/* an address a domain's servers name too: still one object */
-	for (int i = 0; i < n; i++)
-		upstreams_carry_stats(ups, lists[i]);
+	routes_each(srv->routes, carry_route, ups);
 	upstreams_put(srv->ups);
 	srv->ups = ups;
 	upstreams_text(ups, text, sizeof(text));
 	pr_info("upstreams now: %s", text);
 }
 
-/* SIGHUP (hup), as dnsmasq's: the cache cleared, the resolv-file re-read;
- * the resolv-file changed: re-read, and the cache cleared with
- * clear-on-reload. */
 /* A local answer (it may have changed), or a name now answered locally. */
 static int answered_locally(const struct bpfdns_key *key, const struct bpfdns_entry *e, const void *ctx)
 {
@@ -224,6 +235,9 @@ static void server_watch_hosts(struct server *srv)
 			srv->hosts_watch[i] = NULL;
 }
 
+/* SIGHUP (hup), as dnsmasq's: the cache cleared, the hosts files and the
+ * resolv-file re-read; the resolv-file changed: re-read, and the cache
+ * cleared with clear-on-reload. */
 static void server_on_reload(struct server *srv, int hup)
 {
 	if (hup)
@@ -325,15 +339,27 @@ err:
 	return err;
 }
 
+struct probe_pass {
+	struct misses *ms;
+	uint64_t now_ms;
+};
+
+static void probe_route(void *ctx, const uint8_t *name, size_t len, struct upstreams *ups)
+{
+	struct probe_pass *p = ctx;
+
+	(void)name;
+	(void)len;
+	probe_upstreams(p->ms, ups, p->now_ms);
+}
+
 /* Probe the default upstreams and each domain's (hedged). */
 static void server_probe(struct server *srv, uint64_t now_ms)
 {
-	struct upstreams *lists[64];
-	int n = routes_lists(srv->routes, lists, 64);
+	struct probe_pass p = { &srv->misses, now_ms };
 
 	probe_upstreams(&srv->misses, srv->ups, now_ms);
-	for (int i = 0; i < n; i++)
-		probe_upstreams(&srv->misses, lists[i], now_ms);
+	routes_each(srv->routes, probe_route, &p);
 }
 
 int server_run(struct server *srv, struct server_signals *sig)

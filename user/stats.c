@@ -25,7 +25,7 @@ static void collect_list(struct collect *c, const struct upstreams *ups)
 	}
 }
 
-static void collect_route(void *ctx, const uint8_t *name, size_t len, const struct upstreams *ups)
+static void collect_route(void *ctx, const uint8_t *name, size_t len, struct upstreams *ups)
 {
 	(void)name;
 	(void)len;

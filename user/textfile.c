@@ -2,13 +2,51 @@
 /* textfile.c - small text files read whole; see textfile.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "textfile.h"
 
-int textfile_read(struct textfile *tf, const char *path)
+/* Read fd whole into tf->buf, up to max bytes; -EFBIG past that. */
+static int read_all(struct textfile *tf, int fd, size_t size_hint, size_t max)
+{
+	size_t cap = size_hint > 65536 ? size_hint : 65536;
+
+	if (cap > max)
+		cap = max;
+	for (;;) {
+		char *grown = realloc(tf->buf, cap + 1);
+		ssize_t n;
+
+		if (!grown)
+			return -ENOMEM;
+		tf->buf = grown;
+		/* the size may change while we read: to the cap, no further */
+		while (tf->len < cap && (n = read(fd, tf->buf + tf->len, cap - tf->len)) != 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return -errno;
+			tf->len += (size_t)n;
+		}
+		if (tf->len < cap)
+			break;
+		if (cap == max) {
+			char c;
+
+			if (read(fd, &c, 1) > 0)
+				return -EFBIG;
+			break;
+		}
+		cap = cap * 2 > max ? max : cap * 2;
+	}
+	tf->buf[tf->len] = '\0';
+	return 0;
+}
+
+int textfile_read_max(struct textfile *tf, const char *path, size_t max)
 {
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), err = 0;
@@ -25,41 +63,21 @@ int textfile_read(struct textfile *tf, const char *path)
 		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 		goto out;
 	}
-	if (st.st_size > TEXTFILE_MAX) {
+	if ((uint64_t)st.st_size > max) {
 		err = -EFBIG;
 		goto out;
 	}
-	tf->buf = malloc(TEXTFILE_MAX + 1);
-	if (!tf->buf) {
-		err = -ENOMEM;
-		goto out;
-	}
-	/* the size may have changed since fstat: read to the cap, no further */
-	while (tf->len < TEXTFILE_MAX) {
-		ssize_t n = read(fd, tf->buf + tf->len, TEXTFILE_MAX - tf->len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		tf->len += (size_t)n;
-	}
-	if (tf->len == TEXTFILE_MAX) {
-		char c;
-
-		if (read(fd, &c, 1) > 0)
-			err = -EFBIG;
-	}
-	tf->buf[tf->len] = '\0';
+	err = read_all(tf, fd, (size_t)st.st_size, max);
 out:
 	close(fd);
 	if (err)
 		textfile_free(tf);
 	return err;
+}
+
+int textfile_read(struct textfile *tf, const char *path)
+{
+	return textfile_read_max(tf, path, TEXTFILE_MAX);
 }
 
 char *textfile_line(struct textfile *tf)
@@ -94,7 +112,7 @@ const char *textfile_error(int err)
 	case -EINVAL:
 		return "not a regular file (a FIFO, device or socket)";
 	case -EFBIG:
-		return "larger than 1 MiB";
+		return "too large (1 MiB for a resolv-file, 256 MiB for config and hosts files)";
 	default:
 		return strerror(-err);
 	}

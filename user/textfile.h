@@ -10,7 +10,9 @@
 
 #include <stddef.h>
 
-#define TEXTFILE_MAX (1 << 20) /* bytes; config and resolv files are far smaller */
+#define TEXTFILE_MAX (1 << 20) /* bytes; resolv files are far smaller */
+/* config and hosts files: ad-block lists of a million names fit */
+#define TEXTFILE_LIST_MAX (256u << 20)
 
 struct textfile {
 	char *buf;
@@ -24,6 +26,8 @@ struct textfile {
  * role in their message; textfile_error() words the cause).
  */
 int textfile_read(struct textfile *tf, const char *path);
+/* The same, up to max bytes. */
+int textfile_read_max(struct textfile *tf, const char *path, size_t max);
 /* The next line, NUL-terminated in place, without its CR/LF; NULL at the end. */
 char *textfile_line(struct textfile *tf);
 void textfile_free(struct textfile *tf);

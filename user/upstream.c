@@ -129,13 +129,12 @@ int upstreams_load(struct upstreams **out, const struct config *cfg)
 			textfile_free(&tf);
 		}
 	}
-	if (!ups->n && cfg->n_routes) {
-		pr_warn("no default upstream servers: only names under server=/domain/IP lines are asked upstream");
-	} else if (!ups->n) {
-		pr_err("no upstream servers: add server=IP or nameserver lines to %s", cfg->resolv_file);
-		free(ups);
-		return -ENOENT;
-	}
+	/* as dnsmasq: local data (hosts files, address=, server=/d/IP) still
+	 * answers; the rest gets SERVFAIL until the resolv-file names one */
+	if (!ups->n)
+		pr_warn("no default upstream servers (server=IP, or nameserver lines in %s): only local names%s "
+			"are answered", cfg->no_resolv ? "the resolv-file" : cfg->resolv_file,
+			cfg->n_routes ? " and those of server=/domain/IP lines" : "");
 	*out = ups;
 	return 0;
 }
@@ -154,6 +153,36 @@ void upstreams_carry_stats(struct upstreams *ups, const struct upstreams *old)
 			ups->list[i]->refs++;
 		}
 	}
+}
+
+int upstreams_share(struct upstreams *ups, struct upstream_set *known)
+{
+	for (int i = 0; i < ups->n; i++) {
+		int k = 0;
+
+		while (k < known->n && !same_addr(&known->list[k]->addr, &ups->list[i]->addr))
+			k++;
+		if (k == known->n) {
+			if (known->n == known->cap) {
+				int cap = known->cap ? known->cap * 2 : 16;
+				struct upstream **grown = realloc(known->list, (size_t)cap * sizeof(*grown));
+
+				if (!grown)
+					return -ENOMEM;
+				known->list = grown;
+				known->cap = cap;
+			}
+			known->list[known->n++] = ups->list[i];
+			continue;
+		}
+		if (known->list[k] == ups->list[i])
+			continue;
+		if (--ups->list[i]->refs == 0)
+			free(ups->list[i]);
+		ups->list[i] = known->list[k];
+		ups->list[i]->refs++;
+	}
+	return 0;
 }
 
 void upstreams_text(const struct upstreams *ups, char *buf, size_t n)

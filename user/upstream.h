@@ -50,7 +50,8 @@ struct upstreams {
  * A new list (one reference) from cfg->servers and, unless no-resolv, the
  * nameserver lines of cfg->resolv_file, skipping our own listen addresses so
  * that we never ask ourselves. Returns 0 or -errno (logged); no upstream at
- * all is an error.
+ * all is a warning, as in dnsmasq (local data still answers), but a
+ * resolv-file that cannot be read with no server= is an error.
  */
 int upstreams_load(struct upstreams **ups, const struct config *cfg);
 /* Add ss to ups unless it is there already, or one of our own addresses.
@@ -59,6 +60,16 @@ int upstreams_add(struct upstreams *ups, const struct config *cfg, const struct 
 /* Make ups share old's upstream objects (counters and health) for the
  * addresses both name. */
 void upstreams_carry_stats(struct upstreams *ups, const struct upstreams *old);
+/* The upstream objects seen so far, one per address (routes.c builds many
+ * lists at once). */
+struct upstream_set {
+	struct upstream **list;
+	int n, cap;
+};
+
+/* Make ups use known's object for each address known has, and add its
+ * others to known (free known->list after). 0 or -ENOMEM. */
+int upstreams_share(struct upstreams *ups, struct upstream_set *known);
 /* "a#53 b#53 ..." into buf, for logs. */
 void upstreams_text(const struct upstreams *ups, char *buf, size_t n);
 struct upstreams *upstreams_get(struct upstreams *ups);

@@ -40,7 +40,8 @@ $dig web.lan.test MX >/dev/null
 ok "a type the name has no address of goes upstream (as dnsmasq)" [ "$(upstream_count 3 web.lan.test)" = 2 ]
 ok "a name in a hosts file never goes upstream for its type" [ "$(upstream_count 3 db.lan.test)" = 0 ]
 check "localhost: A" "$dig localhost A +short" "127.0.0.1"
-check "localhost: AAAA is ::1 though no file says so" "$dig localhost AAAA +short" "::1"
+check "localhost: a hosts file names it with 127.0.0.1 only: AAAA is no data" "$dig localhost AAAA" \
+	"ANSWER: 0"
 check "localhost: other types are no data" "$dig localhost MX" "status: NOERROR"
 check "x.localhost: loopback too (RFC 6761)" "$dig x.localhost A +short" "127.0.0.1"
 ok "localhost: never upstream" [ "$(upstream_count 3 localhost)$(upstream_count 3 x.localhost)" = 00 ]
@@ -78,6 +79,7 @@ daemon nohosts --no-resolv --server=127.0.0.3#5353 --no-hosts --no-poll --addn-h
 $dig etchosts.test A >/dev/null
 ok "no-hosts: /etc/hosts is not read" [ "$(upstream_count 3 etchosts.test)" = 1 ]
 check "localhost is local without a hosts file too" "$dig localhost A +short" "127.0.0.1"
+check "localhost without a hosts file: ::1 for AAAA" "$dig localhost AAAA +short" "::1"
 echo "192.0.2.21 hup.lan.test" >>"$tmp/hosts"
 sleep 0.3
 $dig hup.lan.test A >/dev/null
@@ -101,5 +103,39 @@ for q in "web A" "web.lan.test A" "WEB.LAN.test A" "db A" "db.lan.test ANY" "v6o
 done
 ok "the real dnsmasq answers these $compared queries alike (status, flags, records)" [ -z "$differ" ]
 [ -n "$differ" ] && echo "$differ"
+stop_daemon
+stop_peer
+
+# names a hosts file has, under local=, address=/d/ and domain-needed: no
+# data, never NXDOMAIN (which would deny the names below them); a name of
+# 150 addresses: TC for a 512-byte client, whole over TCP
+{
+	printf '192.0.2.10 printer.home.test\n192.0.2.11 nas\n192.0.2.12 www.blocked.test\n127.0.0.1 localhost\n'
+	for i in $(seq 150); do echo "10.9.$((i / 250)).$((i % 250 + 1)) big.test"; done
+} >"$tmp/lan-hosts"
+chmod 644 "$tmp/lan-hosts"
+lan=(--no-resolv --no-hosts --server=127.0.0.3#5353 --addn-hosts="$tmp/lan-hosts" --local=/home.test/ --domain-needed
+	--address=/blocked.test/)
+peer_dnsmasq "${lan[@]}"
+daemon lan "${lan[@]}" || e2e_exit
+differ="" compared=0
+for q in "home.test A" "home.test NS" "printer.home.test AAAA" "printer.home.test MX" "nas AAAA" "nope.home.test A" \
+	"www.blocked.test AAAA" "www.blocked.test A" "blocked.test A" "x.blocked.test A" "test A" "localhost A" \
+	"localhost AAAA"; do
+	compare_peer all $q
+done
+compare_peer status big.test A +bufsize=512 +ignore
+ok "the real dnsmasq answers these $compared queries alike (no data, not NXDOMAIN)" [ -z "$differ" ]
+[ -n "$differ" ] && echo "$differ"
+check "150 addresses: TC for a 512-byte client" "$dig big.test A +bufsize=512 +ignore" "tc rd ra"
+check "150 addresses: all of them over TCP" "$dig big.test A +tcp +short | wc -l" "150"
+stop_daemon
+stop_peer
+
+# local data only, no upstream at all: it starts, as dnsmasq does
+daemon localonly --no-resolv --no-hosts --addn-hosts="$tmp/lan-hosts" || e2e_exit
+check "no upstream: says so" "cat $dlog" "no default upstream servers"
+check "no upstream: local names answered" "$dig nas A +short" "192.0.2.11"
+check "no upstream: other names SERVFAIL at once" "$dig elsewhere.test A" "status: SERVFAIL"
 stop_daemon
 e2e_exit

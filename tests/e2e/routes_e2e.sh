@@ -106,4 +106,26 @@ done
 ok "the real dnsmasq answers these $compared local queries alike (status, flags, records)" [ -z "$differ" ]
 [ -n "$differ" ] && echo "$differ"
 stop_daemon
+stop_peer
+
+# dnsmasq's special domains: /#/ every name, server=//IP plain names (but
+# domain-needed's A, AAAA and ANY never go upstream), a leading dot
+every=(--no-resolv --no-hosts --server=127.0.0.3#5353 --address=/#/192.0.2.5 --server=/corp.test/127.0.0.4#5353
+	--server=//127.0.0.6#5353 --domain-needed --address=/.lead.test/192.0.2.6 --address=/two.test/
+	--address=/two.test/192.0.2.7)
+peer_dnsmasq "${every[@]}"
+daemon every "${every[@]}" || e2e_exit
+differ="" compared=0
+for q in "anything.example A" "x.lead.test A" "lead.test A" "plain A" "plain AAAA" "two.test A" "two.test AAAA"; do
+	compare_peer all $q
+done
+for q in "x.corp.test A" "anything.example MX" "plain MX"; do
+	compare_peer status $q
+done
+ok "/#/, //, leading dots and mixed address lines: answered as dnsmasq does ($compared queries)" [ -z "$differ" ]
+[ -n "$differ" ] && echo "$differ"
+$dig plain MX >/dev/null
+ok "server=//IP: a plain name's MX goes there" [ "$(upstream_count 6 plain)" -ge 1 ]
+stop_daemon
+stop_peer
 e2e_exit

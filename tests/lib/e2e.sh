@@ -9,7 +9,7 @@
 #   check NAME CMD NEEDLE   PASS when CMD's output contains NEEDLE
 #   check_not NAME CMD NEEDLE
 #   ok NAME COND...         PASS when the command COND succeeds
-#   peer_dnsmasq ARGS...    the real dnsmasq on 127.0.0.2#53, for comparisons
+#   peer_dnsmasq ARGS...    the real dnsmasq on 127.0.0.2#53, for comparisons (stop_peer)
 #   compare_peer WHAT Q...  bpfdnsd's answer to Q against dnsmasq's (into $differ)
 
 out=${OUT:-build}
@@ -109,13 +109,19 @@ upstream_count() {
 peer_dnsmasq() {
 	dnsmasq -k --listen-address=127.0.0.2 --bind-interfaces --port=53 --pid-file="$tmp/dnsmasq.pid" \
 		--log-facility="$tmp/dnsmasq.log" "$@" &
-	pids+=($!)
+	peer=$!
+	pids+=($peer)
 	for _ in $(seq 50); do
 		dig +tries=1 +time=1 @127.0.0.2 CH TXT version.bind >/dev/null && return 0
 		sleep 0.1
 	done
 	echo "FAIL $e2e_name: dnsmasq did not start"; cat "$tmp/dnsmasq.log"; fails=$((fails + 1))
 	return 1
+}
+
+stop_peer() {
+	kill "$peer" 2>/dev/null
+	wait "$peer" 2>/dev/null
 }
 
 # bpfdnsd's answer (127.0.0.1) to dig's QUERY against dnsmasq's (127.0.0.2):

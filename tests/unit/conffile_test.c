@@ -64,6 +64,12 @@ static void test_lines(void)
 	      !parse_file(&cfg, "no-poll\nclear-on-reload\nno-ident\ndomain-needed\nbogus-priv\nno-hosts\n") &&
 	      cfg.no_poll && cfg.clear_on_reload && cfg.no_ident && cfg.domain_needed && cfg.bogus_priv &&
 	      cfg.no_hosts, "not set");
+	CHECK("conf: listen-address=IP,IP (as dnsmasq)", !parse_file(&cfg, "listen-address=127.0.0.1,::1\n") &&
+	      cfg.n_listen == 2, "%d", cfg.n_listen);
+	CHECK("conf: log-queries=extra", !parse_file(&cfg, "log-queries=extra\n") && cfg.log_queries, "refused");
+	CHECK("conf: rev-server with junk after the prefix is an error",
+	      parse_file(&cfg, "rev-server=10.0.0.0/8x,192.0.2.1\n") < 0, "accepted");
+	CHECK("conf: log-facility=LOCAL0 (any case)", !parse_file(&cfg, "log-facility=LOCAL0\n"), "refused");
 	CHECK("conf: log-facility takes a facility, a path or -",
 	      !parse_file(&cfg, "log-facility=local3\n") && !parse_file(&cfg, "log-facility=-\n") &&
 	      !parse_file(&cfg, "log-facility=/tmp/x.log\n") && parse_file(&cfg, "log-facility=local9\n") < 0,
@@ -99,10 +105,14 @@ static void test_includes(void)
 	snprintf(text, sizeof(text), "conf-file=%s/d/a.conf\nconf-file=/dev/null\n", dir);
 	CHECK("conf-file inside a file; /dev/null is empty", !parse_file(&cfg, text) && cfg.n_servers == 1,
 	      "%d servers", cfg.n_servers);
-	snprintf(text, sizeof(text), "conf-file=%s/loop.conf\n", dir);
+	snprintf(text, sizeof(text), "conf-file=%s/loop.conf\nserver=192.0.2.9\n", dir);
 	write_file("loop.conf", text);
-	CHECK("conf-file: a file that includes itself is an error, not a hang", parse_file(&cfg, text) < 0,
-	      "accepted");
+	snprintf(text, sizeof(text), "conf-file=%s/loop.conf\n", dir);
+	CHECK("conf-file: a file that includes itself is read once, as dnsmasq does", !parse_file(&cfg, text) &&
+	      cfg.n_servers == 1, "%d servers", cfg.n_servers);
+	snprintf(text, sizeof(text), "conf-dir=%s/d,*.conf\nconf-file=%s/d/a.conf\nconf-dir=%s/d,.bak\n", dir, dir, dir);
+	CHECK("conf-file, conf-dir: a file named twice is read once", !parse_file(&cfg, text) && cfg.n_servers == 3,
+	      "%d servers", cfg.n_servers);
 }
 
 static void test_command_line(void)

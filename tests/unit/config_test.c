@@ -296,7 +296,14 @@ static void test_upstreams(void)
 	upstreams_put(ups);
 	cfg.no_resolv = 1;
 	cfg.n_servers = 0;
-	CHECK("upstreams: none at all is an error", upstreams_load(&ups, &cfg) < 0, "accepted");
+	CHECK("upstreams: none at all is an empty list, as in dnsmasq (local data still answers)",
+	      !upstreams_load(&ups, &cfg) && ups && ups->n == 0, "refused");
+	upstreams_put(ups);
+	ups = NULL;
+	snprintf(cfg.resolv_file, sizeof(cfg.resolv_file), "/nonexistent/resolv.conf");
+	cfg.no_resolv = 0;
+	CHECK("upstreams: none, and a resolv-file that cannot be read, is an error", upstreams_load(&ups, &cfg) < 0,
+	      "accepted");
 }
 
 int main(void)

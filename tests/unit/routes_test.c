@@ -168,9 +168,75 @@ static void test_shared(void)
 	config_free(&cfg);
 }
 
+/* dnsmasq's special domains and how address lines of one domain combine. */
+static void test_forms(void)
+{
+	const char *argv[] = { "bpfdnsd", "--address=/#/192.0.2.5", "--address=/.lead.test/192.0.2.6",
+			       "--server=/./192.0.2.7", "--address=/nx1.test/", "--address=/nx1.test/192.0.2.1",
+			       "--address=/z2.test/#", "--address=/z2.test/192.0.2.3", "--server=/corp.test/192.0.2.8" };
+	struct routes *rt = NULL;
+	struct route_match m;
+	struct route_addrs ra;
+	struct config cfg;
+
+	CHECK("route forms: parsed", !testconf_parse(&cfg, 9, argv), "refused");
+	CHECK("route forms: built", !routes_build(&rt, &cfg, NULL) && rt, "failed");
+	if (!rt)
+		return;
+	m = match(rt, "anything.example", DNS_TYPE_A);
+	CHECK("/#/: every name", m.action == ROUTE_ADDRESSES, "action %d", m.action);
+	m = match(rt, "plain", DNS_TYPE_A);
+	CHECK("/#/: plain names too", m.action == ROUTE_ADDRESSES, "action %d", m.action);
+	m = match(rt, "x.corp.test", DNS_TYPE_A);
+	CHECK("/#/: the least specific (corp.test's servers win)", m.action == ROUTE_SERVERS, "action %d", m.action);
+	m = match(rt, "anything.example", DNS_TYPE_MX);
+	CHECK("/#/: other types go to the defaults", m.action == ROUTE_DEFAULT, "action %d", m.action);
+	m = match(rt, "lead.test", DNS_TYPE_A);
+	CHECK("/.lead.test/ is /lead.test/", m.action == ROUTE_ADDRESSES && route_addresses(m.route, DNS_TYPE_A, &ra) &&
+	      ra.a[3] == 6, "wrong");
+	m = match(rt, "nx1.test", DNS_TYPE_A);
+	CHECK("address=/d/ and address=/d/IP: A answered", m.action == ROUTE_ADDRESSES, "action %d", m.action);
+	m = match(rt, "nx1.test", DNS_TYPE_AAAA);
+	CHECK("address=/d/ and address=/d/IP: AAAA no data", m.action == ROUTE_NODATA, "action %d", m.action);
+	m = match(rt, "z2.test", DNS_TYPE_A);
+	CHECK("address=/d/# and address=/d/IP: the address only",
+	      route_addresses(m.route, DNS_TYPE_A, &ra) == 1 && ra.a[3] == 3, "wrong");
+	m = match(rt, "z2.test", DNS_TYPE_AAAA);
+	CHECK("address=/d/# and address=/d/IP: :: for AAAA", route_addresses(m.route, DNS_TYPE_AAAA, &ra) == 1 &&
+	      !ra.aaaa[15], "wrong");
+	routes_free(rt);
+	config_free(&cfg);
+}
+
+/* Forty address lines for one domain: all answered, the last first. */
+static void test_many(void)
+{
+	char args[40][64];
+	struct config cfg;
+	struct routes *rt = NULL;
+	struct route_match m;
+	struct route_addrs ra;
+
+	config_defaults(&cfg);
+	for (int i = 0; i < 40; i++) {
+		snprintf(args[i], sizeof(args[i]), "/many.test/192.0.2.%d", i + 1);
+		config_set_option(&cfg, "address", args[i], "test");
+	}
+	CHECK("40 address lines: built", !routes_build(&rt, &cfg, NULL) && rt, "failed");
+	if (!rt)
+		return;
+	m = match(rt, "many.test", DNS_TYPE_A);
+	CHECK("40 address lines: 40 records, the last first",
+	      route_addresses(m.route, DNS_TYPE_A, &ra) == 40 && ra.a[3] == 40 && ra.a[39 * 4 + 3] == 1, "wrong");
+	routes_free(rt);
+	config_free(&cfg);
+}
+
 int main(void)
 {
 	log_set_level(LOG_LVL_QUIET);
+	test_forms();
+	test_many();
 	test_lines();
 	test_match();
 	test_shared();
