@@ -72,3 +72,25 @@ int config_parse_addr(const char *text, uint16_t dflt, struct sockaddr_storage *
 	}
 	return -EINVAL;
 }
+
+int config_parse_server(const char *text, struct sockaddr_storage *ss, char *ifname)
+{
+	char addr[INET6_ADDRSTRLEN + IF_NAMESIZE + 16];
+	const char *at = strchr(text, '@');
+	struct sockaddr_storage src;
+	size_t n = at ? (size_t)(at - text) : strlen(text);
+
+	ifname[0] = '\0';
+	if (n >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, text, n);
+	addr[n] = '\0';
+	if (at) {
+		/* @interface; @IP would be a source address: not supported */
+		if (!at[1] || strlen(at + 1) >= IF_NAMESIZE || strchr(at + 1, '@') ||
+		    !config_parse_addr(at + 1, 0, &src))
+			return -EINVAL;
+		snprintf(ifname, IF_NAMESIZE, "%s", at + 1);
+	}
+	return config_parse_addr(addr, 53, ss);
+}

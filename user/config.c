@@ -98,7 +98,7 @@ static const struct option_def options[] = {
 	{ "bind-interfaces", OPT_FLAG, F(bind_interfaces), 0, "accepted: bpfdnsd always binds its addresses", 'z', 0 },
 	{ "bind-dynamic", OPT_NOTE, 0, 0, "accepted: bpfdnsd always binds its addresses", NONE },
 	{ "server", OPT_CUSTOM, 0, 0,
-	  "upstream IP[#port]; /DOMAIN/.../IP[#port]: only for those domains (the longest wins); /DOMAIN/#: the "
+	  "upstream IP[#port][@interface]; /DOMAIN/.../IP[#port]: only for those domains (the longest wins); /DOMAIN/#: the "
 	  "default ones; /DOMAIN/: never forwarded; repeatable", 'S', CONFIG_ARG_REQUIRED },
 	{ "local", OPT_CUSTOM, 0, 0, "/DOMAIN/: never forwarded, NXDOMAIN unless answered locally", 0,
 	  CONFIG_ARG_REQUIRED },
@@ -121,7 +121,10 @@ static const struct option_def options[] = {
 	{ "bogus-priv", OPT_FLAG, F(bogus_priv), 0, "answer reverse lookups of private ranges (RFC 6303) with "
 	  "NXDOMAIN instead of forwarding them", 'b', 0 },
 	{ "no-hosts", OPT_FLAG, F(no_hosts), 0, "do not read /etc/hosts", 'h', 0 },
-	{ "addn-hosts", OPT_CUSTOM, 0, 0, "read this hosts file too; repeatable", 'H', CONFIG_ARG_REQUIRED },
+	{ "addn-hosts", OPT_CUSTOM, 0, 0, "read this hosts file (or the files of this directory) too; repeatable",
+	  'H', CONFIG_ARG_REQUIRED },
+	{ "hostsdir", OPT_STRING, F(hostsdir), PATH_MAX, "read every file in this directory as a hosts file, "
+	  "again when one changes", 0, 0 },
 	{ "expand-hosts", OPT_FLAG, F(expand_hosts), 0, "add domain= to plain names in hosts files", 'E', 0 },
 	{ "domain", OPT_CUSTOM, 0, 0, "the local domain (for expand-hosts)", 's', CONFIG_ARG_REQUIRED },
 	{ "no-ident", OPT_FLAG, F(no_ident), 0, "answer CHAOS names (cachesize.bind...) NOTIMP", 0, 0 },
@@ -256,7 +259,8 @@ static int set_network(struct config *cfg, const struct option_def *o, const cha
 	} else if (!strcmp(o->name, "listen-address")) {
 		return listen_addresses(cfg, v);
 	} else if (!strcmp(o->name, "server")) {
-		if (!v || cfg->n_servers >= CONFIG_ADDR_MAX || config_parse_addr(v, 53, &cfg->servers[cfg->n_servers]))
+		if (!v || cfg->n_servers >= CONFIG_ADDR_MAX ||
+		    config_parse_server(v, &cfg->servers[cfg->n_servers], cfg->server_if[cfg->n_servers]))
 			return -EINVAL;
 		cfg->n_servers++;
 	} else if (!strcmp(o->name, "control-socket")) {

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <net/if.h>
 #include "acl.h"
 #include "hook.h"
 
@@ -45,6 +46,7 @@ struct config_route {
 	uint8_t kind;		       /* enum config_route_kind */
 	uint8_t plain;		       /* server=//IP: plain names (name is the root) */
 	struct sockaddr_storage addr; /* SERVER: IP and port; ADDRESS: family and IP */
+	char ifname[IF_NAMESIZE];      /* SERVER: @interface; "" none */
 };
 
 struct config {
@@ -53,7 +55,8 @@ struct config {
 	int n_listen;
 	char interface[32];			       /* interface=, default lo */
 	int bind_interfaces;			       /* accepted; we always bind addresses */
-	struct sockaddr_storage servers[CONFIG_ADDR_MAX]; /* server=IP[#port] */
+	struct sockaddr_storage servers[CONFIG_ADDR_MAX]; /* server=IP[#port][@interface] */
+	char server_if[CONFIG_ADDR_MAX][IF_NAMESIZE];	  /* their @interface; "" none */
 	int n_servers;
 	char resolv_file[PATH_MAX]; /* resolv-file=, default /etc/resolv.conf */
 	int no_resolv;
@@ -94,6 +97,7 @@ struct config {
 	uint32_t local_ttl;	/* local-ttl=: TTL of local answers (address=, hosts), s */
 	char *addn_hosts[16];	/* addn-hosts=: more hosts files (heap: config_free) */
 	int n_addn_hosts;
+	char hostsdir[PATH_MAX]; /* hostsdir=: every file in it is a hosts file; "" none */
 	int expand_hosts;	/* expand-hosts: domain= added to plain names in hosts files */
 	char domain[256];	/* domain=: the local domain */
 };
@@ -135,6 +139,10 @@ int config_parse_args(struct config *cfg, int argc, char **argv);
 int config_route_option(struct config *cfg, const char *opt, const char *value);
 /* confaddr.c: "IP:PORT", "[IPv6]:PORT" or "IP#PORT" into ss. */
 int config_parse_host_port(const char *text, struct sockaddr_storage *ss);
+/* confaddr.c: a server's "IP[#port][@interface]": the address into ss, the
+ * interface into ifname (IF_NAMESIZE bytes; "" without one). @source-IP
+ * is not supported: -EINVAL. */
+int config_parse_server(const char *text, struct sockaddr_storage *ss, char *ifname);
 /* Parse "IP" or "IP#port" into ss (port defaults to dflt); an IPv6
  * address may name its link, "fe80::1%eth0" (-ENODEV: no such interface). */
 int config_parse_addr(const char *text, uint16_t dflt, struct sockaddr_storage *ss);

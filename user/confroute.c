@@ -19,7 +19,7 @@
 
 /* Append a line for the wire name (len bytes). */
 static int route_push(struct config *cfg, const uint8_t *name, size_t len, uint8_t kind,
-		      const struct sockaddr_storage *addr, int plain)
+		      const struct sockaddr_storage *addr, const char *ifname, int plain)
 {
 	struct config_route *r;
 
@@ -44,6 +44,8 @@ static int route_push(struct config *cfg, const uint8_t *name, size_t len, uint8
 	r->plain = (uint8_t)plain;
 	if (addr)
 		r->addr = *addr;
+	if (ifname)
+		snprintf(r->ifname, sizeof(r->ifname), "%s", ifname);
 	cfg->n_routes++;
 	return 0;
 }
@@ -53,7 +55,7 @@ static int route_push(struct config *cfg, const uint8_t *name, size_t len, uint8
  * (server=//IP); "." only the root itself, which no line here serves:
  * skipped, as dnsmasq does nothing with it. */
 static int route_add(struct config *cfg, const char *text, size_t n, uint8_t kind,
-		     const struct sockaddr_storage *addr)
+		     const struct sockaddr_storage *addr, const char *ifname)
 {
 	uint8_t name[DNS_NAME_MAX + 1] = { 0 };
 	char buf[DNS_NAME_MAX + 2];
@@ -62,7 +64,7 @@ static int route_add(struct config *cfg, const char *text, size_t n, uint8_t kin
 	if (n == 1 && text[0] == '.')
 		return 0;
 	if (n == 1 && text[0] == '#')
-		return route_push(cfg, name, 1, kind, addr, 0);
+		return route_push(cfg, name, 1, kind, addr, ifname, 0);
 	if (n && text[0] == '.')
 		text++, n--;
 	if (n && text[n - 1] == '.')
@@ -75,15 +77,17 @@ static int route_add(struct config *cfg, const char *text, size_t n, uint8_t kin
 		len = dns_name_from_text(buf, name, sizeof(name));
 	if (len <= (n ? 1 : 0) || strchr(buf, '*') || strchr(buf, '#'))
 		return -EINVAL; /* dnsmasq's *.domain wildcards: not supported */
-	return route_push(cfg, name, (size_t)len, kind, addr, plain);
+	return route_push(cfg, name, (size_t)len, kind, addr, ifname, plain);
 }
 
 /* What follows the last '/': the kind of line, and its address. */
-static int route_target(const char *opt, const char *t, uint8_t *kind, struct sockaddr_storage *addr)
+static int route_target(const char *opt, const char *t, uint8_t *kind, struct sockaddr_storage *addr,
+			char *ifname)
 {
 	int address = opt[0] == 'a';
 
 	memset(addr, 0, sizeof(*addr));
+	ifname[0] = '\0';
 	if (!strcmp(opt, "local")) {
 		*kind = ROUTE_LINE_LOCAL;
 		return *t ? -EINVAL : 0;
@@ -96,14 +100,10 @@ static int route_target(const char *opt, const char *t, uint8_t *kind, struct so
 		*kind = address ? ROUTE_LINE_ANY0 : ROUTE_LINE_DEFAULT;
 		return 0;
 	}
-	if (strchr(t, '@')) {
-		pr_err("%s=...%s: @interface and @source are not supported yet", opt, t);
-		return -EINVAL;
-	}
 	*kind = address ? ROUTE_LINE_ADDRESS : ROUTE_LINE_SERVER;
-	if (address && strchr(t, '#'))
+	if (address && (strchr(t, '#') || strchr(t, '@') || strchr(t, '%')))
 		return -EINVAL;
-	return config_parse_addr(t, 53, addr);
+	return address ? config_parse_addr(t, 53, addr) : config_parse_server(t, addr, ifname);
 }
 
 /* "/d1/d2/TARGET". */
@@ -111,15 +111,16 @@ static int route_domains(struct config *cfg, const char *opt, const char *v)
 {
 	const char *last = strrchr(v, '/'), *p = v + 1;
 	struct sockaddr_storage addr;
+	char ifname[IF_NAMESIZE];
 	uint8_t kind;
 	int err;
 
-	if (v[0] != '/' || last == v || route_target(opt, last + 1, &kind, &addr))
+	if (v[0] != '/' || last == v || route_target(opt, last + 1, &kind, &addr, ifname))
 		return -EINVAL;
 	while (p <= last) {
 		const char *slash = strchr(p, '/');
 
-		err = route_add(cfg, p, (size_t)(slash - p), kind, &addr);
+		err = route_add(cfg, p, (size_t)(slash - p), kind, &addr, ifname);
 		if (err)
 			return err;
 		p = slash + 1;
@@ -153,7 +154,7 @@ static int rev_server(struct config *cfg, const char *v)
 		at += (size_t)(v6 ? snprintf(zone + at, sizeof(zone) - at, "%x.", (a[i / 2] >> (i % 2 ? 0 : 4)) & 15)
 				  : snprintf(zone + at, sizeof(zone) - at, "%u.", a[i]));
 	snprintf(zone + at, sizeof(zone) - at, v6 ? "ip6.arpa" : "in-addr.arpa");
-	return route_add(cfg, zone, strlen(zone), ROUTE_LINE_SERVER, &server);
+	return route_add(cfg, zone, strlen(zone), ROUTE_LINE_SERVER, &server, NULL);
 }
 
 int config_route_option(struct config *cfg, const char *opt, const char *v)

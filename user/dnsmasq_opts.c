@@ -92,7 +92,6 @@ static const struct foreign_opt foreign[] = {
 	{ "filter-rr", 0, ARG_REQUIRED },
 	{ "filterwin2k", 'f', ARG_NONE },
 	{ "host-record", 0, ARG_REQUIRED },
-	{ "hostsdir", 0, ARG_REQUIRED },
 	{ "ignore-address", 0, ARG_REQUIRED },
 	{ "interface-name", 0, ARG_REQUIRED },
 	{ "ipset", 0, ARG_REQUIRED },

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* hosts.c - hosts files; see hosts.h. */
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,7 +221,51 @@ int hosts_files(const struct config *cfg, const char **paths, int max)
 		paths[n++] = "/etc/hosts";
 	for (int i = 0; i < cfg->n_addn_hosts && n < max; i++)
 		paths[n++] = cfg->addn_hosts[i];
+	if (cfg->hostsdir[0] && n < max)
+		paths[n++] = cfg->hostsdir;
 	return n;
+}
+
+/* One hosts file; one that cannot be read is skipped, as dnsmasq does. */
+static int read_hosts_file(struct hosts *h, const struct config *cfg, const char *path)
+{
+	struct textfile tf;
+	char *line;
+	int err = textfile_read_max(&tf, path, TEXTFILE_LIST_MAX);
+
+	if (err) {
+		pr_warn("cannot read hosts file %s: %s", path, textfile_error(err));
+		return 0;
+	}
+	while (!err && (line = textfile_line(&tf)))
+		err = add_line(h, cfg, line);
+	textfile_free(&tf);
+	return err;
+}
+
+/* A hosts file, or a directory of them (addn-hosts=DIR, hostsdir=):
+ * its files in alphabetical order, dot files and backups (~) skipped. */
+static int read_hosts_path(struct hosts *h, const struct config *cfg, const char *path)
+{
+	struct dirent **list = NULL;
+	struct stat st;
+	int count, err = 0;
+
+	if (stat(path, &st) || !S_ISDIR(st.st_mode))
+		return read_hosts_file(h, cfg, path);
+	count = scandir(path, &list, NULL, alphasort);
+	for (int i = 0; i < count; i++) {
+		const char *name = list[i]->d_name;
+		char file[PATH_MAX];
+
+		if (!err && name[0] != '.' && name[strlen(name) - 1] != '~' &&
+		    snprintf(file, sizeof(file), "%s/%s", path, name) < (int)sizeof(file) && !stat(file, &st) &&
+		    S_ISREG(st.st_mode))
+			err = read_hosts_file(h, cfg, file);
+		free(list[i]);
+	}
+	free(list);
+	return err;
 }
 
 int hosts_load(struct hosts **out, const struct config *cfg)
@@ -227,20 +274,8 @@ int hosts_load(struct hosts **out, const struct config *cfg)
 	const char *paths[HOSTS_FILES_MAX];
 	int n = hosts_files(cfg, paths, HOSTS_FILES_MAX), err = h ? rehash(h, 64) : -ENOMEM;
 
-	for (int i = 0; !err && i < n; i++) {
-		struct textfile tf;
-		char *line;
-
-		err = textfile_read_max(&tf, paths[i], TEXTFILE_LIST_MAX);
-		if (err) {
-			pr_warn("cannot read hosts file %s: %s", paths[i], textfile_error(err));
-			err = 0;
-			continue;
-		}
-		while (!err && (line = textfile_line(&tf)))
-			err = add_line(h, cfg, line);
-		textfile_free(&tf);
-	}
+	for (int i = 0; !err && i < n; i++)
+		err = read_hosts_path(h, cfg, paths[i]);
 	if (err) {
 		hosts_free(h);
 		return err;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * hosts.h - names from hosts files, answered as dnsmasq answers them:
- * /etc/hosts unless no-hosts, and each addn-hosts= file (or directory);
+ * /etc/hosts unless no-hosts, each addn-hosts= file (or directory), and
+ * hostsdir= (a directory, watched);
  * a name's A or AAAA records (other types, and a type the name has no
  * address of, go upstream), ANY both, and PTR for each address (the first
  * name on its line). expand-hosts adds domain= to plain names. localhost
@@ -16,7 +17,7 @@
 #include <stdint.h>
 #include "config.h"
 
-#define HOSTS_FILES_MAX 17 /* /etc/hosts and addn-hosts lines */
+#define HOSTS_FILES_MAX 18 /* /etc/hosts, addn-hosts lines, hostsdir */
 
 struct hosts;
 

@@ -37,6 +37,23 @@ static void finish(struct leg *leg, enum leg_outcome out, const uint8_t *msg, si
 	leg->done(leg, out, msg, len, qend, (uint32_t)(clock_now_us() - leg->sent_us));
 }
 
+/* A socket for u (type: SOCK_DGRAM or SOCK_STREAM), bound to its
+ * interface for server=IP@interface. The fd, or -errno. */
+static int upstream_socket(const struct upstream *u, int type)
+{
+	int fd = socket(u->addr.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), err;
+
+	if (fd < 0)
+		return -errno;
+	if (u->ifname[0] && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, u->ifname, (socklen_t)strlen(u->ifname))) {
+		err = -errno;
+		pr_debug("cannot ask %s through %s: %s", u->name, u->ifname, strerror(-err));
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
 /* Ask over TCP (again, when the UDP reply was truncated or not ours). On a
  * failure the leg is left as it was. 0, -errno of ours, or 1 when the
  * upstream refused at once. */
@@ -48,9 +65,9 @@ static int to_tcp(struct leg *leg)
 
 	if (!buf)
 		return -ENOMEM;
-	fd = socket(leg->u->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = upstream_socket(leg->u, SOCK_STREAM);
 	if (fd < 0) {
-		err = -errno;
+		err = fd == -ENODEV ? 1 : fd; /* no such interface (yet): that upstream's failure */
 		goto err_free;
 	}
 	if (connect(fd, (struct sockaddr *)&leg->u->addr, addr_len(&leg->u->addr)) && errno != EINPROGRESS) {
@@ -100,9 +117,12 @@ int leg_start(struct leg *leg, int epfd, struct upstream *u, uint8_t *query, siz
 	/* a fresh socket, so a fresh random source port (the kernel draws it
 	 * from its CSPRNG), connected so that ICMP errors come back to it and
 	 * only the upstream's address and port get through */
-	leg->fd = socket(u->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (leg->fd < 0)
-		return -errno;
+	leg->fd = upstream_socket(u, SOCK_DGRAM);
+	if (leg->fd < 0) {
+		err = leg->fd == -ENODEV ? 1 : leg->fd; /* no such interface (yet): its failure */
+		leg->fd = -1;
+		return err;
+	}
 	dns_put16(query, leg->id);
 	if (connect(leg->fd, (struct sockaddr *)&u->addr, addr_len(&u->addr)) || send(leg->fd, query, qlen, 0) < 0) {
 		leg_close(leg);

@@ -113,7 +113,7 @@ static int route_line(struct routes *rt, const struct config *cfg, const struct 
 				return -ENOMEM;
 			r->ups->refs = 1;
 		}
-		return upstreams_add(r->ups, cfg, ss);
+		return upstreams_add(r->ups, cfg, ss, line->ifname);
 	case ROUTE_LINE_DEFAULT:
 		r->use_default = 1;
 		break;

@@ -67,7 +67,7 @@ size_t stats_chaos(const struct stats_sources *src, const uint8_t *query, const 
 {
 	static const char *const names[] = { "cachesize.bind.", "insertions.bind.", "evictions.bind.",
 					     "misses.bind.", "hits.bind.", "servers.bind.", "version.bind." };
-	char name[1024], texts[UPSTREAM_MAX][96];
+	char name[1024], texts[UPSTREAM_MAX][160];
 	const char *ptrs[UPSTREAM_MAX];
 	struct stats_view v;
 	uint64_t value;

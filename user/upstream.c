@@ -68,14 +68,23 @@ static int is_self(const struct config *cfg, const struct sockaddr_storage *ss)
 	return 0;
 }
 
-int upstreams_add(struct upstreams *ups, const struct config *cfg, const struct sockaddr_storage *ss)
+/* The same upstream: address, port and the interface it is asked through. */
+static int same_upstream(const struct upstream *a, const struct upstream *b)
 {
-	struct upstream *u;
+	return same_addr(&a->addr, &b->addr) && !strcmp(a->ifname, b->ifname);
+}
 
+int upstreams_add(struct upstreams *ups, const struct config *cfg, const struct sockaddr_storage *ss,
+		  const char *ifname)
+{
+	struct upstream *u, probe = { .addr = *ss };
+
+	if (ifname)
+		snprintf(probe.ifname, sizeof(probe.ifname), "%s", ifname);
 	if (is_self(cfg, ss))
 		return 0;
 	for (int i = 0; i < ups->n; i++)
-		if (same_addr(&ups->list[i]->addr, ss))
+		if (same_upstream(ups->list[i], &probe))
 			return 0;
 	if (ups->n >= (int)(sizeof(ups->list) / sizeof(ups->list[0]))) {
 		pr_warn("too many upstreams, ignoring the rest");
@@ -87,7 +96,10 @@ int upstreams_add(struct upstreams *ups, const struct config *cfg, const struct 
 	ups->list[ups->n++] = u;
 	u->refs = 1;
 	u->addr = *ss;
+	memcpy(u->ifname, probe.ifname, sizeof(u->ifname));
 	addr_to_text(ss, u->name, sizeof(u->name));
+	if (u->ifname[0])
+		snprintf(u->name + strlen(u->name), sizeof(u->name) - strlen(u->name), "@%s", u->ifname);
 	return 0;
 }
 
@@ -102,7 +114,7 @@ int upstreams_load(struct upstreams **out, const struct config *cfg)
 		return -ENOMEM;
 	ups->refs = 1;
 	for (int i = 0; i < cfg->n_servers; i++)
-		upstreams_add(ups, cfg, &cfg->servers[i]);
+		upstreams_add(ups, cfg, &cfg->servers[i], cfg->server_if[i]);
 	if (!cfg->no_resolv) {
 		err = textfile_read(&tf, cfg->resolv_file);
 		if (err) {
@@ -124,7 +136,7 @@ int upstreams_load(struct upstreams **out, const struct config *cfg)
 					pr_warn("%s: ignoring nameserver \"%s\"", cfg->resolv_file, addr);
 					continue;
 				}
-				upstreams_add(ups, cfg, &ss);
+				upstreams_add(ups, cfg, &ss, NULL);
 			}
 			textfile_free(&tf);
 		}
@@ -143,7 +155,7 @@ void upstreams_carry_stats(struct upstreams *ups, const struct upstreams *old)
 {
 	for (int i = 0; i < ups->n; i++) {
 		for (int j = 0; j < old->n; j++) {
-			if (ups->list[i] == old->list[j] || !same_addr(&ups->list[i]->addr, &old->list[j]->addr))
+			if (ups->list[i] == old->list[j] || !same_upstream(ups->list[i], old->list[j]))
 				continue;
 			/* one object per address: counters and health go on
 			 * (ours may be shared already, by another list) */
@@ -160,7 +172,7 @@ int upstreams_share(struct upstreams *ups, struct upstream_set *known)
 	for (int i = 0; i < ups->n; i++) {
 		int k = 0;
 
-		while (k < known->n && !same_addr(&known->list[k]->addr, &ups->list[i]->addr))
+		while (k < known->n && !same_upstream(known->list[k], ups->list[i]))
 			k++;
 		if (k == known->n) {
 			if (known->n == known->cap) {

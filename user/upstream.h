@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <sys/socket.h>
+#include <net/if.h>
 #include "config.h"
 
 #define UPSTREAM_RTT_WINDOW 32 /* recent RTT samples kept for the p95 */
@@ -17,7 +18,8 @@ enum upstream_state { UPSTREAM_UP, UPSTREAM_SUSPECT, UPSTREAM_DOWN };
 
 struct upstream {
 	struct sockaddr_storage addr;
-	char name[80]; /* "IP[%zone]#port" for logs */
+	char ifname[IF_NAMESIZE]; /* server=IP@interface: its sockets bound there; "" none */
+	char name[96]; /* "IP[%zone]#port[@interface]" for logs */
 	uint64_t queries, wins, failures;
 	uint64_t unwanted;	/* UDP replies to our question with a wrong ID (forged?) */
 	uint64_t tcp_only_until_ms; /* TCP only until then, after one of those */
@@ -54,9 +56,10 @@ struct upstreams {
  * resolv-file that cannot be read with no server= is an error.
  */
 int upstreams_load(struct upstreams **ups, const struct config *cfg);
-/* Add ss to ups unless it is there already, or one of our own addresses.
- * 0 or -ENOMEM. */
-int upstreams_add(struct upstreams *ups, const struct config *cfg, const struct sockaddr_storage *ss);
+/* Add ss (asked through interface ifname; NULL or "": any) to ups unless
+ * it is there already, or one of our own addresses. 0 or -ENOMEM. */
+int upstreams_add(struct upstreams *ups, const struct config *cfg, const struct sockaddr_storage *ss,
+		  const char *ifname);
 /* Make ups share old's upstream objects (counters and health) for the
  * addresses both name. */
 void upstreams_carry_stats(struct upstreams *ups, const struct upstreams *old);

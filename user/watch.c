@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include "ev.h"
 #include "log.h"
 #include "watch.h"
@@ -26,11 +27,18 @@ struct watch {
 static int watch_add(struct watch *w, int i, const char *path)
 {
 	char a[PATH_MAX], b[PATH_MAX];
+	struct stat st;
 
 	snprintf(a, sizeof(a), "%s", path);
 	snprintf(b, sizeof(b), "%s", path);
-	snprintf(w->base[i], sizeof(w->base[i]), "%s", basename(a));
-	w->wd[i] = inotify_add_watch(w->fd, dirname(b), WATCH_MASK);
+	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+		/* a directory of files (hostsdir=): any of them */
+		w->base[i][0] = '\0';
+		w->wd[i] = inotify_add_watch(w->fd, path, WATCH_MASK);
+	} else {
+		snprintf(w->base[i], sizeof(w->base[i]), "%s", basename(a));
+		w->wd[i] = inotify_add_watch(w->fd, dirname(b), WATCH_MASK);
+	}
 	if (w->wd[i] < 0) {
 		int err = -errno;
 
@@ -94,7 +102,7 @@ static int watch_changed(struct watch *w)
 			const struct inotify_event *e = (const struct inotify_event *)p;
 
 			for (int i = 0; i < 2; i++)
-				if (e->wd == w->wd[i] && e->len && !strcmp(e->name, w->base[i]))
+				if (e->wd == w->wd[i] && e->len && (!w->base[i][0] || !strcmp(e->name, w->base[i])))
 					changed = 1;
 			p += sizeof(*e) + e->len;
 		}

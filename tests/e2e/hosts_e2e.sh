@@ -132,6 +132,19 @@ check "150 addresses: all of them over TCP" "$dig big.test A +tcp +short | wc -l
 stop_daemon
 stop_peer
 
+# hostsdir=: every file in it, and one added later
+mkdir "$tmp/hostsdir"
+echo "192.0.2.30 first.dir.test" >"$tmp/hostsdir/one"
+daemon hostsdir --no-resolv --no-hosts --server=127.0.0.3#5353 --hostsdir="$tmp/hostsdir" || e2e_exit
+check "hostsdir: its files are read" "$dig first.dir.test A +short" "192.0.2.30"
+echo "192.0.2.31 second.dir.test" >"$tmp/hostsdir/two"
+sleep 0.5
+check "hostsdir: a file added later is read" "$dig second.dir.test A +short" "192.0.2.31"
+rm "$tmp/hostsdir/one"
+sleep 0.5
+check "hostsdir: a file removed takes its names with it" "$dig first.dir.test A +short" "192.0.2.3"
+stop_daemon
+
 # local data only, no upstream at all: it starts, as dnsmasq does
 daemon localonly --no-resolv --no-hosts --addn-hosts="$tmp/lan-hosts" || e2e_exit
 check "no upstream: says so" "cat $dlog" "no default upstream servers"

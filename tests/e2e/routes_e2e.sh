@@ -128,4 +128,20 @@ $dig plain MX >/dev/null
 ok "server=//IP: a plain name's MX goes there" [ "$(upstream_count 6 plain)" -ge 1 ]
 stop_daemon
 stop_peer
+
+# server=IP@interface: its queries leave through that interface only
+ip link add bpfdns-v0 type veth peer name bpfdns-v1 && ip link set bpfdns-v0 up && ip link set bpfdns-v1 up
+daemon iface --no-resolv --server=127.0.0.3#5353@lo --server=/viadummy.test/127.0.0.4#5353@bpfdns-v0 \
+	--server=/nosuchif.test/127.0.0.5#5353@bpfdns-nosuch --query-timeout=500 || e2e_exit
+check "server=IP@lo: answered" "$dig iface.example.test A +short" "192.0.2.3"
+check "server=IP@lo: named with its interface" "$ctl upstreams" "127.0.0.3#5353@lo"
+$dig x.viadummy.test A >/dev/null
+ok "server=/d/IP@veth: bound to an interface that cannot reach it, never asked" \
+	[ "$(upstream_count 4 x.viadummy.test)" = 0 ]
+check "server=/d/IP@nosuchif: SERVFAIL" "$dig x.nosuchif.test A" "SERVFAIL"
+$dig CH TXT servers.bind +short >"$tmp/servers.txt"
+ok "server=/d/IP@nosuchif: every query to it counted as failed" \
+	grep -qE '"127.0.0.5#5353@bpfdns-nosuch ([1-9][0-9]*) \1"' "$tmp/servers.txt"
+stop_daemon
+ip link del bpfdns-v0 2>/dev/null
 e2e_exit

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "config.h"
 #include "dns.h"
 #include "dnswire.h"
@@ -113,6 +114,31 @@ static void test_growth(void)
 	config_free(&cfg);
 }
 
+/* addn-hosts=DIR: its files, in order; dot files and backups skipped. */
+static void test_dir(void)
+{
+	char arg[300], sub[280];
+	const char *argv[] = { "bpfdnsd", "--no-hosts", arg };
+	struct hosts *h = NULL;
+	struct hosts_answer a;
+	struct config cfg;
+
+	snprintf(sub, sizeof(sub), "%s/hostsd", dir);
+	mkdir(sub, 0700);
+	testconf_write(dir, "hostsd/b", "192.0.2.2 b.test\n");
+	testconf_write(dir, "hostsd/a", "192.0.2.1 a.test\n");
+	testconf_write(dir, "hostsd/.hidden", "192.0.2.3 hidden.test\n");
+	testconf_write(dir, "hostsd/c~", "192.0.2.4 backup.test\n");
+	snprintf(arg, sizeof(arg), "--addn-hosts=%s", sub);
+	testconf_parse(&cfg, 3, argv);
+	CHECK("addn-hosts=DIR: its files read", !hosts_load(&h, &cfg) && lookup(h, "a.test", DNS_TYPE_A, &a) == 1 &&
+	      lookup(h, "b.test", DNS_TYPE_A, &a) == 1, "not read");
+	CHECK("addn-hosts=DIR: dot files and backups skipped", lookup(h, "hidden.test", DNS_TYPE_A, &a) == 0 &&
+	      lookup(h, "backup.test", DNS_TYPE_A, &a) == 0, "read");
+	hosts_free(h);
+	config_free(&cfg);
+}
+
 static void test_missing(void)
 {
 	const char *argv[] = { "bpfdnsd", "--no-hosts", "--addn-hosts=/nonexistent/hosts" };
@@ -134,6 +160,7 @@ int main(void)
 	log_set_level(LOG_LVL_QUIET);
 	test_lookup();
 	test_growth();
+	test_dir();
 	test_missing();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))

@@ -58,6 +58,7 @@ static void test_lines(void)
 	const char *bad_local[] = { "bpfdnsd", "--local=/x.test/192.0.2.1" };
 	const char *wild[] = { "bpfdnsd", "--server=/*.x.test/192.0.2.1" };
 	const char *iface[] = { "bpfdnsd", "--server=/x.test/192.0.2.1@eth0" };
+	const char *source[] = { "bpfdnsd", "--server=/x.test/192.0.2.1@192.0.2.9" };
 	struct config cfg;
 
 	memcpy(argv + 1, lines, sizeof(lines));
@@ -71,8 +72,10 @@ static void test_lines(void)
 	      "accepted");
 	CHECK("route lines: local= takes no server", testconf_parse(&cfg, 2, bad_local) < 0, "accepted");
 	CHECK("route lines: *.domain is refused (not supported)", testconf_parse(&cfg, 2, wild) < 0, "accepted");
-	CHECK("route lines: @interface is refused (not supported yet)", testconf_parse(&cfg, 2, iface) < 0,
-	      "accepted");
+	CHECK("route lines: @interface", !testconf_parse(&cfg, 2, iface) && cfg.n_routes == 1 &&
+	      !strcmp(cfg.routes[0].ifname, "eth0"), "refused or misread");
+	config_free(&cfg);
+	CHECK("route lines: @source-IP is refused (not supported)", testconf_parse(&cfg, 2, source) < 0, "accepted");
 	config_free(&cfg);
 }
 
