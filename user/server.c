@@ -310,8 +310,10 @@ int server_open(struct server **out, const struct config *cfg, struct upstreams 
 		goto err;
 	}
 	err = hosts_load(&srv->hosts, cfg);
-	if (err)
+	if (err) {
+		pr_err("cannot load the hosts files: %s", strerror(-err));
 		goto err;
+	}
 	if (hosts_count(srv->hosts))
 		pr_info("hosts files: %d names", hosts_count(srv->hosts));
 	server_drop_local(srv);
