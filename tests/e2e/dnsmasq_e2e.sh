@@ -101,6 +101,11 @@ echo "nameserver 127.0.0.3#5353 # again" >"$tmp/resolv"
 sleep 0.5
 $dig col.example.test A >/dev/null
 ok "clear-on-reload: the resolv-file changed, the cache was cleared" [ "$(upstream_count 3 col.example.test)" = 2 ]
+: >"$tmp/resolv" # a rewrite caught half-way: no nameserver in it
+sleep 0.5
+check "an empty resolv-file keeps the upstreams we had" "cat $dlog" "no upstream in the new list: keeping"
+check "... and names are still answered" "$dig empty.example.test A +short" "192.0.2.3"
+echo "nameserver 127.0.0.3#5353" >"$tmp/resolv"
 stop_daemon
 daemon nopoll --resolv-file="$tmp/resolv" --no-poll || e2e_exit
 echo "nameserver 127.0.0.4#5353" >"$tmp/resolv"

@@ -138,6 +138,12 @@ static void test_command_line(void)
 	CHECK("command line: unsupported options refused together (their values skipped)",
 	      parse(&cfg, sizeof(bad) / sizeof(bad[0]), bad) == -EOPNOTSUPP && cfg.port == 5300, "got it wrong");
 	CHECK("command line: a stray word is an error", parse(&cfg, 3, junk) < 0, "accepted");
+	{
+		const char *order[] = { "bpfdnsd", "-C", write_file("c.conf", "cache-size=1000\n"), "--cache-size=100" };
+
+		CHECK("command line: options apply in the order given", !parse(&cfg, 4, order) && cfg.cache_size == 100,
+		      "cache-size %u", cfg.cache_size);
+	}
 	CHECK("command line: an unknown option is an error", parse(&cfg, 2, unknown) < 0, "accepted");
 	CHECK("--test: a good configuration says so (1: exit 0)", parse(&cfg, 3, test_ok) == 1, "not 1");
 	CHECK("--test: a bad one is an error (exit 1)", parse(&cfg, 3, test_bad) < 0, "accepted");
