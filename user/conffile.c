@@ -6,7 +6,6 @@
  * value in the same word or the next). dnsmasq options that bpfdns does not
  * have are gathered and refused together, with every file and line.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,8 +213,20 @@ static int read_file(struct reader *r, const char *path)
 
 /* dnsmasq's conf-dir filter: never backups (~), hidden files or #name#;
  * with "*.ext" patterns only those; never ".ext" ones. */
-static int dir_wants(const char *name, char **pats, int n)
+#define DIR_PATTERNS_MAX 16
+
+/* A conf-dir's patterns, and the reader its files go to. */
+struct conf_dir {
+	struct reader *r;
+	char *pats[DIR_PATTERNS_MAX];
+	int n;
+};
+
+static int dir_wants(const char *name, void *ctx)
 {
+	const struct conf_dir *d = ctx;
+	char *const *pats = d->pats;
+	int n = d->n;
 	size_t len = strlen(name);
 	int include = 0, included = 0;
 
@@ -236,37 +247,29 @@ static int dir_wants(const char *name, char **pats, int n)
 	return !include || included;
 }
 
-#define DIR_PATTERNS_MAX 16
+static int dir_read_file(const char *path, void *ctx)
+{
+	return read_file(((struct conf_dir *)ctx)->r, path);
+}
 
 static int read_dir(struct reader *r, const char *spec)
 {
-	char *copy = strdup(spec), *pats[DIR_PATTERNS_MAX], *save = NULL, *dir;
-	struct dirent **list = NULL;
-	int n = 0, count, err = 0;
+	char *copy = strdup(spec), *save = NULL, *dir;
+	struct conf_dir d = { .r = r };
+	struct stat st;
+	int err;
 
 	if (!copy)
 		return -ENOMEM;
 	dir = strtok_r(copy, ",", &save);
-	for (char *p; n < DIR_PATTERNS_MAX && (p = strtok_r(NULL, ",", &save));)
-		pats[n++] = p;
-	count = dir ? scandir(dir, &list, NULL, alphasort) : -1;
-	if (count < 0) {
-		err = dir ? -errno : -EINVAL;
+	for (char *p; d.n < DIR_PATTERNS_MAX && (p = strtok_r(NULL, ",", &save));)
+		d.pats[d.n++] = p;
+	/* the directory's own failure is said here; its files' by read_file */
+	err = !dir ? -EINVAL : stat(dir, &st) ? -errno : !S_ISDIR(st.st_mode) ? -ENOTDIR : 0;
+	if (err)
 		pr_err("conf-dir=%s: %s", spec, strerror(-err));
-		goto out;
-	}
-	for (int i = 0; i < count; i++) {
-		char path[PATH_MAX];
-		struct stat st;
-
-		if (!err && dir_wants(list[i]->d_name, pats, n) &&
-		    snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name) < (int)sizeof(path) &&
-		    !stat(path, &st) && S_ISREG(st.st_mode))
-			err = read_file(r, path);
-		free(list[i]);
-	}
-	free(list);
-out:
+	else
+		err = textfile_dir(dir, dir_wants, dir_read_file, &d);
 	free(copy);
 	return err;
 }

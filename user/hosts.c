@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* hosts.c - hosts files; see hosts.h. */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <limits.h>
 #include <sys/stat.h>
 #include <errno.h>
@@ -243,29 +242,35 @@ static int read_hosts_file(struct hosts *h, const struct config *cfg, const char
 	return err;
 }
 
-/* A hosts file, or a directory of them (addn-hosts=DIR, hostsdir=):
- * its files in alphabetical order, dot files and backups (~) skipped. */
+struct hosts_dir {
+	struct hosts *h;
+	const struct config *cfg;
+};
+
+/* Dot files and backups (~) are not hosts files. */
+static int hosts_dir_wants(const char *name, void *ctx)
+{
+	(void)ctx;
+	return name[0] != '.' && name[strlen(name) - 1] != '~';
+}
+
+static int hosts_dir_file(const char *path, void *ctx)
+{
+	struct hosts_dir *d = ctx;
+
+	return read_hosts_file(d->h, d->cfg, path);
+}
+
+/* A hosts file, or a directory of them (addn-hosts=DIR, hostsdir=): its
+ * files in alphabetical order. */
 static int read_hosts_path(struct hosts *h, const struct config *cfg, const char *path)
 {
-	struct dirent **list = NULL;
+	struct hosts_dir d = { h, cfg };
 	struct stat st;
-	int count, err = 0;
 
 	if (stat(path, &st) || !S_ISDIR(st.st_mode))
 		return read_hosts_file(h, cfg, path);
-	count = scandir(path, &list, NULL, alphasort);
-	for (int i = 0; i < count; i++) {
-		const char *name = list[i]->d_name;
-		char file[PATH_MAX];
-
-		if (!err && name[0] != '.' && name[strlen(name) - 1] != '~' &&
-		    snprintf(file, sizeof(file), "%s/%s", path, name) < (int)sizeof(file) && !stat(file, &st) &&
-		    S_ISREG(st.st_mode))
-			err = read_hosts_file(h, cfg, file);
-		free(list[i]);
-	}
-	free(list);
-	return err;
+	return textfile_dir(path, hosts_dir_wants, hosts_dir_file, &d);
 }
 
 int hosts_load(struct hosts **out, const struct config *cfg)

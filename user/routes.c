@@ -144,8 +144,8 @@ static int share_upstreams(struct routes *rt, const struct upstreams *defaults)
 	struct upstream_set known = { 0 };
 	int err = 0;
 
-	for (int i = 0; defaults && i < defaults->n && !err; i++)
-		err = upstreams_share(&(struct upstreams){ .list = { defaults->list[i] }, .n = 1 }, &known);
+	if (defaults)
+		err = upstream_set_add(&known, defaults);
 	for (int i = 0; i < rt->n && !err; i++) {
 		if (!rt->list[i].ups)
 			continue;
@@ -176,11 +176,7 @@ int routes_build(struct routes **out, const struct config *cfg, const struct ups
 	rt->mask = size - 1;
 	for (int i = 0; !err && i < cfg->n_routes; i++)
 		err = route_line(rt, cfg, &cfg->routes[i]);
-	if (err) {
-		routes_free(rt);
-		return err;
-	}
-	err = share_upstreams(rt, defaults);
+	err = err ?: share_upstreams(rt, defaults);
 	if (err) {
 		routes_free(rt);
 		return err;

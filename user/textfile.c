@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* textfile.c - small text files read whole; see textfile.h. */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -102,6 +105,28 @@ void textfile_free(struct textfile *tf)
 {
 	free(tf->buf);
 	memset(tf, 0, sizeof(*tf));
+}
+
+int textfile_dir(const char *dir, int (*want)(const char *name, void *ctx), int (*fn)(const char *path, void *ctx),
+		 void *ctx)
+{
+	struct dirent **list = NULL;
+	int count = scandir(dir, &list, NULL, alphasort), err = 0;
+
+	if (count < 0)
+		return -errno;
+	for (int i = 0; i < count; i++) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		if (!err && (!want || want(list[i]->d_name, ctx)) &&
+		    snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name) < (int)sizeof(path) && !stat(path, &st) &&
+		    S_ISREG(st.st_mode))
+			err = fn(path, ctx);
+		free(list[i]);
+	}
+	free(list);
+	return err;
 }
 
 const char *textfile_error(int err)

@@ -31,6 +31,11 @@ int textfile_read_max(struct textfile *tf, const char *path, size_t max);
 /* The next line, NUL-terminated in place, without its CR/LF; NULL at the end. */
 char *textfile_line(struct textfile *tf);
 void textfile_free(struct textfile *tf);
+/* Call fn(path, ctx) for each regular file of dir, in alphabetical order,
+ * whose name want(name, ctx) accepts (NULL: every one), until fn returns
+ * non-zero: that, or 0, or -errno when dir cannot be read (not logged). */
+int textfile_dir(const char *dir, int (*want)(const char *name, void *ctx), int (*fn)(const char *path, void *ctx),
+		 void *ctx);
 /* A user-readable cause for textfile_read's error. */
 const char *textfile_error(int err);
 

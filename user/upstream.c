@@ -153,46 +153,65 @@ int upstreams_load(struct upstreams **out, const struct config *cfg)
 
 void upstreams_carry_stats(struct upstreams *ups, const struct upstreams *old)
 {
-	for (int i = 0; i < ups->n; i++) {
-		for (int j = 0; j < old->n; j++) {
-			if (ups->list[i] == old->list[j] || !same_upstream(ups->list[i], old->list[j]))
-				continue;
-			/* one object per address: counters and health go on
-			 * (ours may be shared already, by another list) */
-			if (--ups->list[i]->refs == 0)
-				free(ups->list[i]);
-			ups->list[i] = old->list[j];
-			ups->list[i]->refs++;
-		}
+	struct upstream_set known = { 0 };
+
+	/* on -ENOMEM ups keeps objects of its own: counters start anew */
+	if (!upstream_set_add(&known, old))
+		upstreams_share(ups, &known);
+	free(known.list);
+}
+
+/* Add u to set; 0 or -ENOMEM. */
+static int set_push(struct upstream_set *set, struct upstream *u)
+{
+	if (set->n == set->cap) {
+		int cap = set->cap ? set->cap * 2 : 16;
+		struct upstream **grown = realloc(set->list, (size_t)cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		set->list = grown;
+		set->cap = cap;
 	}
+	set->list[set->n++] = u;
+	return 0;
+}
+
+/* u's object in set, or NULL. */
+static struct upstream *set_find(const struct upstream_set *set, const struct upstream *u)
+{
+	for (int k = 0; k < set->n; k++)
+		if (same_upstream(set->list[k], u))
+			return set->list[k];
+	return NULL;
+}
+
+int upstream_set_add(struct upstream_set *set, const struct upstreams *ups)
+{
+	for (int i = 0; i < ups->n; i++)
+		if (!set_find(set, ups->list[i]) && set_push(set, ups->list[i]))
+			return -ENOMEM;
+	return 0;
 }
 
 int upstreams_share(struct upstreams *ups, struct upstream_set *known)
 {
 	for (int i = 0; i < ups->n; i++) {
-		int k = 0;
+		struct upstream *have = set_find(known, ups->list[i]);
 
-		while (k < known->n && !same_upstream(known->list[k], ups->list[i]))
-			k++;
-		if (k == known->n) {
-			if (known->n == known->cap) {
-				int cap = known->cap ? known->cap * 2 : 16;
-				struct upstream **grown = realloc(known->list, (size_t)cap * sizeof(*grown));
-
-				if (!grown)
-					return -ENOMEM;
-				known->list = grown;
-				known->cap = cap;
-			}
-			known->list[known->n++] = ups->list[i];
+		if (!have) {
+			if (set_push(known, ups->list[i]))
+				return -ENOMEM;
 			continue;
 		}
-		if (known->list[k] == ups->list[i])
+		if (have == ups->list[i])
 			continue;
+		/* one object per address: counters and health go on (ours
+		 * may be shared already, by another list) */
 		if (--ups->list[i]->refs == 0)
 			free(ups->list[i]);
-		ups->list[i] = known->list[k];
-		ups->list[i]->refs++;
+		ups->list[i] = have;
+		have->refs++;
 	}
 	return 0;
 }

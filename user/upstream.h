@@ -70,6 +70,8 @@ struct upstream_set {
 	int n, cap;
 };
 
+/* Add the objects of ups to set (once each). 0 or -ENOMEM. */
+int upstream_set_add(struct upstream_set *set, const struct upstreams *ups);
 /* Make ups use known's object for each address known has, and add its
  * others to known (free known->list after). 0 or -ENOMEM. */
 int upstreams_share(struct upstreams *ups, struct upstream_set *known);

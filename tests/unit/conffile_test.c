@@ -90,6 +90,8 @@ static void test_includes(void)
 	write_file("d/.hidden", "dhcp-range=1\n");
 	write_file("d/#x#", "dhcp-range=1\n");
 	write_file("d/f.txt", "server=192.0.2.6\n");
+	snprintf(text, sizeof(text), "%s/d/fifo.conf", dir);
+	mkfifo(text, 0600); /* skipped: not a regular file, and never waited on */
 	snprintf(text, sizeof(text), "no-resolv\nconf-dir=%s/d,*.conf\n", dir);
 	CHECK("conf-dir: only *.conf, in alphabetical order", !parse_file(&cfg, text) && cfg.n_servers == 2 &&
 	      ((struct sockaddr_in *)&cfg.servers[0])->sin_addr.s_addr == htonl(0xc0000201),
@@ -135,6 +137,12 @@ static void test_command_line(void)
 	CHECK("command line: short options, grouped, values in the same or the next word; -h is no-hosts",
 	      !parse(&cfg, sizeof(shorts) / sizeof(shorts[0]), shorts) && cfg.foreground && cfg.domain_needed &&
 	      cfg.bogus_priv && cfg.n_servers == 2 && cfg.port == 5300 && cfg.no_hosts, "refused or misread");
+	{
+		const char *first[] = { "bpfdnsd", "-C", write_file("u.conf", "no-such-option\ndhcp-range=1,2\n") };
+
+		CHECK("conf: an unknown line stops reading before the unsupported list", parse(&cfg, 3, first) == -EINVAL,
+		      "not -EINVAL");
+	}
 	CHECK("command line: unsupported options refused together (their values skipped)",
 	      parse(&cfg, sizeof(bad) / sizeof(bad[0]), bad) == -EOPNOTSUPP && cfg.port == 5300, "got it wrong");
 	CHECK("command line: a stray word is an error", parse(&cfg, 3, junk) < 0, "accepted");

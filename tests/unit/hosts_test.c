@@ -139,6 +139,29 @@ static void test_dir(void)
 	config_free(&cfg);
 }
 
+/* Hosts files are not held to the resolv-file's 1 MiB: 60000 lines, about
+ * 2.2 MiB, are read whole. */
+static void test_big(void)
+{
+	char arg[300];
+	const char *argv[] = { "bpfdnsd", "--no-hosts", arg };
+	struct hosts *h = NULL;
+	struct config cfg;
+	FILE *f;
+
+	snprintf(arg, sizeof(arg), "--addn-hosts=%s", testconf_write(dir, "big", ""));
+	f = fopen(arg + strlen("--addn-hosts="), "w");
+	for (int i = 0; f && i < 60000; i++)
+		fprintf(f, "0.0.0.0 ad%06d.blocklist.example\n", i);
+	if (f)
+		fclose(f);
+	testconf_parse(&cfg, 3, argv);
+	CHECK("hosts: a 2 MiB file is read whole", !hosts_load(&h, &cfg) && hosts_count(h) == 60000, "%d",
+	      hosts_count(h));
+	hosts_free(h);
+	config_free(&cfg);
+}
+
 static void test_missing(void)
 {
 	const char *argv[] = { "bpfdnsd", "--no-hosts", "--addn-hosts=/nonexistent/hosts" };
@@ -161,6 +184,7 @@ int main(void)
 	test_lookup();
 	test_growth();
 	test_dir();
+	test_big();
 	test_missing();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
