@@ -163,7 +163,8 @@ run: deps
 	$(OUT)/bpfdnsd --interface=lo --keep-in-foreground --log-queries
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the programs, man pages, the
-# systemd unit and a sample config (an existing config is kept)
+# systemd unit, a sample config (an existing config is kept), and the hooks
+# that hand it the upstreams resolvconf and NetworkManager learn
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
@@ -173,11 +174,14 @@ UNITDIR    ?= $(PREFIX)/lib/systemd/system
 install: $(PROGS)
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/bpfdns
+		$(DESTDIR)$(SYSCONFDIR)/bpfdns $(DESTDIR)$(SYSCONFDIR)/resolvconf/update.d \
+		$(DESTDIR)$(SYSCONFDIR)/NetworkManager/dispatcher.d
 	$(Q)install -m 755 $(PROGS) $(DESTDIR)$(SBINDIR)/
 	$(Q)install -m 644 man/bpfdnsd.8 man/bpfdnsctl.8 $(DESTDIR)$(MANDIR)/man8/
 	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/bpfdnsd.service.in \
 		>$(DESTDIR)$(UNITDIR)/bpfdnsd.service
+	$(Q)install -m 755 dist/resolvconf/bpfdns $(DESTDIR)$(SYSCONFDIR)/resolvconf/update.d/bpfdns
+	$(Q)install -m 755 dist/networkmanager/90-bpfdns $(DESTDIR)$(SYSCONFDIR)/NetworkManager/dispatcher.d/90-bpfdns
 	$(Q)test -e $(DESTDIR)$(SYSCONFDIR)/bpfdns/bpfdns.conf || \
 		install -m 644 dist/bpfdns.conf $(DESTDIR)$(SYSCONFDIR)/bpfdns/bpfdns.conf
 

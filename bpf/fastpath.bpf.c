@@ -19,6 +19,16 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Share of a TTL, at its end, in which a hit asks for a refresh; 0: never. */
 const volatile __u32 prefetch_pct = BPFDNS_PREFETCH_DEFAULT;
+/* log-queries: each hit goes to the daemon's query log; off, the code is
+ * not even loaded (the verifier drops it as dead). */
+const volatile __u8 log_hits = 0;
+
+/* Where the answer's destination (the client) is: fixed offsets, as
+ * parse_transport takes only frames without VLAN tags or IP options. */
+#define HIT_V4_ADDR (14 + 16)
+#define HIT_V4_PORT (14 + 20 + 2)
+#define HIT_V6_ADDR (14 + 24)
+#define HIT_V6_PORT (14 + 40 + 2)
 
 static __always_inline struct bpfdns_counters *counters_get(void)
 {
@@ -90,6 +100,44 @@ static __always_inline void maybe_prefetch(const struct bpfdns_key *key, struct 
 		c->prefetch++;
 }
 
+/*
+ * Tell the query log about a hit whose answer the packet now holds: the
+ * question as the client wrote it, and the client (now the destination).
+ * A full ring loses the record, counted; the answer goes out regardless.
+ */
+static __always_inline void log_hit(void *ctx, bool xdp, const struct query *q, const struct bpfdns_key *key)
+{
+	struct bpfdns_counters *c;
+	struct bpfdns_hit *h;
+	__u32 len = q->name_len;
+	__u16 port = 0;
+	int v4 = q->family == 4;
+
+	if (!log_hits)
+		return;
+	h = bpf_ringbuf_reserve(&hit_log, sizeof(*h), 0);
+	if (!h)
+		goto lost;
+	__builtin_memset(h->addr, 0, sizeof(h->addr));
+	if (len < 1 || len > DNS_NAME_MAX || hook_load(ctx, xdp, q->dns_off + DNS_HDR_LEN, h->name, len) ||
+	    hook_load(ctx, xdp, v4 ? HIT_V4_ADDR : HIT_V6_ADDR, h->addr, v4 ? 4 : 16) ||
+	    hook_load(ctx, xdp, v4 ? HIT_V4_PORT : HIT_V6_PORT, &port, sizeof(port))) {
+		bpf_ringbuf_discard(h, 0);
+		goto lost;
+	}
+	h->name_len = len;
+	h->port = bpf_ntohs(port);
+	h->qtype = key->qtype;
+	h->family = v4 ? BPFDNS_AF_INET : BPFDNS_AF_INET6;
+	h->flags = key->flags;
+	bpf_ringbuf_submit(h, 0);
+	return;
+lost:
+	c = counters_get();
+	if (c)
+		c->log_lost++;
+}
+
 /* Returns OUT_HIT when the packet now holds the answer, else why not. */
 static __always_inline int answer(void *ctx, bool xdp)
 {
@@ -112,8 +160,10 @@ static __always_inline int answer(void *ctx, bool xdp)
 	if (ret != OUT_CONTINUE)
 		return ret;
 	ret = write_answer(ctx, xdp, &q, &key, e, &pl, stored);
-	if (ret == OUT_HIT)
+	if (ret == OUT_HIT) {
 		maybe_prefetch(&key, e, now, stored);
+		log_hit(ctx, xdp, &q, &key);
+	}
 	return ret;
 }
 

@@ -40,6 +40,12 @@ struct {
 	__uint(max_entries, BPFDNS_PREFETCH_RING);
 } prefetch_ring SEC(".maps");
 
+/* Hits for the query log, when log-queries is on (not pinned either). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, BPFDNS_HIT_LOG_RING);
+} hit_log SEC(".maps");
+
 /* Per-CPU outcome counters, a single entry. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

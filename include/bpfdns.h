@@ -36,7 +36,7 @@
 #include <linux/types.h>
 
 /* Bumped on any change to the structs below; pinned with the maps. */
-#define BPFDNS_LAYOUT_VERSION 2
+#define BPFDNS_LAYOUT_VERSION 3
 
 /* A wire-format name is at most 255 bytes including the root label. */
 #define BPFDNS_NAME_MAX 256
@@ -137,12 +137,28 @@ struct bpfdns_counters {
 	__u64 refused;	 /* source not allowed by the access list: to the daemon */
 	__u64 denied;	 /* source denied by the access list: dropped */
 	__u64 prefetch;	 /* hits that asked the daemon to refresh the entry */
+	__u64 log_lost;	 /* hits not in the query log: its ring buffer was full */
 };
 
 /* Default share of a TTL, at its end, in which a hit asks for a refresh. */
 #define BPFDNS_PREFETCH_DEFAULT 10
 /* Bytes of the ring buffer that carries refresh requests (keys). */
 #define BPFDNS_PREFETCH_RING (64 * 1024)
+
+/* Bytes of the ring buffer that carries hits to the query log (log-queries). */
+#define BPFDNS_HIT_LOG_RING (256 * 1024)
+
+/* A hit the fast path answered, for the daemon's query log (log-queries):
+ * the question as the client wrote it, and who asked. */
+struct bpfdns_hit {
+	__u8 name[BPFDNS_NAME_MAX]; /* wire form, the client's case; name_len bytes used */
+	__u8 addr[16];		    /* the client; IPv4 in the first 4 bytes */
+	__u16 name_len;
+	__u16 port;  /* the client's, host order */
+	__u16 qtype; /* host order */
+	__u8 family; /* BPFDNS_AF_* */
+	__u8 flags;  /* BPFDNS_KEY_* of its cache key */
+};
 
 /* Whether a hit at now is in the last pct % of the life of an entry stored
  * at stored and expiring at expire (ns): the fast path and the daemon ask
@@ -165,7 +181,8 @@ _Static_assert(sizeof(struct bpfdns_key) == 264, "bpfdns_key layout");
 _Static_assert(sizeof(struct bpfdns_entry) == 2048, "bpfdns_entry layout");
 _Static_assert(sizeof(struct bpfdns_listen_key) == 20, "bpfdns_listen_key layout");
 _Static_assert(sizeof(struct bpfdns_acl_key) == 24, "bpfdns_acl_key layout");
-_Static_assert(sizeof(struct bpfdns_counters) == 88, "bpfdns_counters layout");
+_Static_assert(sizeof(struct bpfdns_counters) == 96, "bpfdns_counters layout");
+_Static_assert(sizeof(struct bpfdns_hit) == 280, "bpfdns_hit layout");
 _Static_assert(sizeof(struct bpfdns_layout) == 16, "bpfdns_layout layout");
 
 #endif /* BPFDNS_H */

@@ -190,6 +190,7 @@ static int metrics_from_maps(const struct opts *o, struct metrics *ms)
 			metric_add(ms, METRIC_KERNEL_PACKETS, fastpath_outcomes[i].name,
 				   (double)*(const __u64 *)((const char *)&sum + fastpath_outcomes[i].off));
 		metric_add(ms, METRIC_KERNEL_PREFETCH, NULL, (double)sum.prefetch);
+		metric_add(ms, METRIC_KERNEL_LOG_LOST, NULL, (double)sum.log_lost);
 		metric_add(ms, METRIC_CACHE_ENTRIES, NULL, fastpath_count_fd(cfd, (int)info.max_entries));
 		metric_add(ms, METRIC_CACHE_SIZE, NULL, info.max_entries);
 		metric_add(ms, METRIC_CACHE_HITS, "kernel", (double)sum.hit);

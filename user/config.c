@@ -10,6 +10,7 @@
 #include "config.h"
 #include "dns.h"
 #include "dnsmasq_opts.h"
+#include "querylog.h"
 #include "dnswire.h"
 #include "log.h"
 
@@ -154,7 +155,7 @@ static const struct option_def options[] = {
 	{ "max-cache-ttl", OPT_U32, F(max_cache_ttl), 86400 * 7, "highest TTL cached, seconds (86400)", 0, 0 },
 	{ "edns-packet-max", OPT_CUSTOM, 0, 0, "largest UDP answer we send (1232)", 'P',
 	  CONFIG_ARG_REQUIRED },
-	{ "log-queries", OPT_CUSTOM, 0, 0, "log each query and its fate (=extra, =proto: the same lines for now)", 'q',
+	{ "log-queries", OPT_CUSTOM, 0, 0, "log each query and its fate, in dnsmasq's lines (=extra: with serial and client)", 'q',
 	  CONFIG_ARG_OPTIONAL },
 	{ "keep-in-foreground", OPT_FLAG, F(foreground), 0, "do not daemonize (-k)", 'k', 0 },
 	{ "no-daemon", OPT_FLAG, F(foreground), 0, "do not daemonize (-d)", 'd', 0 },
@@ -335,10 +336,10 @@ static int set_custom(struct config *cfg, const struct option_def *o, const char
 		else
 			return -EINVAL;
 	} else if (!strcmp(o->name, "log-queries")) {
-		/* extra, proto: dnsmasq's longer lines; ours are the same for now */
+		/* extra (and proto, which adds to it): each line with the query's serial and client */
 		if (v && strcmp(v, "extra") && strcmp(v, "proto"))
 			return -EINVAL;
-		cfg->log_queries = 1;
+		cfg->log_queries = v ? QUERYLOG_EXTRA : QUERYLOG_ON;
 	} else if (!strcmp(o->name, "prefetch")) {
 		cfg->prefetch_pct = BPFDNS_PREFETCH_DEFAULT;
 		if (v && (parse_u32(v, 99, &cfg->prefetch_pct) || !cfg->prefetch_pct))

@@ -68,7 +68,7 @@ struct config {
 	uint32_t min_cache_ttl; /* s */
 	uint32_t max_cache_ttl; /* s */
 	uint16_t edns_packet_max;
-	int log_queries;
+	int log_queries; /* QUERYLOG_* (querylog.h) */
 	int foreground;
 	char pid_file[PATH_MAX];
 	char user[64];

@@ -119,6 +119,7 @@ static int load_skel(struct fastpath *fp, const struct fastpath_opts *opts)
 		fp->skel->rodata->edns_udp_max = opts && opts->edns_udp_max ? opts->edns_udp_max
 									    : DNS_UDP_DEFAULT;
 		fp->skel->rodata->prefetch_pct = opts ? opts->prefetch_pct : 0;
+		fp->skel->rodata->log_hits = opts && opts->log_hits;
 		err = bpf_map__set_max_entries(fp->skel->maps.cache, opts && opts->cache_entries
 									     ? opts->cache_entries
 									     : BPFDNS_CACHE_DEFAULT);
@@ -212,6 +213,7 @@ void fastpath_close(struct fastpath *fp)
 		return;
 	fastpath_detach(fp);
 	ring_buffer__free(fp->prefetch_rb);
+	ring_buffer__free(fp->hits_rb);
 	fastpath_bpf__destroy(fp->skel);
 	if (fp->pin_dirfd >= 0)
 		close(fp->pin_dirfd);
@@ -322,25 +324,54 @@ static int on_prefetch(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-int fastpath_prefetch_open(struct fastpath *fp, fastpath_prefetch_fn fn, void *ctx)
+static int on_hit(void *ctx, void *data, size_t size)
+{
+	struct fastpath *fp = ctx;
+
+	if (size == sizeof(struct bpfdns_hit))
+		fp->hit_fn(fp->hit_ctx, data);
+	return 0;
+}
+
+/* A reader of ring map (what: for the error); its fd to poll, or -errno. */
+static int ring_open(struct fastpath *fp, struct bpf_map *map, ring_buffer_sample_fn fn, struct ring_buffer **rb,
+		     const char *what)
 {
 	int err;
 
-	fp->prefetch_fn = fn;
-	fp->prefetch_ctx = ctx;
-	fp->prefetch_rb = ring_buffer__new(bpf_map__fd(fp->skel->maps.prefetch_ring), on_prefetch, fp, NULL);
-	if (!fp->prefetch_rb) {
+	*rb = ring_buffer__new(bpf_map__fd(map), fn, fp, NULL);
+	if (!*rb) {
 		err = -errno;
-		pr_err("cannot read the prefetch ring buffer: %s", strerror(-err));
+		pr_err("cannot read the %s ring buffer: %s", what, strerror(-err));
 		return err;
 	}
-	return ring_buffer__epoll_fd(fp->prefetch_rb);
+	return ring_buffer__epoll_fd(*rb);
+}
+
+int fastpath_prefetch_open(struct fastpath *fp, fastpath_prefetch_fn fn, void *ctx)
+{
+	fp->prefetch_fn = fn;
+	fp->prefetch_ctx = ctx;
+	return ring_open(fp, fp->skel->maps.prefetch_ring, on_prefetch, &fp->prefetch_rb, "prefetch");
 }
 
 void fastpath_prefetch_poll(struct fastpath *fp)
 {
 	if (fp->prefetch_rb)
 		ring_buffer__consume(fp->prefetch_rb);
+}
+
+int fastpath_hits_open(struct fastpath *fp, fastpath_hit_fn fn, void *ctx)
+{
+	fp->hit_fn = fn;
+	fp->hit_ctx = ctx;
+	return ring_open(fp, fp->skel->maps.hit_log, on_hit, &fp->hits_rb, "query log");
+}
+
+void fastpath_hits_poll(struct fastpath *fp)
+{
+	if (fp->hits_rb)
+		ring_buffer__consume(fp->hits_rb);
 }
 
 int fastpath_prog_fd(struct fastpath *fp, enum fastpath_hook hook)

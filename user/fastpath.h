@@ -18,10 +18,13 @@ struct fastpath_opts {
 	int keep_attached;	/* on close, leave the hook attached (XDP: pinned) */
 	const struct acl *acl;	/* who is answered; NULL: loopback only */
 	uint32_t prefetch_pct;	/* hits in the last % of a TTL ask for a refresh; 0: never */
+	int log_hits;		/* report each hit (fastpath_hits_open): log-queries */
 };
 
 /* Called with the key of an entry the fast path wants refreshed. */
 typedef void (*fastpath_prefetch_fn)(void *ctx, const struct bpfdns_key *key);
+/* Called with a hit the fast path answered (opts.log_hits). */
+typedef void (*fastpath_hit_fn)(void *ctx, const struct bpfdns_hit *hit);
 
 struct fastpath;
 
@@ -54,6 +57,9 @@ int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out);
  * -errno; fastpath_prefetch_poll then calls fn for each one waiting. */
 int fastpath_prefetch_open(struct fastpath *fp, fastpath_prefetch_fn fn, void *ctx);
 void fastpath_prefetch_poll(struct fastpath *fp);
+/* The same for the hits the fast path answered, with opts.log_hits. */
+int fastpath_hits_open(struct fastpath *fp, fastpath_hit_fn fn, void *ctx);
+void fastpath_hits_poll(struct fastpath *fp);
 
 /* Program fds, for BPF_PROG_TEST_RUN. */
 int fastpath_prog_fd(struct fastpath *fp, enum fastpath_hook hook);

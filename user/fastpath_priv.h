@@ -25,6 +25,9 @@ struct fastpath {
 	struct ring_buffer *prefetch_rb;
 	fastpath_prefetch_fn prefetch_fn;
 	void *prefetch_ctx;
+	struct ring_buffer *hits_rb;
+	fastpath_hit_fn hit_fn;
+	void *hit_ctx;
 };
 
 #endif /* BPFDNS_FASTPATH_PRIV_H */

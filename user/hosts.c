@@ -18,6 +18,7 @@ struct host {
 	size_t len;
 	uint8_t *a, *aaaa; /* 4 and 16 bytes each, in file order */
 	int n_a, n_aaaa;
+	int file; /* index into files: where its first address is (the query log says) */
 };
 
 /* An address's name, for PTR: the first name on its first line. */
@@ -25,6 +26,7 @@ struct rev {
 	uint8_t addr[16];
 	int family;
 	int host; /* index into list (which grows: no pointer) */
+	int file; /* index into files: its line's */
 };
 
 struct hosts {
@@ -35,6 +37,8 @@ struct hosts {
 	int n_revs, cap_revs;
 	uint32_t *by_addr;
 	uint32_t mask; /* of both tables */
+	char **files; /* the paths read, in order; the last is the one being read */
+	int n_files;
 };
 
 static uint32_t hash_bytes(const uint8_t *p, size_t n)
@@ -170,6 +174,8 @@ static int add_name(struct hosts *h, const char *text, int family, const uint8_t
 			return -ENOMEM;
 	if (make_room(h) || !(e = host_for(h, name, (size_t)len)))
 		return -ENOMEM;
+	if (!e->n_a && !e->n_aaaa)
+		e->file = h->n_files - 1;
 	if (family == AF_INET ? add_address(&e->a, &e->n_a, 4, addr) : add_address(&e->aaaa, &e->n_aaaa, 16, addr))
 		return -ENOMEM;
 	slot = addr_slot(h, family, addr);
@@ -180,6 +186,7 @@ static int add_name(struct hosts *h, const char *text, int family, const uint8_t
 		memcpy(r->addr, addr, family == AF_INET ? 4 : 16);
 		r->family = family;
 		r->host = (int)(e - h->list);
+		r->file = h->n_files - 1;
 		*slot = (uint32_t)++h->n_revs;
 	}
 	return 0;
@@ -225,6 +232,20 @@ int hosts_files(const struct config *cfg, const char **paths, int max)
 	return n;
 }
 
+/* path, as the file whose lines are read next. */
+static int add_file(struct hosts *h, const char *path)
+{
+	char **grown = realloc(h->files, (size_t)(h->n_files + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	h->files = grown;
+	if (!(h->files[h->n_files] = strdup(path)))
+		return -ENOMEM;
+	h->n_files++;
+	return 0;
+}
+
 /* One hosts file; one that cannot be read is skipped, as dnsmasq does. */
 static int read_hosts_file(struct hosts *h, const struct config *cfg, const char *path)
 {
@@ -236,6 +257,7 @@ static int read_hosts_file(struct hosts *h, const struct config *cfg, const char
 		pr_warn("cannot read hosts file %s: %s", path, textfile_error(err));
 		return 0;
 	}
+	err = add_file(h, path);
 	while (!err && (line = textfile_line(&tf)))
 		err = add_line(h, cfg, line);
 	textfile_free(&tf);
@@ -298,6 +320,9 @@ void hosts_free(struct hosts *h)
 		free(h->list[i].a);
 		free(h->list[i].aaaa);
 	}
+	for (int i = 0; i < h->n_files; i++)
+		free(h->files[i]);
+	free(h->files);
 	free(h->list);
 	free(h->revs);
 	free(h->by_name);
@@ -349,6 +374,7 @@ static int lookup_ptr(const struct hosts *h, const uint8_t *name, size_t len, st
 		return 0;
 	out->ptr = h->list[h->revs[slot - 1].host].name;
 	out->ptr_len = h->list[h->revs[slot - 1].host].len;
+	out->source = h->files[h->revs[slot - 1].file];
 	return 1;
 }
 
@@ -373,8 +399,10 @@ int hosts_lookup(const struct hosts *h, const uint8_t *name, size_t len, uint16_
 			out->a = e->a, out->n_a = e->n_a;
 		if (qtype == DNS_TYPE_AAAA || qtype == DNS_TYPE_ANY)
 			out->aaaa = e->aaaa, out->n_aaaa = e->n_aaaa;
-		if (out->n_a + out->n_aaaa)
+		if (out->n_a + out->n_aaaa) {
+			out->source = h->files[e->file];
 			return 1;
+		}
 	}
 	if (!is_localhost(lower, len))
 		return 0;

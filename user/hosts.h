@@ -30,6 +30,7 @@ struct hosts_answer {
 	const uint8_t *ptr; /* PTR: a wire name */
 	size_t ptr_len;
 	int nodata; /* localhost, another type: no records, NOERROR */
+	const char *source; /* the file the records came from; NULL: built in (localhost) */
 };
 
 /* Read the hosts files cfg names. A file that cannot be read is logged and

@@ -92,14 +92,16 @@ int local_rcode(const struct config *cfg, const struct client_query *cq, int *aa
 	return -1;
 }
 
-/* An answer from the hosts files; 0: they have none for cq. */
+/* An answer from the hosts files (*source: which); 0: they have none for cq. */
 static size_t hosts_answer(const struct config *cfg, const struct hosts *h, const uint8_t *query,
-			   const struct client_query *cq, uint8_t *out, size_t outsz)
+			   const struct client_query *cq, uint8_t *out, size_t outsz, const char **source)
 {
 	struct hosts_answer ha;
 
 	if (cq->q.qclass != DNS_CLASS_IN || !hosts_lookup(h, cq->q.name, cq->q.name_len, cq->q.qtype, &ha))
 		return 0;
+	if (ha.source)
+		*source = ha.source;
 	if (ha.ptr)
 		return answer_ptr(query, cq, cfg->edns_packet_max, cfg->local_ttl, ha.ptr, ha.ptr_len, out, outsz);
 	if (ha.nodata) /* as dnsmasq's no-data answers: not authoritative */
@@ -109,11 +111,14 @@ static size_t hosts_answer(const struct config *cfg, const struct hosts *h, cons
 }
 
 size_t local_answer(const struct config *cfg, const struct hosts *h, const struct route_match *m,
-		    const uint8_t *query, const struct client_query *cq, uint8_t *out, size_t outsz)
+		    const uint8_t *query, const struct client_query *cq, uint8_t *out, size_t outsz, const char **source)
 {
 	struct route_addrs ra;
-	size_t n = hosts_answer(cfg, h, query, cq, out, outsz);
+	size_t n;
 	int rc, aa = 0;
+
+	*source = "config";
+	n = hosts_answer(cfg, h, query, cq, out, outsz, source);
 
 	if (n)
 		return n;

@@ -23,9 +23,11 @@ int local_rcode(const struct config *cfg, const struct client_query *cq, int *aa
 
 /* The local answer to cq (query: its bytes) from the hosts files h, or
  * its route m, into out; its length, or 0 when it goes on to the cache and
- * upstream. */
+ * upstream. *source: where it came from, for the query log (a hosts
+ * file's path, or "config"). */
 size_t local_answer(const struct config *cfg, const struct hosts *h, const struct route_match *m,
-		    const uint8_t *query, const struct client_query *cq, uint8_t *out, size_t outsz);
+		    const uint8_t *query, const struct client_query *cq, uint8_t *out, size_t outsz,
+		    const char **source);
 
 /* 1 when the cache key's query would be answered here (hosts h, routes
  * rt): its cached entry must go. */

@@ -21,6 +21,7 @@
 #include "fastpath.h"
 #include "log.h"
 #include "pindir.h"
+#include "querylog.h"
 #include "server.h"
 #include "upstream.h"
 
@@ -195,7 +196,8 @@ static int setup_fastpath(const struct config *cfg, struct fastpath **fp)
 {
 	struct fastpath_opts fopts = { .cache_entries = cfg->cache_size, .edns_udp_max = cfg->edns_packet_max,
 				       .pin_path = cfg->pin_path, .keep_attached = cfg->keep_fast_path,
-				       .acl = &cfg->acl, .prefetch_pct = cfg->prefetch_pct };
+				       .acl = &cfg->acl, .prefetch_pct = cfg->prefetch_pct,
+				       .log_hits = cfg->log_queries != QUERYLOG_OFF };
 	int err = checks_fastpath(cfg->attach != FASTPATH_NONE);
 
 	if (!err)

@@ -18,6 +18,7 @@
 #define METRIC_HEDGES "bpfdns_hedges_total"
 #define METRIC_KERNEL_PACKETS "bpfdns_kernel_packets_total" /* {outcome=...} */
 #define METRIC_KERNEL_PREFETCH "bpfdns_kernel_prefetch_requests_total"
+#define METRIC_KERNEL_LOG_LOST "bpfdns_kernel_query_log_lost_total"
 #define METRIC_PREFETCHES "bpfdns_prefetches_total"
 #define METRIC_STALE "bpfdns_stale_answers_total"
 #define METRIC_UPSTREAM_PREFIX "bpfdns_upstream_"

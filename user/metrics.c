@@ -155,6 +155,8 @@ size_t metrics_text(const struct stats_sources *src, char *buf, size_t n)
 	kernel_counters(&o, &v.kernel);
 	one(&o, METRIC_KERNEL_PREFETCH, "counter",
 	    "Hits late in an entry's TTL that asked the daemon to refresh it.", v.kernel.prefetch);
+	one(&o, METRIC_KERNEL_LOG_LOST, "counter", "Kernel hits left out of the query log (its ring buffer was full).",
+	    v.kernel.log_lost);
 	one(&o, METRIC_PREFETCHES, "counter", "Entries refreshed before they expired (started).",
 	    src->stats->prefetches);
 	one(&o, METRIC_STALE, "counter", "Answers from expired entries (use-stale-cache).",

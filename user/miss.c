@@ -69,11 +69,13 @@ static void miss_note_hedge(struct misses *ms, const struct miss *r)
 		ms->next_hedge_us = r->plan.hedge_at_us;
 }
 
-static void log_miss(const struct misses *ms, const struct miss *r, const char *what, const char *who)
+/* r's lines in the query log go under its first client's query; a probe
+ * or a refresh has no client, and no lines. */
+static struct qlog_tag miss_tag(const struct misses *ms, const struct miss *r)
 {
-	if (r->probe)
-		return; /* not a client's query */
-	querylog(ms->cfg->log_queries, r->q.name, r->q.name_len, r->q.qtype, what, who);
+	if (!r->waiters.head || r->probe)
+		return (struct qlog_tag){ .mode = QUERYLOG_OFF };
+	return waiter_tag(r->waiters.head, ms->cfg->log_queries);
 }
 
 /* Close a leg of r (if open). */
@@ -124,17 +126,15 @@ void miss_free_finished(struct misses *ms)
 }
 
 /* End the miss with this reply: cache it when it may be, answer everyone. */
-static void miss_answer(struct misses *ms, struct miss *r, const uint8_t *msg, size_t len, size_t qend,
-			const char *who)
+static void miss_answer(struct misses *ms, struct miss *r, const uint8_t *msg, size_t len, size_t qend)
 {
 	struct bpfdns_entry e;
 	int have_entry = !r->probe && !cache_put_reply(ms->cache, &r->key, msg, len, &e);
-	char what[32];
+	struct qlog_tag tag = miss_tag(ms, r);
 
 	for (struct waiter *w = r->waiters.head; w; w = w->next)
 		waiter_answer(w, ms->cfg->edns_packet_max, msg, len, qend, have_entry ? &e : NULL);
-	snprintf(what, sizeof(what), "is %s from", dns_rcode_name(msg[3] & DNS_RCODE));
-	log_miss(ms, r, what, who);
+	qlog_answer(&tag, "reply", msg, len);
 	miss_end(ms, r);
 }
 
@@ -147,9 +147,11 @@ static void miss_fail_waiter(struct misses *ms, const struct miss *r, const stru
 		ms->stats->stale++;
 }
 
-static void log_fail(const struct misses *ms, const struct miss *r, int stale, const char *why)
+/* What r's clients got when no upstream answered, under the first's query. */
+static void log_fail(const struct misses *ms, const struct miss *r, const struct bpfdns_entry *stale)
 {
-	log_miss(ms, r, stale ? "is stale:" : r->fallback.msg ? "is the last upstream's error:" : "is SERVFAIL:", why);
+	if (r->waiters.head && !r->probe)
+		waiter_log_fail(r->waiters.head, ms->cfg->log_queries, ms->cfg->edns_packet_max, stale, &r->fallback);
 }
 
 /* No upstream gave a good answer, nor will: every waiter gets what
@@ -161,8 +163,7 @@ static void miss_fail(struct misses *ms, struct miss *r)
 
 	for (struct waiter *w = r->waiters.head; w; w = w->next)
 		miss_fail_waiter(ms, r, w, have_stale ? &stale : NULL);
-	if (r->waiters.head)
-		log_fail(ms, r, have_stale, "no upstream answered");
+	log_fail(ms, r, have_stale ? &stale : NULL);
 	miss_end(ms, r);
 }
 
@@ -186,7 +187,7 @@ static void expire_one(void *ctx, const struct waiter *w)
 
 	if (x->have_stale < 0) { /* the first one: the upstreams still asked are late */
 		x->have_stale = cache_get_stale(ms->cache, &x->r->key, &x->stale);
-		log_fail(ms, x->r, x->have_stale, "no upstream answered in time (still asking)");
+		log_fail(ms, x->r, x->have_stale ? &x->stale : NULL);
 		for (int i = 0; i < x->r->n_legs; i++)
 			if (leg_open(&x->r->legs[i]))
 				health_late(x->r->legs[i].u, (uint32_t)(clock_now_us() - x->r->legs[i].sent_us),
@@ -211,6 +212,7 @@ static int miss_leg_start(struct misses *ms, struct miss *r, struct upstream *u)
 {
 	struct leg *leg = &r->legs[r->n_legs];
 	int err = leg_start(leg, ms->epfd, u, r->query, r->qlen, &r->q, miss_on_leg_done, r);
+	struct qlog_tag tag;
 
 	if (err > 0) {
 		u->failures++;
@@ -222,6 +224,8 @@ static int miss_leg_start(struct misses *ms, struct miss *r, struct upstream *u)
 	leg->any_reply = r->probe;
 	r->n_legs++;
 	r->open_legs++;
+	tag = miss_tag(ms, r);
+	qlog_forwarded(&tag, r->q.name, r->q.name_len, u->name);
 	return 0;
 }
 
@@ -269,18 +273,21 @@ static void miss_on_leg_done(struct leg *leg, enum leg_outcome out, const uint8_
 	struct miss *r = leg->owner;
 	struct misses *ms = r->ms;
 	struct upstream *u = leg->u;
+	struct qlog_tag tag;
 
 	switch (out) {
 	case LEG_ANSWER:
 		if (!r->probe)
 			u->wins++;
 		health_ok(u, rtt_us, clock_now_ms());
-		miss_answer(ms, r, msg, len, qend, u->name);
+		miss_answer(ms, r, msg, len, qend);
 		return;
 	case LEG_ERROR:
 		health_refused(u, rtt_us, clock_now_ms());
+		tag = miss_tag(ms, r);
+		qlog_answer(&tag, "reply", msg, len);
 		if (r->probe) {
-			miss_answer(ms, r, msg, len, qend, u->name);
+			miss_answer(ms, r, msg, len, qend);
 			return;
 		}
 		fallback_keep(&r->fallback, msg, len, qend);
@@ -347,11 +354,6 @@ static struct miss *miss_new_for_key(struct misses *ms, const struct bpfdns_key 
 /* Send the miss's first queries, as the upstream mode says. */
 static void miss_start(struct misses *ms, struct miss *r)
 {
-	static const char *const how[] = { [UPSTREAM_HEDGED] = "hedged",
-					   [UPSTREAM_ALL_SERVERS] = "to every upstream",
-					   [UPSTREAM_STRICT_ORDER] = "in strict order" };
-
-	log_miss(ms, r, "forwarded", how[ms->strategy.mode]);
 	miss_ask(ms, r, strategy_start(&r->plan, &ms->strategy, r->ups, &ms->budget));
 }
 

@@ -17,6 +17,7 @@ struct client_query {
 	uint16_t udp_size;     /* EDNS size; 0 without an OPT */
 	uint8_t has_opt, edns_do;
 	uint8_t edns_version;  /* the OPT's; we speak 0 (others get BADVERS) */
+	uint32_t log_serial;   /* its number in the query log (querylog.h) */
 };
 
 /*

@@ -52,9 +52,11 @@ static size_t server_report(void *ctx, char *out, size_t n)
 static int answer_from_cache(struct server *srv, const struct client *from, const uint8_t *msg,
 			     const struct client_query *cq, struct upstreams *ups)
 {
+	struct qlog_tag tag = { srv->cfg->log_queries, cq->log_serial, &from->addr };
 	uint64_t now_ns = fastpath_now_ns();
 	uint8_t out[MSG_MAX];
 	struct bpfdns_entry e;
+	int stale = 0;
 	size_t n;
 
 	switch (cache_get(&srv->cache, &cq->key, &e)) {
@@ -67,6 +69,7 @@ static int answer_from_cache(struct server *srv, const struct client *from, cons
 		miss_refresh(&srv->misses, &cq->key, ups);
 		srv->stats.stale++;
 		now_ns = e.stored_ns;
+		stale = 1;
 		break;
 	case CACHE_FRESH:
 		if (bpfdns_prefetch_due(e.stored_ns, e.expire_ns, now_ns, srv->cfg->prefetch_pct) &&
@@ -78,7 +81,7 @@ static int answer_from_cache(struct server *srv, const struct client *from, cons
 			  client_answer_limit(from, cq, srv->cfg->edns_packet_max), out, sizeof(out));
 	client_send(from, out, n);
 	srv->stats.hits++;
-	querylog(srv->cfg->log_queries, cq->q.name, cq->q.name_len, cq->q.qtype, "answered", "from the cache");
+	qlog_answer(&tag, stale ? "cached-stale" : "cached", out, n);
 	return 1;
 }
 
@@ -91,8 +94,10 @@ static int answer_locally(struct server *srv, const struct client *from, const u
 	struct stats_sources src = server_sources(srv);
 	uint16_t edns_max = srv->cfg->edns_packet_max;
 	size_t n = stats_chaos(&src, msg, cq, out, sizeof(out));
+	struct qlog_tag tag = { srv->cfg->log_queries, cq->log_serial, &from->addr };
+	const char *source = "config";
 
-	if (!n && (n = local_answer(srv->cfg, srv->hosts, m, msg, cq, out, sizeof(out))) &&
+	if (!n && (n = local_answer(srv->cfg, srv->hosts, m, msg, cq, out, sizeof(out), &source)) &&
 	    cq->q.qclass == DNS_CLASS_IN)
 		cache_put_local(&srv->cache, &cq->key, out, n); /* the fast path answers it next time */
 	if (!n)
@@ -101,7 +106,7 @@ static int answer_locally(struct server *srv, const struct client *from, const u
 	if (n > client_answer_limit(from, cq, edns_max))
 		n = answer_truncated(msg, cq, out[3] & DNS_RCODE, edns_max, out, sizeof(out));
 	client_send(from, out, n);
-	querylog(srv->cfg->log_queries, cq->q.name, cq->q.name_len, cq->q.qtype, "answered", "locally");
+	qlog_answer(&tag, source, out, n);
 	return 1;
 }
 
@@ -110,8 +115,8 @@ static int server_query(void *ctx, const struct client *from, const uint8_t *msg
 	struct server *srv = ctx;
 	struct route_match m;
 	struct client_query cq;
+	struct qlog_tag tag;
 	uint8_t out[MSG_MAX];
-	char addr[80];
 	size_t n;
 	int rc, action;
 
@@ -123,12 +128,15 @@ static int server_query(void *ctx, const struct client *from, const uint8_t *msg
 	rc = query_parse(msg, len, &cq);
 	if (rc < 0)
 		return 0;
+	tag = qlog_tag(srv->cfg->log_queries, &from->addr);
+	cq.log_serial = tag.serial;
 	if (!from->retry)
 		srv->stats.queries++;
+	if (!from->retry && !rc)
+		qlog_query(&tag, cq.q.name, cq.q.name_len, cq.q.qtype);
 	if (action != BPFDNS_ACL_ALLOW && !rc) {
 		srv->stats.refused++;
 		rc = DNS_RCODE_REFUSED;
-		querylog(srv->cfg->log_queries, cq.q.name, cq.q.name_len, cq.q.qtype, "refused", "by access-control");
 	}
 	if (rc > 0) {
 		/* FORMERR/NOTIMP: echo the header, and the question if we read one */
@@ -136,12 +144,8 @@ static int server_query(void *ctx, const struct client *from, const uint8_t *msg
 			cq.q.start = cq.q.end = DNS_HDR_LEN;
 		n = answer_error(msg, &cq, (uint8_t)rc, srv->cfg->edns_packet_max, out, sizeof(out));
 		client_send(from, out, n);
+		qlog_error(&tag, "config", (uint8_t)rc);
 		return 0;
-	}
-	if (srv->cfg->log_queries && !from->retry) {
-		addr_to_text(&from->addr, addr, sizeof(addr));
-		addr[strcspn(addr, "#")] = '\0';
-		querylog(srv->cfg->log_queries, cq.q.name, cq.q.name_len, cq.q.qtype, from->conn ? "from (tcp)" : "from", addr);
 	}
 	m = routes_match(srv->routes, cq.q.name, cq.q.name_len, cq.q.qtype);
 	if (answer_locally(srv, from, msg, &cq, &m) || answer_from_cache(srv, from, msg, &cq, m.ups))
@@ -152,7 +156,7 @@ static int server_query(void *ctx, const struct client *from, const uint8_t *msg
 		 * referral, never an answer to cache for RD=1 clients) */
 		n = answer_error(msg, &cq, DNS_RCODE_REFUSED, srv->cfg->edns_packet_max, out, sizeof(out));
 		client_send(from, out, n);
-		querylog(srv->cfg->log_queries, cq.q.name, cq.q.name_len, cq.q.qtype, "refused", "(RD=0, not cached)");
+		qlog_error(&tag, "config", DNS_RCODE_REFUSED);
 		return 0;
 	}
 	return miss_join(&srv->misses, from, msg, &cq, m.ups);
@@ -327,6 +331,8 @@ int server_open(struct server **out, const struct config *cfg, struct upstreams 
 	err = control_open(&srv->control, cfg, srv->epfd, &srv->cache, server_report, srv);
 	if (!err && fp && cfg->prefetch_pct)
 		err = prefetch_open(srv);
+	if (!err && fp && cfg->log_queries != QUERYLOG_OFF)
+		err = hitlog_open(&srv->hitlog, fp, cfg, &srv->hosts, srv->epfd);
 	if (err)
 		goto err;
 	server_watch_hosts(srv);

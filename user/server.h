@@ -16,6 +16,7 @@
 #include "control.h"
 #include "counters.h"
 #include "fastpath.h"
+#include "hitlog.h"
 #include "hosts.h"
 #include "miss.h"
 #include "upstream.h"
@@ -46,6 +47,7 @@ struct server {
 	struct control control;
 	struct watch *watch;
 	struct ev prefetch_ev;	/* the fast path's refresh requests */
+	struct hitlog hitlog;	/* the fast path's hits, for log-queries */
 	int resolv_changed;	/* the watch saw the resolv-file change */
 	struct server_stats stats;
 	uint64_t next_tick_ms;

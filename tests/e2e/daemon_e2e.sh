@@ -15,7 +15,8 @@ daemon bpfdnsd --resolv-file="$tmp/resolv" --log-queries || e2e_exit
 dig="dig +tries=1 +time=2 @127.0.0.1"
 
 check "miss: answered through the upstream" "$dig www.example.test A +short" "192.0.2.2"
-check "miss: the log names the winning upstream" "cat $dlog" "is NOERROR from 127.0.0.2#5353"
+check_lines "miss: the query log, in dnsmasq's lines" "cat $dlog" $'query[A] www.example.test from 127.0.0.1
+forwarded www.example.test to 127.0.0.2#5353\nreply www.example.test is 192.0.2.2'
 check "miss: a mixed-case miss gets its own case back" "$dig MiXeD.Example.TEST A" "MiXeD.Example.TEST."
 kill -STOP "$daemon"
 check "hit: answered by the kernel while the daemon is stopped" "$dig www.example.test A +short" "192.0.2.2"

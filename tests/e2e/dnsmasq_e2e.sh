@@ -41,7 +41,7 @@ ok "bogus-priv: public PTRs go upstream, private ones never" \
 	[ "$(grep -c "in-addr.arpa\|ip6.arpa" "$tmp/up3.log")" = 1 ]
 check "CHAOS: version.bind is ours" "$dig CH TXT version.bind +short" '"bpfdns-'
 check "CHAOS: another name is NOTIMP, never forwarded" "$dig CH TXT hostname.bind" "status: NOTIMP"
-check "conf-dir: *.conf read (log-queries)" "cat $dlog" "answered locally"
+check "conf-dir: *.conf read (log-queries)" "cat $dlog" "config host is NXDOMAIN"
 
 # SIGHUP clears the cache, as dnsmasq's
 $dig hup.example.test A >/dev/null

@@ -19,6 +19,9 @@ for f in usr/sbin/bpfdnsd usr/sbin/bpfdnsctl usr/share/man/man8/bpfdnsd.8 usr/sh
 	usr/lib/systemd/system/bpfdnsd.service etc/bpfdns/bpfdns.conf; do
 	ok "install: $f" test -s "$root/$f"
 done
+for f in etc/resolvconf/update.d/bpfdns etc/NetworkManager/dispatcher.d/90-bpfdns; do
+	ok "install: $f, executable" test -x "$root/$f"
+done
 unit=$root/usr/lib/systemd/system/bpfdnsd.service
 check "install: the unit runs the installed program with the installed config" "grep ^ExecStart $unit" \
 	"ExecStart=/usr/sbin/bpfdnsd --keep-in-foreground -C /etc/bpfdns/bpfdns.conf"

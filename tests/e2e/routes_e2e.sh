@@ -76,7 +76,7 @@ $dig -x 10.1.2.3 >/dev/null
 $dig -x 10.2.0.1 >/dev/null
 ok "rev-server=10.1.0.0/16: its reverse zone there, the rest not" \
 	[ "$(sent 3.2.1.10.in-addr.arpa) $(sent 1.0.2.10.in-addr.arpa)" = "3:0 4:0 5:0 6:1 3:1 4:0 5:0 6:0" ]
-check "servers=: the log says which upstream won" "cat $dlog" "from 127.0.0.6#5353"
+check "rev-server=: the log says where it went" "cat $dlog" "forwarded 3.2.1.10.in-addr.arpa to 127.0.0.6#5353"
 check "bpfdnsctl upstreams: which domains a server is asked for" "$ctl upstreams | grep 127.0.0.4" "for: corp.test"
 check "bpfdnsctl upstreams: the default one" "$ctl upstreams | grep 127.0.0.3" "for: ."
 check "metrics: the domain of each server" "$ctl stats --json | jq -c .bpfdns_upstream_domain" \

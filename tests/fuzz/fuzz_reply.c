@@ -3,13 +3,16 @@
  * fuzz_reply.c - libFuzzer: an upstream's reply turned into a cache entry,
  * and the answer built from that entry, which must parse again as DNS; and
  * the same reply relayed (as when too big for an entry), which must parse
- * too and carry an OPT only for a client that sent one.
+ * too and carry an OPT only for a client that sent one. Any reply, checked
+ * or not, and the answer built, go through the query log's rendering.
  */
 #include <stdint.h>
 #include <string.h>
 #include "answer.h"
 #include "dns.h"
 #include "entry.h"
+#include "log.h"
+#include "querylog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -83,7 +86,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dns_header h;
 	uint16_t rcode;
 	int opts = parses(data, size);
+	struct sockaddr_storage client = { .ss_family = AF_INET6 };
+	struct qlog_tag tag = { QUERYLOG_EXTRA, 1, &client };
 
+	log_set_level(LOG_LVL_QUIET); /* the lines are built, not printed */
+	qlog_answer(&tag, "reply", data, size);
 	/* what may win a race parses whole, with at most one OPT */
 	if (!dns_message_check(data, size, &rcode) && (opts < 0 || opts > 1))
 		__builtin_trap();
@@ -110,6 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = answer_from_entry(query, &cq, &e, e.stored_ns, 1232, 65535, out, sizeof(out));
 	if (!n)
 		return 0;
+	qlog_answer(&tag, "cached", out, n);
 	/* what we would send parses: header, question, every record */
 	off = DNS_HDR_LEN;
 	if (dns_header_read(out, n, &h) || h.qdcount != 1)

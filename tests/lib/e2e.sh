@@ -7,6 +7,7 @@
 #   upstream ID ARGS...     start build/tests/upstream/testdns on 127.0.0.ID#5353
 #   daemon NAME ARGS...     start bpfdnsd (-k, pinned under $tmp); waits until ready
 #   check NAME CMD NEEDLE   PASS when CMD's output contains NEEDLE
+#   check_lines NAME CMD LINES  PASS when CMD's output has LINES (consecutive, whole)
 #   check_not NAME CMD NEEDLE
 #   ok NAME COND...         PASS when the command COND succeeds
 #   peer_dnsmasq ARGS...    the real dnsmasq on 127.0.0.2#53, for comparisons (stop_peer)
@@ -86,6 +87,13 @@ check() { # NAME CMD NEEDLE
 	local o
 	o=$(eval "$2" 2>&1)
 	if grep -qF -- "$3" <<<"$o"; then echo "PASS $1"; else report_fail "$1" "no \"$3\" in:" "$o"; fi
+}
+
+# grep -F takes a needle's lines as separate patterns: lines in order need this
+check_lines() { # NAME CMD LINES: PASS when CMD's output has LINES, consecutive and whole
+	local o
+	o=$'\n'$(eval "$2" 2>&1)$'\n'
+	if [[ $o == *$'\n'"$3"$'\n'* ]]; then echo "PASS $1"; else report_fail "$1" "no lines \"$3\" in:" "$o"; fi
 }
 
 check_not() { # NAME CMD NEEDLE
