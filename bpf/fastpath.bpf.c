@@ -29,6 +29,10 @@ const volatile __u8 log_hits = 0;
 #define HIT_V4_PORT (14 + 20 + 2)
 #define HIT_V6_ADDR (14 + 24)
 #define HIT_V6_PORT (14 + 40 + 2)
+/* Records (with the ring's 8-byte headers) waiting before the daemon is
+ * woken: it reads the ring on every turn of its loop anyway (20 ms at
+ * most), so a wake-up per hit would cost more than the logging. */
+#define HIT_LOG_WAKE (64 * (sizeof(struct bpfdns_hit) + 8))
 
 static __always_inline struct bpfdns_counters *counters_get(void)
 {
@@ -112,6 +116,7 @@ static __always_inline void log_hit(void *ctx, bool xdp, const struct query *q, 
 	__u32 len = q->name_len;
 	__u16 port = 0;
 	int v4 = q->family == 4;
+	__u64 avail;
 
 	if (!log_hits)
 		return;
@@ -130,7 +135,10 @@ static __always_inline void log_hit(void *ctx, bool xdp, const struct query *q, 
 	h->qtype = key->qtype;
 	h->family = v4 ? BPFDNS_AF_INET : BPFDNS_AF_INET6;
 	h->flags = key->flags;
-	bpf_ringbuf_submit(h, 0);
+	avail = bpf_ringbuf_query(&hit_log, BPF_RB_AVAIL_DATA);
+	/* wake it once, as the backlog crosses HIT_LOG_WAKE */
+	bpf_ringbuf_submit(h, avail >= HIT_LOG_WAKE && avail < HIT_LOG_WAKE + sizeof(*h) + 8 ? BPF_RB_FORCE_WAKEUP
+											       : BPF_RB_NO_WAKEUP);
 	return;
 lost:
 	c = counters_get();

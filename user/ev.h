@@ -12,6 +12,7 @@
 
 struct ev {
 	void (*fn)(struct ev *ev, uint32_t events); /* events: EPOLLIN... */
+	int background; /* its events do not keep the loop polling (the query log's ring) */
 };
 
 #endif /* BPFDNS_EV_H */

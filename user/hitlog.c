@@ -70,12 +70,16 @@ static void on_hit(void *ctx, const struct bpfdns_hit *hit)
 	qlog_answer(&tag, e.flags & BPFDNS_ENTRY_LOCAL ? local_source(hl, hit) : "cached", out, n);
 }
 
+void hitlog_poll(struct hitlog *hl)
+{
+	if (hl->fp)
+		fastpath_hits_poll(hl->fp);
+}
+
 static void on_ready(struct ev *ev, uint32_t events)
 {
-	struct hitlog *hl = (struct hitlog *)((char *)ev - offsetof(struct hitlog, ev));
-
 	(void)events;
-	fastpath_hits_poll(hl->fp);
+	hitlog_poll((struct hitlog *)((char *)ev - offsetof(struct hitlog, ev)));
 }
 
 int hitlog_open(struct hitlog *hl, struct fastpath *fp, const struct config *cfg, struct hosts *const *hosts,
@@ -84,7 +88,7 @@ int hitlog_open(struct hitlog *hl, struct fastpath *fp, const struct config *cfg
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &hl->ev };
 	int fd, err;
 
-	*hl = (struct hitlog){ .ev.fn = on_ready, .fp = fp, .cfg = cfg, .hosts = hosts };
+	*hl = (struct hitlog){ .ev = { .fn = on_ready, .background = 1 }, .fp = fp, .cfg = cfg, .hosts = hosts };
 	fd = fastpath_hits_open(fp, on_hit, hl);
 	if (fd < 0)
 		return fd;

@@ -25,5 +25,8 @@ struct hitlog {
 /* Start taking hits (fp loaded with log_hits) on epfd. 0 or -errno (logged). */
 int hitlog_open(struct hitlog *hl, struct fastpath *fp, const struct config *cfg, struct hosts *const *hosts,
 		int epfd);
+/* Log the hits waiting: the event loop calls it every turn, as the fast
+ * path wakes it only when many are waiting. */
+void hitlog_poll(struct hitlog *hl);
 
 #endif /* BPFDNS_HITLOG_H */

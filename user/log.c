@@ -11,9 +11,21 @@
 #include <bpf/libbpf.h>
 #include "log.h"
 
+#define LOG_LINE_MAX 8192
+#define LOG_BATCH_MAX 65536
+
 static enum log_level max_level = LOG_LVL_INFO;
 static int to_syslog;
 static FILE *to_file; /* log-facility=/path */
+
+/* Inside the event loop, info lines to stderr or a file wait for the end of
+ * the loop's turn (log_flush): one write for a burst of query-log lines,
+ * not one per line. Warnings and errors go out at once, after them. */
+static struct {
+	int on;
+	size_t used;
+	char buf[LOG_BATCH_MAX];
+} batch;
 
 void log_set_level(enum log_level level)
 {
@@ -56,30 +68,69 @@ int log_facility_code(const char *name)
 	return -1;
 }
 
+static FILE *log_stream(void)
+{
+	return to_file ? to_file : stderr;
+}
+
+void log_flush(void)
+{
+	if (!batch.used)
+		return;
+	fwrite(batch.buf, 1, batch.used, log_stream());
+	fflush(log_stream());
+	batch.used = 0;
+}
+
+void log_batch(int on)
+{
+	log_flush();
+	batch.on = on;
+}
+
+/* A file's time stamp, formatted once a second. */
+static const char *stamp(void)
+{
+	static char when[32];
+	static time_t last = -1;
+	time_t now = time(NULL);
+
+	if (now != last) {
+		strftime(when, sizeof(when), "%b %e %H:%M:%S", localtime(&now));
+		last = now;
+	}
+	return when;
+}
+
 static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 	static const char *const tag[] = { "error: ", "warning: ", "", "debug: " };
+	char line[LOG_LINE_MAX];
+	int n = 0, m;
 
 	if (level > max_level)
 		return;
-	if (to_file) {
-		char when[32];
-		time_t now = time(NULL);
-
-		strftime(when, sizeof(when), "%b %e %H:%M:%S", localtime(&now));
-		fprintf(to_file, "%s bpfdnsd[%d]: %s", when, (int)getpid(), tag[level]);
-		vfprintf(to_file, fmt, ap);
-		fputc('\n', to_file);
-		return;
-	}
-	if (to_syslog) {
+	if (to_syslog && !to_file) {
 		vsyslog(prio[level], fmt, ap);
 		return;
 	}
-	fputs(tag[level], stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	if (to_file)
+		n = snprintf(line, sizeof(line), "%s bpfdnsd[%d]: ", stamp(), (int)getpid());
+	n += snprintf(line + n, sizeof(line) - (size_t)n, "%s", tag[level]);
+	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	n = m < 0 ? n : n + m >= (int)sizeof(line) - 1 ? (int)sizeof(line) - 2 : n + m;
+	line[n++] = '\n';
+	if (batch.on && level >= LOG_LVL_INFO) {
+		if (batch.used + (size_t)n > sizeof(batch.buf))
+			log_flush();
+		memcpy(batch.buf + batch.used, line, (size_t)n);
+		batch.used += (size_t)n;
+		return;
+	}
+	log_flush(); /* the lines before it first */
+	fwrite(line, 1, (size_t)n, log_stream());
+	fflush(log_stream());
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

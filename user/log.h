@@ -18,6 +18,10 @@ int log_facility_code(const char *name);
 void log_route_libbpf(int verbose);
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* on: info lines to stderr or a file wait for log_flush (the event loop
+ * calls it every turn); off: flushed, and each line goes out at once. */
+void log_batch(int on);
+void log_flush(void);
 
 #define pr_err(...) log_msg(LOG_LVL_ERROR, __VA_ARGS__)
 #define pr_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)

@@ -128,6 +128,7 @@ static int server_query(void *ctx, const struct client *from, const uint8_t *msg
 	rc = query_parse(msg, len, &cq);
 	if (rc < 0)
 		return 0;
+	hitlog_poll(&srv->hitlog); /* the kernel's earlier hits first: their serials come before */
 	tag = qlog_tag(srv->cfg->log_queries, &from->addr);
 	cq.log_serial = tag.serial;
 	if (!from->retry)
@@ -379,10 +380,11 @@ int server_run(struct server *srv, struct server_signals *sig)
 	 * answer on a VM, and the next packet is usually close. */
 	uint64_t busy_until = 0;
 
+	log_batch(1);
 	while (!sig->stop) {
 		uint64_t now_us = clock_now_us(), now;
 		int spinning = now_us < busy_until, timeout = 20;
-		int n;
+		int n, foreground = 0;
 
 		if (spinning) {
 			timeout = 0;
@@ -397,19 +399,22 @@ int server_run(struct server *srv, struct server_signals *sig)
 			int err = -errno;
 
 			pr_err("epoll_wait: %s", strerror(-err));
+			log_batch(0);
 			return err;
 		}
 		for (int i = 0; i < n; i++) {
 			struct ev *ev = evs[i].data.ptr;
 
+			foreground |= !ev->background;
 			ev->fn(ev, evs[i].events);
 		}
 		now_us = clock_now_us();
-		if (n > 0)
+		if (foreground)
 			busy_until = now_us + (miss_in_flight(&srv->misses) ? SPIN_MISS_US : SPIN_IDLE_US);
-		else if (spinning)
+		else if (spinning && !n)
 			sched_yield(); /* let an upstream on this CPU run */
 		miss_check_hedges(&srv->misses, now_us);
+		hitlog_poll(&srv->hitlog);
 		now = now_us / 1000;
 		if (now >= srv->next_tick_ms) {
 			srv->next_tick_ms = now + TICK_MS;
@@ -435,7 +440,9 @@ int server_run(struct server *srv, struct server_signals *sig)
 			sig->dump = 0;
 			stats_log(&src);
 		}
+		log_flush();
 	}
+	log_batch(0);
 	return 0;
 }
 
