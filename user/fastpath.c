@@ -123,13 +123,16 @@ static int load_skel(struct fastpath *fp, const struct fastpath_opts *opts)
 		err = bpf_map__set_max_entries(fp->skel->maps.cache, opts && opts->cache_entries
 									     ? opts->cache_entries
 									     : BPFDNS_CACHE_DEFAULT);
+		/* without log-queries nothing goes to the hit log: its smallest size */
+		if (!err && !fp->skel->rodata->log_hits)
+			err = bpf_map__set_max_entries(fp->skel->maps.hit_log, (__u32)sysconf(_SC_PAGESIZE));
 		if (!err && pin) {
 			if (attempt == 0)
 				drop_other_layout(fp->skel, pin);
 			err = set_pin_paths(fp->skel, pin);
 		}
 		if (err) {
-			pr_err("cannot set up the cache map: %s", strerror(-err));
+			pr_err("cannot size or pin the maps: %s", strerror(-err));
 			goto err_destroy;
 		}
 		err = fastpath_bpf__load(fp->skel);
