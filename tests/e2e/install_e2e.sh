@@ -25,6 +25,8 @@ done
 unit=$root/usr/lib/systemd/system/bpfdnsd.service
 check "install: the unit runs the installed program with the installed config" "grep ^ExecStart $unit" \
 	"ExecStart=/usr/sbin/bpfdnsd --keep-in-foreground -C /etc/bpfdns/bpfdns.conf"
+check "install: with resolvconf, the unit registers lo.bpfdns (resolvconf_e2e.sh runs the same)" \
+	"grep ^ExecStartPost $unit" '"nameserver 127.0.0.1" | /sbin/resolvconf -a lo.bpfdns'
 if command -v man >/dev/null; then
 	check "man: bpfdnsd(8) renders" "man -l $root/usr/share/man/man8/bpfdnsd.8 2>&1" "local DNS forwarder"
 	check "man: bpfdnsctl(8) renders" "man -l $root/usr/share/man/man8/bpfdnsctl.8 2>&1" "lookup name"
