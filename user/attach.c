@@ -6,6 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "fastpath_priv.h"
@@ -108,6 +112,44 @@ static int attach_xdp(struct fastpath *fp, int ifindex, const char *name)
 	return 0;
 }
 
+/* The interface's driver ("veth", "virtio_net"...) into drv; "" unknown. */
+static void driver_of(const char *ifname, char *drv, size_t n)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	drv[0] = '\0';
+	if (fd < 0)
+		return;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&info;
+	if (!ioctl(fd, SIOCETHTOOL, &ifr))
+		snprintf(drv, n, "%s", info.driver);
+	close(fd);
+}
+
+enum fastpath_hook fastpath_pick_hook(const char *ifname, enum fastpath_hook wanted)
+{
+	char drv[32];
+
+	if (wanted != FASTPATH_AUTO && wanted != FASTPATH_XDP)
+		return wanted;
+	driver_of(ifname, drv, sizeof(drv));
+	/* native XDP on veth: XDP_TX is lost unless the peer runs XDP too
+	 * (a container's side never does), yet counted as a hit */
+	if (strcmp(drv, "veth"))
+		return FASTPATH_XDP;
+	if (wanted == FASTPATH_XDP) {
+		pr_warn("attach=xdp on %s (veth): answers are lost unless its peer runs an XDP program; "
+			"attach=auto uses TC there", ifname);
+		return FASTPATH_XDP;
+	}
+	pr_info("%s is a veth, whose XDP answers are lost unless its peer runs XDP: the TC hook", ifname);
+	return FASTPATH_TC;
+}
+
 int fastpath_attach(struct fastpath *fp, int ifindex, enum fastpath_hook hook)
 {
 	char name[IF_NAMESIZE] = "?";
@@ -117,6 +159,7 @@ int fastpath_attach(struct fastpath *fp, int ifindex, enum fastpath_hook hook)
 	switch (hook) {
 	case FASTPATH_NONE:
 		return 0;
+	case FASTPATH_AUTO: /* fastpath_pick_hook resolves it first */
 	case FASTPATH_XDP:
 		err = attach_xdp(fp, ifindex, name);
 		if (err)

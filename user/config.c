@@ -24,7 +24,7 @@ void config_defaults(struct config *cfg)
 	cfg->cache_size = BPFDNS_CACHE_DEFAULT;
 	cfg->max_cache_ttl = 86400;
 	cfg->edns_packet_max = DNS_UDP_DEFAULT;
-	cfg->attach = FASTPATH_XDP;
+	cfg->attach = FASTPATH_AUTO;
 	cfg->timeout_ms = 2000;
 	cfg->forward_max = 4096;
 	cfg->mode = UPSTREAM_HEDGED; /* measured: racing's latency at one query per miss */
@@ -161,7 +161,7 @@ static const struct option_def options[] = {
 	{ "no-daemon", OPT_FLAG, F(foreground), 0, "do not daemonize (-d)", 'd', 0 },
 	{ "pid-file", OPT_STRING, F(pid_file), PATH_MAX, "write our PID here", 'x', 0 },
 	{ "user", OPT_STRING, F(user), 64, "drop privileges to this user after set-up", 'u', 0 },
-	{ "attach", OPT_CUSTOM, 0, 0, "fast path hook: xdp (default), tc or none", REQ },
+	{ "attach", OPT_CUSTOM, 0, 0, "fast path hook: auto (default: xdp, tc where xdp would lose answers), xdp, tc or none", REQ },
 	{ "dns-forward-max", OPT_POSITIVE, F(forward_max), 1000000,
 	  "misses in flight at once, 1 or more; more UDP ones are dropped, TCP ones wait (4096)", '0', 0 },
 	{ "keep-fast-path", OPT_FLAG, F(keep_fast_path), 0,
@@ -327,7 +327,9 @@ static int set_custom(struct config *cfg, const struct option_def *o, const char
 	} else if (!strcmp(o->name, "attach")) {
 		if (!v)
 			return -EINVAL;
-		if (!strcmp(v, "xdp"))
+		if (!strcmp(v, "auto"))
+			cfg->attach = FASTPATH_AUTO;
+		else if (!strcmp(v, "xdp"))
 			cfg->attach = FASTPATH_XDP;
 		else if (!strcmp(v, "tc"))
 			cfg->attach = FASTPATH_TC;

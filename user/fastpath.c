@@ -25,6 +25,8 @@ const char *fastpath_hook_name(enum fastpath_hook hook)
 		return "xdp";
 	case FASTPATH_TC:
 		return "tc";
+	case FASTPATH_AUTO:
+		return "auto";
 	default:
 		return "none";
 	}

@@ -30,6 +30,10 @@ struct fastpath;
 
 /* Open and load the programs and maps. Returns 0 or -errno (logged). */
 int fastpath_open(struct fastpath **fp, const struct fastpath_opts *opts);
+/* The hook to attach to ifname with, given attach= (wanted): auto is XDP,
+ * except on drivers whose XDP_TX answers are lost (veth: unless its peer
+ * runs XDP too), TC there; explicit xdp there is kept, with a warning. */
+enum fastpath_hook fastpath_pick_hook(const char *ifname, enum fastpath_hook wanted);
 /* Attach to an interface; detached again by fastpath_detach or close. */
 int fastpath_attach(struct fastpath *fp, int ifindex, enum fastpath_hook hook);
 void fastpath_detach(struct fastpath *fp);

@@ -8,6 +8,7 @@ enum fastpath_hook {
 	FASTPATH_NONE, /* loaded, not attached (cache only) */
 	FASTPATH_XDP,  /* native XDP where the driver has it, generic otherwise */
 	FASTPATH_TC,   /* clsact ingress */
+	FASTPATH_AUTO, /* XDP, unless the driver loses what XDP sends back (veth): TC */
 };
 
 /* Our clsact ingress filter: its handle and priority. */

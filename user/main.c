@@ -265,6 +265,7 @@ int main(int argc, char **argv)
 		return err > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 	if (upstreams_load(&ups, &cfg))
 		return EXIT_FAILURE;
+	cfg.attach = fastpath_pick_hook(cfg.interface, cfg.attach);
 	for (int i = 0; i < ups->n; i++)
 		pr_info("upstream %s", ups->list[i]->name);
 
