@@ -265,6 +265,12 @@ int main(int argc, char **argv)
 		return err > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 	if (upstreams_load(&ups, &cfg))
 		return EXIT_FAILURE;
+	/* before any socket or pin: nothing to undo */
+	if (cfg.cache_size && cfg.attach != FASTPATH_NONE && !if_nametoindex(cfg.interface)) {
+		pr_err("interface=%s: no such interface", cfg.interface);
+		upstreams_put(ups);
+		return EXIT_FAILURE;
+	}
 	cfg.attach = fastpath_pick_hook(cfg.interface, cfg.attach);
 	for (int i = 0; i < ups->n; i++)
 		pr_info("upstream %s", ups->list[i]->name);
