@@ -29,6 +29,7 @@ struct client {
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
 	int retry; /* offered again after -EBUSY: counted and logged already */
+	uint32_t *log_serial; /* TCP: where its query's serial in the query log is kept for a retry; NULL: UDP */
 };
 
 /* A client's query (len bytes): answer it or send it upstream. Returns 0,

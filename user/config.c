@@ -161,7 +161,8 @@ static const struct option_def options[] = {
 	{ "no-daemon", OPT_FLAG, F(foreground), 0, "do not daemonize (-d)", 'd', 0 },
 	{ "pid-file", OPT_STRING, F(pid_file), PATH_MAX, "write our PID here", 'x', 0 },
 	{ "user", OPT_STRING, F(user), 64, "drop privileges to this user after set-up", 'u', 0 },
-	{ "attach", OPT_CUSTOM, 0, 0, "fast path hook: auto (default: xdp, tc where xdp would lose answers), xdp, tc or none", REQ },
+	{ "attach", OPT_CUSTOM, 0, 0,
+	  "fast path hook: auto (default: xdp, tc where xdp would lose answers), xdp, tc or none", REQ },
 	{ "dns-forward-max", OPT_POSITIVE, F(forward_max), 1000000,
 	  "misses in flight at once, 1 or more; more UDP ones are dropped, TCP ones wait (4096)", '0', 0 },
 	{ "keep-fast-path", OPT_FLAG, F(keep_fast_path), 0,
@@ -338,10 +339,10 @@ static int set_custom(struct config *cfg, const struct option_def *o, const char
 		else
 			return -EINVAL;
 	} else if (!strcmp(o->name, "log-queries")) {
-		/* extra (and proto, which adds to it): each line with the query's serial and client */
+		/* extra: each line with the query's serial and client */
 		if (v && strcmp(v, "extra") && strcmp(v, "proto"))
 			return -EINVAL;
-		cfg->log_queries = v ? QUERYLOG_EXTRA : QUERYLOG_ON;
+		cfg->log_queries = v && !strcmp(v, "extra") ? QUERYLOG_EXTRA : QUERYLOG_ON; /* proto: plain, as 2.90 */
 	} else if (!strcmp(o->name, "prefetch")) {
 		cfg->prefetch_pct = BPFDNS_PREFETCH_DEFAULT;
 		if (v && (parse_u32(v, 99, &cfg->prefetch_pct) || !cfg->prefetch_pct))

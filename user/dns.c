@@ -314,8 +314,18 @@ int dns_message_check(const uint8_t *msg, size_t len, uint16_t *rcode)
 static const struct {
 	uint16_t type;
 	const char *name;
-} type_names[] = { { 1, "A" },	  { 2, "NS" },	   { 5, "CNAME" }, { 6, "SOA" },    { 12, "PTR" }, { 15, "MX" },
-		   { 16, "TXT" }, { 28, "AAAA" }, { 33, "SRV" },  { 65, "HTTPS" }, { 255, "ANY" } };
+} type_names[] = {
+	/* the names dnsmasq's query log uses (its querystr), IANA's registry */
+	{ 1, "A" },	   { 2, "NS" },	      { 5, "CNAME" },	   { 6, "SOA" },       { 7, "MB" },	    { 8, "MG" },
+	{ 9, "MR" },	   { 10, "NULL" },    { 11, "WKS" },	   { 12, "PTR" },      { 13, "HINFO" },	    { 14, "MINFO" },
+	{ 15, "MX" },	   { 16, "TXT" },     { 17, "RP" },	   { 18, "AFSDB" },    { 24, "SIG" },	    { 25, "KEY" },
+	{ 28, "AAAA" },	   { 29, "LOC" },     { 33, "SRV" },	   { 35, "NAPTR" },    { 36, "KX" },	    { 37, "CERT" },
+	{ 38, "A6" },	   { 39, "DNAME" },   { 41, "OPT" },	   { 43, "DS" },       { 44, "SSHFP" },	    { 46, "RRSIG" },
+	{ 47, "NSEC" },	   { 48, "DNSKEY" },  { 50, "NSEC3" },	   { 51, "NSEC3PARAM" }, { 52, "TLSA" },	    { 53, "SMIMEA" },
+	{ 55, "HIP" },	   { 59, "CDS" },     { 60, "CDNSKEY" },   { 61, "OPENPGPKEY" }, { 62, "CSYNC" },	    { 63, "ZONEMD" },
+	{ 64, "SVCB" },	   { 65, "HTTPS" },   { 99, "SPF" },	   { 249, "TKEY" },    { 250, "TSIG" },	    { 251, "IXFR" },
+	{ 252, "AXFR" },   { 253, "MAILB" },  { 254, "MAILA" },	   { 255, "ANY" },     { 256, "URI" },	    { 257, "CAA" },
+};
 
 const char *dns_rcode_name(uint8_t rcode)
 {

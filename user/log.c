@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* log.c - leveled logging; see log.h. */
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +10,7 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "log.h"
 
@@ -17,6 +20,7 @@
 static enum log_level max_level = LOG_LVL_INFO;
 static int to_syslog;
 static FILE *to_file; /* log-facility=/path */
+static char file_path[PATH_MAX];
 
 /* Inside the event loop, info lines to stderr or a file wait for the end of
  * the loop's turn (log_flush): one write for a burst of query-log lines,
@@ -26,6 +30,66 @@ static struct {
 	size_t used;
 	char buf[LOG_BATCH_MAX];
 } batch;
+
+/* Logging never blocks answering: lines a pipe or socket (journald) cannot
+ * take now are dropped, counted, and the count said once it takes lines
+ * again. */
+static size_t dropped;
+
+static size_t count_lines(const char *p, size_t n)
+{
+	size_t lines = 0;
+
+	for (size_t i = 0; i < n; i++)
+		lines += p[i] == '\n';
+	return lines;
+}
+
+/* Write n bytes; what would block is dropped. Pieces of at most PIPE_BUF
+ * bytes, each after poll() says there is room: a pipe takes such a write
+ * whole, never blocking. */
+static void write_some(int fd, const char *p, size_t n)
+{
+	struct stat st;
+	int may_block = fstat(fd, &st) || !S_ISREG(st.st_mode);
+
+	while (n) {
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+		size_t chunk = n < PIPE_BUF ? n : PIPE_BUF;
+		ssize_t w;
+
+		if (may_block && poll(&pfd, 1, 0) != 1)
+			break;
+		w = write(fd, p, chunk);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		p += w;
+		n -= (size_t)w;
+	}
+	dropped += count_lines(p, n);
+}
+
+static void log_write(const char *p, size_t n)
+{
+	int fd = fileno(to_file ? to_file : stderr);
+
+	if (dropped) {
+		size_t had = dropped;
+		char note[96];
+		int len = snprintf(note, sizeof(note),
+				   "warning: %zu log lines dropped: the log's reader is not keeping up\n", had);
+
+		dropped = 0;
+		write_some(fd, note, (size_t)len);
+		if (dropped) { /* still full: the note waits, these lines are dropped too */
+			dropped = had + count_lines(p, n);
+			return;
+		}
+	}
+	write_some(fd, p, n);
+}
 
 void log_set_level(enum log_level level)
 {
@@ -46,7 +110,26 @@ int log_use_file(const char *path)
 		return -errno;
 	setvbuf(f, NULL, _IOLBF, 0);
 	to_file = f;
+	snprintf(file_path, sizeof(file_path), "%s", path);
 	return 0;
+}
+
+void log_reopen(void)
+{
+	FILE *f;
+
+	if (!to_file)
+		return;
+	log_flush();
+	f = fopen(file_path, "ae");
+	if (!f) {
+		pr_warn("cannot reopen the log file %s: %s (still writing to the old one)", file_path,
+			strerror(errno));
+		return;
+	}
+	fclose(to_file);
+	to_file = f;
+	pr_info("log file %s reopened", file_path);
 }
 
 int log_facility_code(const char *name)
@@ -68,17 +151,11 @@ int log_facility_code(const char *name)
 	return -1;
 }
 
-static FILE *log_stream(void)
-{
-	return to_file ? to_file : stderr;
-}
-
 void log_flush(void)
 {
 	if (!batch.used)
 		return;
-	fwrite(batch.buf, 1, batch.used, log_stream());
-	fflush(log_stream());
+	log_write(batch.buf, batch.used);
 	batch.used = 0;
 }
 
@@ -129,8 +206,7 @@ static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 		return;
 	}
 	log_flush(); /* the lines before it first */
-	fwrite(line, 1, (size_t)n, log_stream());
-	fflush(log_stream());
+	log_write(line, (size_t)n);
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

@@ -12,6 +12,9 @@ void log_set_level(enum log_level level);
 void log_use_syslog(const char *ident, int facility);
 /* Append messages to the file at path (log-facility=/path). 0 or -errno. */
 int log_use_file(const char *path);
+/* Open that file again (after logrotate moved it: SIGUSR2); the old one
+ * stays in use when it cannot be. */
+void log_reopen(void);
 /* The syslog facility named name ("daemon", "local0"...), or -1. */
 int log_facility_code(const char *name);
 /* Route libbpf's messages through log_msg, its debug output only when verbose. */

@@ -33,6 +33,8 @@ static void on_signal(int sig)
 		signals.reload = 1;
 	else if (sig == SIGUSR1)
 		signals.dump = 1;
+	else if (sig == SIGUSR2)
+		signals.reopen = 1;
 	else
 		signals.stop = 1;
 }
@@ -40,7 +42,7 @@ static void on_signal(int sig)
 static void handle_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+	const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 };
 
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);

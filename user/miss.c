@@ -38,6 +38,8 @@ struct miss {
 	int n_legs, open_legs;
 	struct leg legs[UPSTREAM_MAX];
 	struct fallback fallback; /* a failed upstream's reply, in case all fail */
+	uint32_t log_serial;	  /* its first client's query in the query log; 0: none */
+	struct sockaddr_storage log_client;
 	size_t qlen;
 	uint8_t query[]; /* as sent upstream; each leg puts its own ID in */
 };
@@ -69,13 +71,13 @@ static void miss_note_hedge(struct misses *ms, const struct miss *r)
 		ms->next_hedge_us = r->plan.hedge_at_us;
 }
 
-/* r's lines in the query log go under its first client's query; a probe
- * or a refresh has no client, and no lines. */
+/* r's lines in the query log go under its first client's query, as
+ * dnsmasq's; a probe or a refresh has no client, and no lines. */
 static struct qlog_tag miss_tag(const struct misses *ms, const struct miss *r)
 {
-	if (!r->waiters.head || r->probe)
+	if (!r->log_serial)
 		return (struct qlog_tag){ .mode = QUERYLOG_OFF };
-	return waiter_tag(r->waiters.head, ms->cfg->log_queries);
+	return (struct qlog_tag){ ms->cfg->log_queries, r->log_serial, &r->log_client };
 }
 
 /* Close a leg of r (if open). */
@@ -147,11 +149,13 @@ static void miss_fail_waiter(struct misses *ms, const struct miss *r, const stru
 		ms->stats->stale++;
 }
 
-/* What r's clients got when no upstream answered, under the first's query. */
+/* What r's clients got when no upstream answered. */
 static void log_fail(const struct misses *ms, const struct miss *r, const struct bpfdns_entry *stale)
 {
-	if (r->waiters.head && !r->probe)
-		waiter_log_fail(r->waiters.head, ms->cfg->log_queries, ms->cfg->edns_packet_max, stale, &r->fallback);
+	struct qlog_tag tag = miss_tag(ms, r);
+
+	if (r->waiters.head)
+		waiter_log_fail(r->waiters.head, &tag, ms->cfg->edns_packet_max, stale, &r->fallback);
 }
 
 /* No upstream gave a good answer, nor will: every waiter gets what
@@ -401,6 +405,8 @@ int miss_join(struct misses *ms, const struct client *from, const uint8_t *msg, 
 		miss_end(ms, r);
 		return busy;
 	}
+	r->log_serial = cq->log_serial;
+	r->log_client = from->addr;
 	miss_start(ms, r);
 	return 0;
 }

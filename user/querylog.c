@@ -9,7 +9,7 @@
 #include "log.h"
 #include "querylog.h"
 
-#define CNAME_HOPS_MAX 16 /* a chain longer than this is not followed further */
+#define CNAME_HOPS_MAX 10 /* as dnsmasq: a longer chain is not followed, nor judged */
 #define DNS_NAME_TEXT_MAX (DNS_NAME_MAX * 4 + 1) /* every byte escaped as \DDD */
 
 /* The serial of the last query tagged: one counter for the daemon's queries
@@ -110,47 +110,63 @@ void qlog_forwarded(const struct qlog_tag *t, const uint8_t *name, size_t len, c
 
 void qlog_error(const struct qlog_tag *t, const char *source, uint8_t rcode)
 {
-	if (t->mode != QUERYLOG_OFF)
+	/* dnsmasq's words: two names, "not implemented", else the number */
+	if (t->mode == QUERYLOG_OFF)
+		return;
+	if (rcode == DNS_RCODE_SERVFAIL || rcode == DNS_RCODE_REFUSED)
 		qlog_line(t, "%s error is %s", source, dns_rcode_name(rcode));
+	else if (rcode == DNS_RCODE_NOTIMP)
+		qlog_line(t, "%s error is not implemented", source);
+	else
+		qlog_line(t, "%s error is %u", source, rcode);
 }
 
-/* TXT strings as text, joined, anything unprintable escaped (a log line
- * must stay one line). */
+/* One TXT string (len bytes at p) as text, anything unprintable escaped (a
+ * log line stays one line); cut whole when it does not fit. */
 static void txt_text(const uint8_t *p, size_t len, char *buf, size_t n)
 {
-	size_t o = 0, i = 0;
+	size_t o = 0;
 
 	buf[0] = '\0';
-	while (i < len) {
-		size_t l = p[i++];
+	for (size_t i = 0; i < len; i++) {
+		int w = p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\' ? snprintf(buf + o, n - o, "%c", p[i])
+								   : snprintf(buf + o, n - o, "\\%03u", p[i]);
 
-		for (; l && i < len; l--, i++) {
-			int w = p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\' ? snprintf(buf + o, n - o, "%c", p[i])
-									   : snprintf(buf + o, n - o, "\\%03u", p[i]);
-
-			if (w < 0 || (size_t)w >= n - o)
-				return;
-			o += w;
+		if (w < 0 || (size_t)w >= n - o) {
+			buf[o] = '\0'; /* no half escape */
+			return;
 		}
+		o += (size_t)w;
 	}
 }
 
-/* What a record says, as dnsmasq shows it: addresses, names, TXT text,
- * "<TYPE>" for the rest. */
-static void rdata_text(const uint8_t *msg, size_t len, const struct dns_rr *rr, char *buf, size_t n)
+/* A TXT record: a line per string, as dnsmasq's. */
+static void log_txt(const struct qlog_tag *t, const char *source, const char *owner, const uint8_t *p,
+		    size_t len)
+{
+	char text[DNS_NAME_TEXT_MAX];
+
+	for (size_t i = 0; i < len; i += 1u + p[i]) {
+		txt_text(p + i + 1, p[i] < len - i - 1 ? p[i] : len - i - 1, text, sizeof(text));
+		qlog_line(t, "%s %s is %s", source, owner, text);
+	}
+}
+
+/* What a record says, as dnsmasq shows it: addresses, names, "<TYPE>"
+ * for the rest and for every record of an ANY answer. */
+static void rdata_text(const uint8_t *msg, size_t len, const struct dns_rr *rr, uint16_t qtype, char *buf,
+		       size_t n)
 {
 	uint8_t target[DNS_NAME_MAX + 1];
 	size_t off = rr->rdata, tlen;
 	char tbuf[16];
 
-	if (rr->type == DNS_TYPE_A && rr->rdlen == 4)
+	if (qtype != DNS_TYPE_ANY && rr->type == DNS_TYPE_A && rr->rdlen == 4)
 		inet_ntop(AF_INET, msg + rr->rdata, buf, n);
-	else if (rr->type == DNS_TYPE_AAAA && rr->rdlen == 16)
+	else if (qtype != DNS_TYPE_ANY && rr->type == DNS_TYPE_AAAA && rr->rdlen == 16)
 		inet_ntop(AF_INET6, msg + rr->rdata, buf, n);
-	else if (rr->type == DNS_TYPE_PTR && !dns_name_read(msg, len, &off, target, &tlen))
+	else if (qtype != DNS_TYPE_ANY && rr->type == DNS_TYPE_PTR && !dns_name_read(msg, len, &off, target, &tlen))
 		name_text(target, tlen, buf, n);
-	else if (rr->type == DNS_TYPE_TXT)
-		txt_text(msg + rr->rdata, rr->rdlen, buf, n);
 	else
 		snprintf(buf, n, "<%s>", type_text(rr->type, tbuf, sizeof(tbuf)));
 }
@@ -159,7 +175,7 @@ static void rdata_text(const uint8_t *msg, size_t len, const struct dns_rr *rr, 
 static void owner_text(const uint8_t *name, size_t len, char *buf, size_t n)
 {
 	uint8_t addr[16];
-	int family, bits = dns_reverse_addr(name, len, &family, addr);
+	int family = 0, bits = dns_reverse_addr(name, len, &family, addr);
 
 	if ((family == AF_INET && bits == 32) || (family == AF_INET6 && bits == 128))
 		inet_ntop(family, addr, buf, n);
@@ -187,8 +203,11 @@ static int log_owner(const struct qlog_tag *t, const char *source, const uint8_t
 			o = rr.rdata;
 			if (!tlen && !dns_name_read(msg, len, &o, target, &tlen))
 				qlog_line(t, "%s %s is <CNAME>", source, otext);
+		} else if (rr.type == DNS_TYPE_TXT && qtype == DNS_TYPE_TXT) {
+			log_txt(t, source, otext, msg + rr.rdata, rr.rdlen);
+			logged++;
 		} else if (rr.type == qtype || qtype == DNS_TYPE_ANY) {
-			rdata_text(msg, len, &rr, value, sizeof(value));
+			rdata_text(msg, len, &rr, qtype, value, sizeof(value));
 			qlog_line(t, "%s %s is %s", source, otext, value);
 			logged++;
 		}
@@ -226,7 +245,7 @@ void qlog_answer(const struct qlog_tag *t, const char *source, const uint8_t *ms
 	name_len = q.name_len;
 	for (int hop = 0; hop < CNAME_HOPS_MAX && logged < 0; hop++)
 		logged = log_owner(t, source, msg, len, off, h.ancount, q.qtype, name, &name_len);
-	if (logged > 0)
+	if (logged) /* records, or a chain too long to judge */
 		return;
 	owner_text(name, name_len, text, sizeof(text));
 	qlog_line(t, "%s %s is %s", source, text,

@@ -129,7 +129,11 @@ static int server_query(void *ctx, const struct client *from, const uint8_t *msg
 	if (rc < 0)
 		return 0;
 	hitlog_poll(&srv->hitlog); /* the kernel's earlier hits first: their serials come before */
-	tag = qlog_tag(srv->cfg->log_queries, &from->addr);
+	/* a TCP query offered again keeps its number */
+	tag = from->retry && from->log_serial ? (struct qlog_tag){ srv->cfg->log_queries, *from->log_serial, &from->addr }
+					      : qlog_tag(srv->cfg->log_queries, &from->addr);
+	if (from->log_serial)
+		*from->log_serial = tag.serial;
 	cq.log_serial = tag.serial;
 	if (!from->retry)
 		srv->stats.queries++;
@@ -371,6 +375,26 @@ static void server_probe(struct server *srv, uint64_t now_ms)
 	routes_each(srv->routes, probe_route, &p);
 }
 
+/* What changed since the last turn: files watched, signals. */
+static void server_on_changes(struct server *srv, struct server_signals *sig)
+{
+	if (srv->hosts_changed && !sig->reload)
+		server_load_hosts(srv);
+	if (srv->resolv_changed || sig->reload)
+		server_on_reload(srv, sig->reload);
+	srv->resolv_changed = srv->hosts_changed = sig->reload = 0;
+	if (sig->reopen) { /* as dnsmasq: logrotate's postrotate sends SIGUSR2 */
+		sig->reopen = 0;
+		log_reopen();
+	}
+	if (sig->dump) {
+		struct stats_sources src = server_sources(srv);
+
+		sig->dump = 0;
+		stats_log(&src);
+	}
+}
+
 int server_run(struct server *srv, struct server_signals *sig)
 {
 	struct epoll_event evs[64];
@@ -429,17 +453,7 @@ int server_run(struct server *srv, struct server_signals *sig)
 		client_resume(&srv->clients);
 		client_reap(&srv->clients, 0);
 		cache_sweep(&srv->cache, now);
-		if (srv->hosts_changed && !sig->reload)
-			server_load_hosts(srv);
-		if (srv->resolv_changed || sig->reload)
-			server_on_reload(srv, sig->reload);
-		srv->resolv_changed = srv->hosts_changed = sig->reload = 0;
-		if (sig->dump) {
-			struct stats_sources src = server_sources(srv);
-
-			sig->dump = 0;
-			stats_log(&src);
-		}
+		server_on_changes(srv, sig);
 		log_flush();
 	}
 	log_batch(0);

@@ -26,7 +26,7 @@ struct routes;
 
 /* Signals, set by handlers and acted on by the loop. */
 struct server_signals {
-	volatile sig_atomic_t stop, reload, dump;
+	volatile sig_atomic_t stop, reload, dump, reopen; /* reopen: SIGUSR2, the log file */
 };
 
 /* What the parts share (configuration, upstreams, the cache, the event

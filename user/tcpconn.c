@@ -42,6 +42,7 @@ struct conn {
 	uint32_t events; /* what epoll watches for */
 	uint64_t active_ms;    /* last whole query in or answer bytes out */
 	uint64_t msg_start_ms; /* first byte of the message being read */
+	uint32_t log_serial;   /* the query log's number of the query offered first */
 	size_t in_len;
 	uint8_t *out; /* answers the socket did not take yet */
 	size_t out_len, out_cap;
@@ -257,7 +258,7 @@ static void conn_queries(struct clients *cs, struct conn *c)
 	c->stalled = STALL_NONE;
 	while (c->fd >= 0 && c->in_len - at >= 2) {
 		struct client from = { .udp_fd = -1, .conn = c, .addr = c->addr, .addr_len = c->addr_len,
-				       .retry = waited && !at };
+				       .retry = waited && !at, .log_serial = &c->log_serial };
 		size_t len = dns_get16(c->in + at);
 
 		if (c->in_len - at < 2 + len)

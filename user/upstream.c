@@ -117,7 +117,12 @@ int upstreams_load(struct upstreams **out, const struct config *cfg)
 		upstreams_add(ups, cfg, &cfg->servers[i], cfg->server_if[i]);
 	if (!cfg->no_resolv) {
 		err = textfile_read(&tf, cfg->resolv_file);
-		if (err) {
+		if (err == -ENOENT) {
+			/* as dnsmasq: a file a hook writes later (/run is empty at
+			 * boot); the watch reads it when it appears */
+			pr_warn("resolv-file %s does not exist (yet): no upstreams from it until it does",
+				cfg->resolv_file);
+		} else if (err) {
 			pr_err("cannot read resolv-file %s: %s", cfg->resolv_file, textfile_error(err));
 			if (!ups->n) {
 				free(ups);

@@ -149,26 +149,20 @@ void waiter_fail(const struct waiter *w, uint16_t edns_max, const struct bpfdns_
 		waiter_servfail(w, edns_max);
 }
 
-struct qlog_tag waiter_tag(const struct waiter *w, int mode)
+void waiter_log_fail(const struct waiter *w, const struct qlog_tag *tag, uint16_t edns_max,
+		     const struct bpfdns_entry *stale, const struct fallback *fb)
 {
-	return (struct qlog_tag){ mode, w->cq.log_serial, &w->to.addr };
-}
-
-void waiter_log_fail(const struct waiter *w, int mode, uint16_t edns_max, const struct bpfdns_entry *stale,
-		     const struct fallback *fb)
-{
-	struct qlog_tag tag = waiter_tag(w, mode);
 	uint8_t out[MSG_MAX];
 	size_t n;
 
-	if (mode == QUERYLOG_OFF)
+	if (tag->mode == QUERYLOG_OFF)
 		return;
 	if (stale) {
 		n = answer_from_entry(w->query, &w->cq, stale, stale->stored_ns, edns_max, sizeof(out), out,
 				      sizeof(out));
-		qlog_answer(&tag, "cached-stale", out, n);
+		qlog_answer(tag, "cached-stale", out, n);
 	} else if (!fb->msg) {
-		qlog_error(&tag, "config", DNS_RCODE_SERVFAIL);
+		qlog_error(tag, "config", DNS_RCODE_SERVFAIL);
 	}
 }
 

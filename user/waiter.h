@@ -69,12 +69,10 @@ void waiter_servfail(const struct waiter *w, uint16_t edns_max);
 void waiter_fail(const struct waiter *w, uint16_t edns_max, const struct bpfdns_entry *stale,
 		 const struct fallback *fb);
 
-/* The query log's tag of w's query (mode: log-queries). */
-struct qlog_tag waiter_tag(const struct waiter *w, int mode);
-/* Log what waiter_fail gives w: the stale answer, nothing more for the
- * upstream's error (logged when it came), or our SERVFAIL. */
-void waiter_log_fail(const struct waiter *w, int mode, uint16_t edns_max, const struct bpfdns_entry *stale,
-		     const struct fallback *fb);
+/* Log (under tag) what waiter_fail gives w: the stale answer, nothing more
+ * for the upstream's error (logged when it came), or our SERVFAIL. */
+void waiter_log_fail(const struct waiter *w, const struct qlog_tag *tag, uint16_t edns_max,
+		     const struct bpfdns_entry *stale, const struct fallback *fb);
 
 /* Keep the first failed upstream's reply in fb (a copy). */
 void fallback_keep(struct fallback *fb, const uint8_t *msg, size_t len, size_t qend);

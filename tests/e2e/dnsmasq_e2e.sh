@@ -5,7 +5,8 @@
 # around '='), NetworkManager's dnsmasq command line (without D-Bus);
 # answers that never go upstream compared with the real dnsmasq's, given
 # the same options; unsupported options refused together, --test; SIGHUP
-# clears the cache, clear-on-reload, no-poll, log-facility. Re-executes
+# clears the cache, clear-on-reload, no-poll, log-facility (SIGUSR2 reopens
+# its file). Re-executes
 # itself under `unshare -n -m`.
 set -u
 . "$(dirname "$0")/../lib/e2e.sh"
@@ -130,5 +131,11 @@ pids+=($daemon)
 for _ in $(seq 100); do grep -qs "bpfdnsd ready" "$tmp/facility.log" && break; sleep 0.05; done
 check "log-facility=FILE: the log goes there" "cat $tmp/facility.log" "]: bpfdnsd ready"
 ok "log-facility=FILE: nothing on stderr" [ ! -s "$tmp/facility.out" ]
+# as logrotate does for dnsmasq: move the file, then SIGUSR2
+mv "$tmp/facility.log" "$tmp/facility.log.1"
+kill -USR2 "$daemon"
+sleep 0.3
+ok "SIGUSR2: still running" kill -0 "$daemon"
+check "SIGUSR2: the log file is opened again, under its name" "cat $tmp/facility.log" "reopened"
 stop_daemon
 e2e_exit

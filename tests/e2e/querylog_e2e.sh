@@ -82,6 +82,33 @@ check "an expired entry served when its upstream is dark" "cat $dlog" "cached-st
 check_not "no trailing dots on names" "grep -E '^(query|forwarded|reply|cached|config)' $dlog" "test. "
 stop_daemon
 
+# One miss shared by three clients: its lines go under the first's serial,
+# as dnsmasq's; a TCP query that waits for room keeps its serial; type names.
+upstream 6 --delay=300
+# (all-servers: no background probe takes the one slot)
+daemon serial --no-resolv --server=127.0.0.6#5353 --log-queries=extra --dns-forward-max=1 --all-servers || e2e_exit
+digs=()
+for _ in 1 2 3; do $dig same.slow.test A >/dev/null & digs+=($!); done
+wait "${digs[@]}"
+sleep 0.3
+first=$(grep -F "query[A] same.slow.test" "$dlog" | head -n 1 | cut -d' ' -f1)
+ok "a shared miss: forwarded and reply under the first client's serial ($first)" \
+	[ "$(grep -E "(forwarded|reply) same.slow.test" "$dlog" | cut -d' ' -f1 | sort -u)" = "$first" ]
+digs=()
+for n in t1 t2; do $dig +tcp "$n.slow.test" A >/dev/null & digs+=($!); done
+wait "${digs[@]}"
+replies_have_queries() { # PATTERN: each serial with a reply for PATTERN has a query line
+	local n
+	[ "$(grep -cE "reply $1" "$dlog")" -ge 2 ] || return 1
+	for n in $(grep -E "reply $1" "$dlog" | cut -d' ' -f1); do grep -q "^$n .*query\[A\]" "$dlog" || return 1; done
+}
+sleep 0.3
+ok "a TCP query that waited for room: its lines under its own query's serial" replies_have_queries 't[12].slow.test'
+
+$dig ds.slow.test DS >/dev/null
+check "type names as dnsmasq's" "cat $dlog" "query[DS] ds.slow.test from 127.0.0.1"
+stop_daemon
+
 # A flood of kernel hits while the daemon is stopped: the ring fills,
 # losses are counted, and the kernel still answers every query.
 daemon flood --no-resolv --server=127.0.0.3#5353 --log-queries || e2e_exit
@@ -94,6 +121,29 @@ ok "a full log ring: every hit still answered by the kernel ($answered/1200)" [ 
 lost=$($ctl stats --json | jq '.bpfdns_kernel_query_log_lost_total')
 ok "and the records it could not hold are counted ($lost)" [ "$lost" -gt 0 ]
 check "the daemon goes on logging" "$dig g.test A +short; sleep 0.3; cat $dlog" "reply g.test is 192.0.2.3"
+stop_daemon
+
+# A log whose reader stalls (a pipe, journald) never stalls the answers:
+# lines that would block are dropped, and counted once it reads again.
+mkfifo "$tmp/fifo"
+cat "$tmp/fifo" >"$tmp/fifo.out" &
+reader=$!
+pids+=($reader)
+"$out/bpfdnsd" -k --pin-path="$tmp/bpffs/bpfdns" --control-socket="$tmp/control.sock" --no-resolv \
+	--server=127.0.0.3#5353 --log-queries=extra >"$tmp/fifo" 2>&1 &
+daemon=$!
+pids+=($daemon)
+for _ in $(seq 100); do grep -q "bpfdnsd ready" "$tmp/fifo.out" && break; sleep 0.05; done
+kill -STOP "$reader"
+for i in $(seq 600); do echo "m$i.stall.test A"; done >"$tmp/stall.txt"
+answered=$(dig +tries=2 +time=1 @127.0.0.1 -f "$tmp/stall.txt" +short | grep -c '^192.0.2.3$')
+ok "a stalled log reader: every one of 600 misses still answered ($answered)" [ "$answered" = 600 ]
+kill -CONT "$reader"
+$dig after.stall.test A >/dev/null
+sleep 0.3
+check "... and the lines it could not take are counted" "cat $tmp/fifo.out" \
+	"log lines dropped: the log's reader is not keeping up"
+check "... and logging goes on" "cat $tmp/fifo.out" "reply after.stall.test is 192.0.2.3"
 stop_daemon
 
 # Without log-queries the program carries no hit log at all.

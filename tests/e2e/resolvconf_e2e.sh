@@ -72,6 +72,11 @@ $rc -d tun0
 # NetworkManager (dns=none) runs its dispatcher scripts with the
 # connection's servers in the environment
 nm=$src/dist/networkmanager/90-bpfdns
+cp /run/bpfdns/resolv.conf "$tmp/before"
+IP4_NAMESERVERS="127.0.0.9" $nm eth0 up
+ok "NetworkManager: with resolvconf running, its script leaves the file to resolvconf's hook" \
+	cmp -s "$tmp/before" /run/bpfdns/resolv.conf
+export BPFDNS_RESOLVCONF_DIR=$tmp/no-resolvconf # from here on, a host without resolvconf
 IP4_NAMESERVERS="127.0.0.3" IP6_NAMESERVERS="" $nm eth0 up
 check "NetworkManager: a connection's servers reach the resolv-file" "cat /run/bpfdns/resolv.conf" \
 	"nameserver 127.0.0.3"
@@ -85,9 +90,22 @@ $nm eth0 down
 check_lines "NetworkManager: a connection down takes its servers away" "upstreams '127.0.0.5#53$'" \
 	"upstreams now: 127.0.0.5#53"
 check "NetworkManager: and bpfdnsd answers through the VPN's" "$dig c.test A +short" "192.0.2.5"
+IP6_NAMESERVERS="fe80::53 fe80::54%other" DEVICE_IP_IFACE=eth7 $nm eth7 up
+check "NetworkManager: a link-local server gets its link" "cat /run/bpfdns/resolv.conf" "nameserver fe80::53%eth7"
+check "NetworkManager: ... unless it has one" "cat /run/bpfdns/resolv.conf" "nameserver fe80::54%other"
+$nm eth7 down
 env IP4_NAMESERVERS=127.0.0.9 "$nm" ../x up
 env IP4_NAMESERVERS=127.0.0.9 "$nm" "" up
 ok "NetworkManager: odd interface names are ignored" [ "$(ls /run/bpfdns/nm)" = 1-tun0 ]
+stop_daemon
+
+# at boot /run is empty: the resolv-file appears when a hook first runs
+daemon late --resolv-file=/run/bpfdns/late.conf || e2e_exit
+check "a resolv-file not there yet: bpfdnsd starts, saying so" "cat $dlog" \
+	"resolv-file /run/bpfdns/late.conf does not exist (yet)"
+echo "nameserver 127.0.0.3" >/run/bpfdns/late.conf
+check_lines "... and takes it up when it appears" "upstreams '127.0.0.3#53$'" "upstreams now: 127.0.0.3#53"
+check "... and answers through it" "$dig e.test A +short" "192.0.2.3"
 stop_daemon
 
 # beside systemd-resolved: its list of the real upstreams as resolv-file

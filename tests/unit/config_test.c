@@ -302,8 +302,13 @@ static void test_upstreams(void)
 	ups = NULL;
 	snprintf(cfg.resolv_file, sizeof(cfg.resolv_file), "/nonexistent/resolv.conf");
 	cfg.no_resolv = 0;
-	CHECK("upstreams: none, and a resolv-file that cannot be read, is an error", upstreams_load(&ups, &cfg) < 0,
-	      "accepted");
+	CHECK("upstreams: a resolv-file not there yet is waited for, as in dnsmasq (a hook writes it later)",
+	      !upstreams_load(&ups, &cfg) && ups && ups->n == 0, "refused");
+	upstreams_put(ups);
+	ups = NULL;
+	snprintf(cfg.resolv_file, sizeof(cfg.resolv_file), "/");
+	CHECK("upstreams: none, and a resolv-file that cannot be read (a directory), is an error",
+	      upstreams_load(&ups, &cfg) < 0, "accepted");
 }
 
 int main(void)
