@@ -94,8 +94,8 @@ static const struct option_def options[] = {
 	{ "port", OPT_CUSTOM, 0, 0, "port to listen on (53)", 'p', CONFIG_ARG_REQUIRED },
 	{ "listen-address", OPT_CUSTOM, 0, 0, "address to listen on; repeatable (127.0.0.1 and ::1)", 'a',
 	  CONFIG_ARG_REQUIRED },
-	{ "interface", OPT_STRING, F(interface), sizeof(((struct config *)0)->interface),
-	  "interface the fast path attaches to (lo)", 'i', 0 },
+	{ "interface", OPT_CUSTOM, 0, 0, "interface the fast path attaches to (lo); one for now", 'i',
+	  CONFIG_ARG_REQUIRED },
 	{ "bind-interfaces", OPT_FLAG, F(bind_interfaces), 0, "accepted: bpfdnsd always binds its addresses", 'z', 0 },
 	{ "bind-dynamic", OPT_NOTE, 0, 0, "accepted: bpfdnsd always binds its addresses", NONE },
 	{ "server", OPT_CUSTOM, 0, 0,
@@ -260,6 +260,17 @@ static int set_network(struct config *cfg, const struct option_def *o, const cha
 		return config_route_option(cfg, o->name, v);
 	} else if (!strcmp(o->name, "listen-address")) {
 		return listen_addresses(cfg, v);
+	} else if (!strcmp(o->name, "interface")) {
+		/* one for now: a second would silently take the fast path off the first */
+		if (cfg->interface_set && strcmp(cfg->interface, v)) {
+			pr_err("interface=%s after interface=%s: the fast path attaches to one interface for now",
+			       v, cfg->interface);
+			return -EINVAL;
+		}
+		if (!v[0] || strlen(v) >= sizeof(cfg->interface))
+			return -EINVAL;
+		snprintf(cfg->interface, sizeof(cfg->interface), "%s", v);
+		cfg->interface_set = 1;
 	} else if (!strcmp(o->name, "server")) {
 		if (!v || cfg->n_servers >= CONFIG_ADDR_MAX ||
 		    config_parse_server(v, &cfg->servers[cfg->n_servers], cfg->server_if[cfg->n_servers]))

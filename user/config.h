@@ -54,6 +54,7 @@ struct config {
 	struct sockaddr_storage listen[CONFIG_ADDR_MAX]; /* listen-address= */
 	int n_listen;
 	char interface[32];			       /* interface=, default lo */
+	int interface_set;			       /* interface= was given */
 	int bind_interfaces;			       /* accepted; we always bind addresses */
 	struct sockaddr_storage servers[CONFIG_ADDR_MAX]; /* server=IP[#port][@interface] */
 	char server_if[CONFIG_ADDR_MAX][IF_NAMESIZE];	  /* their @interface; "" none */

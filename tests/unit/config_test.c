@@ -75,6 +75,20 @@ static void test_modes(void)
 	      !parse(&cfg, 3, race) && cfg.mode == UPSTREAM_ALL_SERVERS, "mode %d", cfg.mode);
 }
 
+static void test_interfaces(void)
+{
+	const char *same[] = { "bpfdnsd", "--interface=lo", "-i", "lo" },
+		   *two[] = { "bpfdnsd", "--interface=lo", "--interface=eth0" };
+	struct config cfg;
+
+	CHECK("config: the same interface= twice is one", !parse(&cfg, 4, same) && !strcmp(cfg.interface, "lo"),
+	      "refused");
+	CHECK("config: a second interface= is refused, not silently taking the fast path off the first",
+	      parse(&cfg, 3, two) < 0, "accepted");
+	CHECK("config: the default fast path hook is auto", !parse(&cfg, 1, same) && cfg.attach == FASTPATH_AUTO,
+	      "hook %d", cfg.attach);
+}
+
 static void test_errors(void)
 {
 	static const char *const bad[] = { "--no-such-option", "--port=0", "--port=65536", "--cache-size=-1",
@@ -321,6 +335,7 @@ int main(void)
 	test_seed_config();
 	test_values();
 	test_modes();
+	test_interfaces();
 	test_errors();
 	test_pairs();
 	test_files();
