@@ -118,7 +118,7 @@ static int server_query(void *ctx, const struct client *from, const uint8_t *msg
 	struct qlog_tag tag;
 	uint8_t out[MSG_MAX];
 	size_t n;
-	int rc, action;
+	int rc, action, logged;
 
 	action = acl_check(&srv->cfg->acl, &from->addr);
 	if (action == BPFDNS_ACL_DENY) {
@@ -137,7 +137,8 @@ static int server_query(void *ctx, const struct client *from, const uint8_t *msg
 	cq.log_serial = tag.serial;
 	if (!from->retry)
 		srv->stats.queries++;
-	if (!from->retry && !rc)
+	logged = !from->retry && !rc; /* a question to log: no FORMERR... */
+	if (logged)
 		qlog_query(&tag, cq.q.name, cq.q.name_len, cq.q.qtype);
 	if (action != BPFDNS_ACL_ALLOW && !rc) {
 		srv->stats.refused++;
@@ -149,7 +150,8 @@ static int server_query(void *ctx, const struct client *from, const uint8_t *msg
 			cq.q.start = cq.q.end = DNS_HDR_LEN;
 		n = answer_error(msg, &cq, (uint8_t)rc, srv->cfg->edns_packet_max, out, sizeof(out));
 		client_send(from, out, n);
-		qlog_error(&tag, "config", (uint8_t)rc);
+		if (logged) /* refused by access-control */
+			qlog_error(&tag, "config", (uint8_t)rc);
 		return 0;
 	}
 	m = routes_match(srv->routes, cq.q.name, cq.q.name_len, cq.q.qtype);
