@@ -137,6 +137,8 @@ enum fastpath_hook fastpath_pick_hook(const char *ifname, enum fastpath_hook wan
 	if (wanted != FASTPATH_AUTO && wanted != FASTPATH_XDP)
 		return wanted;
 	driver_of(ifname, drv, sizeof(drv));
+	if (!drv[0] && strcmp(ifname, "lo"))
+		pr_warn("cannot tell %s's driver: XDP (attach=tc if its answers do not arrive)", ifname);
 	/* native XDP on veth: XDP_TX is lost unless the peer runs XDP too
 	 * (a container's side never does), yet counted as a hit */
 	if (strcmp(drv, "veth"))

@@ -58,6 +58,11 @@ static void write_some(int fd, const char *p, size_t n)
 		size_t chunk = n < PIPE_BUF ? n : PIPE_BUF;
 		ssize_t w;
 
+		/* whole lines: a piece dropped later never leaves half a line */
+		while (chunk < n && chunk > 1 && p[chunk - 1] != '\n')
+			chunk--;
+		if (chunk == 1 && n > 1)
+			chunk = n < PIPE_BUF ? n : PIPE_BUF; /* one line over PIPE_BUF: in pieces */
 		if (may_block && poll(&pfd, 1, 0) != 1)
 			break;
 		w = write(fd, p, chunk);
@@ -112,6 +117,13 @@ int log_use_file(const char *path)
 	to_file = f;
 	snprintf(file_path, sizeof(file_path), "%s", path);
 	return 0;
+}
+
+void log_chown(uid_t uid, gid_t gid)
+{
+	if (to_file && fchown(fileno(to_file), uid, gid))
+		pr_warn("cannot give the log file %s to the run user: %s (SIGUSR2 may not reopen it)", file_path,
+			strerror(errno));
 }
 
 void log_reopen(void)

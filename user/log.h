@@ -3,6 +3,8 @@
 #ifndef BPFDNS_LOG_H
 #define BPFDNS_LOG_H
 
+#include <sys/types.h>
+
 enum log_level { LOG_LVL_QUIET = -1, LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 /* Messages above this level are dropped; default LOG_LVL_INFO (QUIET: all). */
@@ -15,6 +17,8 @@ int log_use_file(const char *path);
 /* Open that file again (after logrotate moved it: SIGUSR2); the old one
  * stays in use when it cannot be. */
 void log_reopen(void);
+/* Give that file to the user the daemon runs as (user=), as dnsmasq does. */
+void log_chown(uid_t uid, gid_t gid);
 /* The syslog facility named name ("daemon", "local0"...), or -1. */
 int log_facility_code(const char *name);
 /* Route libbpf's messages through log_msg, its debug output only when verbose. */

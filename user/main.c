@@ -135,6 +135,9 @@ static int drop_privileges(const char *user, const char *group)
 		pr_err("group=%s: no such group", group);
 		return -ENOENT;
 	}
+	/* as dnsmasq: the log file is the run user's, so that SIGUSR2 can
+	 * reopen what logrotate creates with its owner copied */
+	log_chown(pw->pw_uid, gr ? gr->gr_gid : pw->pw_gid);
 	err = drop_bounding_set();
 	if (err || prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L)) {
 		err = err ?: -errno;
@@ -273,7 +276,8 @@ int main(int argc, char **argv)
 		upstreams_put(ups);
 		return EXIT_FAILURE;
 	}
-	cfg.attach = fastpath_pick_hook(cfg.interface, cfg.attach);
+	if (cfg.cache_size)
+		cfg.attach = fastpath_pick_hook(cfg.interface, cfg.attach);
 	for (int i = 0; i < ups->n; i++)
 		pr_info("upstream %s", ups->list[i]->name);
 

@@ -386,6 +386,10 @@ int miss_join(struct misses *ms, const struct client *from, const uint8_t *msg, 
 		if (waiters_add(&r->waiters, from, msg, cq, clock_now_ms() + ms->cfg->timeout_ms))
 			return busy;
 		ms->stats->shared++;
+		if (!r->log_serial) { /* a refresh: its lines are this client's now */
+			r->log_serial = cq->log_serial;
+			r->log_client = from->addr;
+		}
 		return 0;
 	}
 	if (ms->n >= (int)ms->cfg->forward_max && !miss_reclaim(ms)) {

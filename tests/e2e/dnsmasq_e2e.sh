@@ -134,8 +134,23 @@ ok "log-facility=FILE: nothing on stderr" [ ! -s "$tmp/facility.out" ]
 # as logrotate does for dnsmasq: move the file, then SIGUSR2
 mv "$tmp/facility.log" "$tmp/facility.log.1"
 kill -USR2 "$daemon"
-sleep 0.3
+for _ in $(seq 50); do grep -qs reopened "$tmp/facility.log" && break; sleep 0.1; done
 ok "SIGUSR2: still running" kill -0 "$daemon"
 check "SIGUSR2: the log file is opened again, under its name" "cat $tmp/facility.log" "reopened"
+stop_daemon
+# with user=, the file is the run user's (as dnsmasq does), so logrotate's
+# create (owner copied) leaves a file it can reopen
+chmod 755 "$tmp"
+"$out/bpfdnsd" -k --pin-path="$tmp/bpffs/bpfdns" --control-socket="$tmp/control.sock" --no-resolv \
+	--server=127.0.0.3#5353 --user=nobody --log-facility="$tmp/user.log" >"$tmp/user.out" 2>&1 &
+daemon=$!
+pids+=($daemon)
+for _ in $(seq 100); do grep -qs "bpfdnsd ready" "$tmp/user.log" && break; sleep 0.05; done
+check "user=: the log file is the run user's" "stat -c %U $tmp/user.log" "nobody"
+mv "$tmp/user.log" "$tmp/user.log.1"
+install -m 644 -o nobody /dev/null "$tmp/user.log"
+kill -USR2 "$daemon"
+for _ in $(seq 50); do grep -qs reopened "$tmp/user.log" && break; sleep 0.1; done
+check "user=: SIGUSR2 reopens what logrotate created" "cat $tmp/user.log" "reopened"
 stop_daemon
 e2e_exit

@@ -69,14 +69,17 @@ check_not "resolvconf: stopped (ExecStopPost), /etc/resolv.conf no longer names 
 	"cat /run/resolvconf/resolv.conf" "127.0.0.1"
 $rc -d tun0
 
-# NetworkManager (dns=none) runs its dispatcher scripts with the
-# connection's servers in the environment
+# NetworkManager runs its dispatcher scripts with the connection's servers
+# in the environment. With rc-manager=resolvconf it gives resolvconf its
+# servers (a record named NetworkManager): resolvconf's hook writes then.
 nm=$src/dist/networkmanager/90-bpfdns
+echo "nameserver 127.0.0.3" | $rc -a NetworkManager
 cp /run/bpfdns/resolv.conf "$tmp/before"
 IP4_NAMESERVERS="127.0.0.9" $nm eth0 up
-ok "NetworkManager: with resolvconf running, its script leaves the file to resolvconf's hook" \
+ok "NetworkManager feeding resolvconf: its script leaves the file to resolvconf's hook" \
 	cmp -s "$tmp/before" /run/bpfdns/resolv.conf
-export BPFDNS_RESOLVCONF_DIR=$tmp/no-resolvconf # from here on, a host without resolvconf
+$rc -d NetworkManager
+# dns=none: NetworkManager never feeds resolvconf, even where it runs
 IP4_NAMESERVERS="127.0.0.3" IP6_NAMESERVERS="" $nm eth0 up
 check "NetworkManager: a connection's servers reach the resolv-file" "cat /run/bpfdns/resolv.conf" \
 	"nameserver 127.0.0.3"
