@@ -131,7 +131,7 @@ static const struct option_def options[] = {
 	{ "no-ident", OPT_FLAG, F(no_ident), 0, "answer CHAOS names (cachesize.bind...) NOTIMP", 0, 0 },
 	{ "proxy-dnssec", OPT_NOTE, 0, 0, "accepted: DO, CD and AD already pass through, and are part of the "
 	  "cache key", NONE },
-	{ "log-async", OPT_NOTE, 0, 0, "accepted: logging to stderr or a file never blocks", OPTIONAL },
+	{ "log-async", OPT_NOTE, 0, 0, "accepted: logging never blocks", OPTIONAL },
 	{ "local-service", OPT_NOTE, 0, 0, "accepted: access-control (loopback only by default) says who is "
 	  "answered", NONE },
 	{ "group", OPT_STRING, F(group), 64, "with user=, run as this group (the user's own)", 'g', 0 },

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "log.h"
+#include "syslogdg.h"
 
 #define LOG_LINE_MAX 8192
 #define LOG_BATCH_MAX 65536
@@ -101,10 +102,27 @@ void log_set_level(enum log_level level)
 	max_level = level;
 }
 
-void log_use_syslog(const char *ident, int facility)
+void log_use_syslog(const char *path, const char *ident, int facility)
 {
-	openlog(ident, LOG_PID, facility);
+	syslogdg_open(path, ident, facility);
 	to_syslog = 1;
+}
+
+/* One line to syslog; dropped (and counted) rather than waited for. */
+static void syslog_line(int prio, const char *msg)
+{
+	if (dropped) {
+		char note[96];
+
+		snprintf(note, sizeof(note), "%zu log lines dropped: the log's reader is not keeping up", dropped);
+		if (!syslogdg_send(LOG_WARNING, note)) {
+			dropped++;
+			return;
+		}
+		dropped = 0;
+	}
+	if (!syslogdg_send(prio, msg))
+		dropped++;
 }
 
 int log_use_file(const char *path)
@@ -201,7 +219,8 @@ static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	if (level > max_level)
 		return;
 	if (to_syslog && !to_file) {
-		vsyslog(prio[level], fmt, ap);
+		vsnprintf(line, sizeof(line), fmt, ap);
+		syslog_line(prio[level], line);
 		return;
 	}
 	if (to_file)

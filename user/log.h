@@ -9,9 +9,10 @@ enum log_level { LOG_LVL_QUIET = -1, LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, 
 
 /* Messages above this level are dropped; default LOG_LVL_INFO (QUIET: all). */
 void log_set_level(enum log_level level);
-/* Send messages to syslog instead of stderr (after daemonizing), with
- * facility (LOG_DAEMON...). */
-void log_use_syslog(const char *ident, int facility);
+/* Send messages to syslog instead of stderr (after daemonizing): to the
+ * socket at path (_PATH_LOG, /dev/log), as ident, with facility
+ * (LOG_DAEMON...); never waiting for a stalled reader (syslogdg.h). */
+void log_use_syslog(const char *path, const char *ident, int facility);
 /* Append messages to the file at path (log-facility=/path). 0 or -errno. */
 int log_use_file(const char *path);
 /* Open that file again (after logrotate moved it: SIGUSR2); the old one

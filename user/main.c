@@ -246,7 +246,7 @@ static int settle(const struct config *cfg)
 		}
 		/* log-facility=/path and - were taken at start-up */
 		if (!cfg->log_facility[0] || log_facility_code(cfg->log_facility) >= 0)
-			log_use_syslog("bpfdnsd",
+			log_use_syslog(_PATH_LOG, "bpfdnsd",
 				       cfg->log_facility[0] ? log_facility_code(cfg->log_facility) : LOG_DAEMON);
 	}
 	if (cfg->pid_file[0] && (err = write_pid_file(cfg->pid_file)))
