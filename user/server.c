@@ -47,12 +47,18 @@ static size_t server_report(void *ctx, char *out, size_t n)
 	return metrics_text(&src, out, n);
 }
 
+/* The query log's tag of from's query, numbered serial. */
+static struct qlog_tag query_tag(const struct server *srv, const struct client *from, uint32_t serial)
+{
+	return (struct qlog_tag){ srv->cfg->log_queries, serial, &from->addr };
+}
+
 /* A hit the fast path passed on (too big for it, TCP, or not attached).
  * Returns 1 when answered. */
 static int answer_from_cache(struct server *srv, const struct client *from, const uint8_t *msg,
 			     const struct client_query *cq, struct upstreams *ups)
 {
-	struct qlog_tag tag = { srv->cfg->log_queries, cq->log_serial, &from->addr };
+	struct qlog_tag tag = query_tag(srv, from, cq->log_serial);
 	uint64_t now_ns = fastpath_now_ns();
 	uint8_t out[MSG_MAX];
 	struct bpfdns_entry e;
@@ -94,7 +100,7 @@ static int answer_locally(struct server *srv, const struct client *from, const u
 	struct stats_sources src = server_sources(srv);
 	uint16_t edns_max = srv->cfg->edns_packet_max;
 	size_t n = stats_chaos(&src, msg, cq, out, sizeof(out));
-	struct qlog_tag tag = { srv->cfg->log_queries, cq->log_serial, &from->addr };
+	struct qlog_tag tag = query_tag(srv, from, cq->log_serial);
 	const char *source = "config";
 
 	if (!n && (n = local_answer(srv->cfg, srv->hosts, m, msg, cq, out, sizeof(out), &source)) &&
@@ -130,7 +136,7 @@ static int server_query(void *ctx, const struct client *from, const uint8_t *msg
 		return 0;
 	hitlog_poll(&srv->hitlog); /* the kernel's earlier hits first: their serials come before */
 	/* a TCP query offered again keeps its number */
-	tag = from->retry && from->log_serial ? (struct qlog_tag){ srv->cfg->log_queries, *from->log_serial, &from->addr }
+	tag = from->retry && from->log_serial ? query_tag(srv, from, *from->log_serial)
 					      : qlog_tag(srv->cfg->log_queries, &from->addr);
 	if (from->log_serial)
 		*from->log_serial = tag.serial;

@@ -124,33 +124,27 @@ check "group=daemon: and answers" "$dig grp.example.test A +short" "192.0."
 stop_daemon
 
 # 7. log-facility=FILE: every line goes there, stamped
-"$out/bpfdnsd" -k --pin-path="$tmp/bpffs/bpfdns" --control-socket="$tmp/control.sock" --no-resolv \
-	--server=127.0.0.3#5353 --log-facility="$tmp/facility.log" >"$tmp/facility.out" 2>&1 &
-daemon=$!
-pids+=($daemon)
-for _ in $(seq 100); do grep -qs "bpfdnsd ready" "$tmp/facility.log" && break; sleep 0.05; done
+rotate() { # LOG [OWNER]: as logrotate does for dnsmasq: move it (create: a new one for OWNER), SIGUSR2
+	mv "$1" "$1.1"
+	[ -z "${2:-}" ] || install -m 644 -o "$2" /dev/null "$1"
+	kill -USR2 "$daemon"
+	for _ in $(seq 50); do grep -qs reopened "$1" && break; sleep 0.1; done
+}
+daemon_log=$tmp/facility.log daemon facility-out --no-resolv --server=127.0.0.3#5353 \
+	--log-facility="$tmp/facility.log" || e2e_exit
 check "log-facility=FILE: the log goes there" "cat $tmp/facility.log" "]: bpfdnsd ready"
-ok "log-facility=FILE: nothing on stderr" [ ! -s "$tmp/facility.out" ]
-# as logrotate does for dnsmasq: move the file, then SIGUSR2
-mv "$tmp/facility.log" "$tmp/facility.log.1"
-kill -USR2 "$daemon"
-for _ in $(seq 50); do grep -qs reopened "$tmp/facility.log" && break; sleep 0.1; done
+ok "log-facility=FILE: nothing on stderr" [ ! -s "$tmp/facility-out.log" ]
+rotate "$tmp/facility.log"
 ok "SIGUSR2: still running" kill -0 "$daemon"
 check "SIGUSR2: the log file is opened again, under its name" "cat $tmp/facility.log" "reopened"
 stop_daemon
 # with user=, the file is the run user's (as dnsmasq does), so logrotate's
 # create (owner copied) leaves a file it can reopen
 chmod 755 "$tmp"
-"$out/bpfdnsd" -k --pin-path="$tmp/bpffs/bpfdns" --control-socket="$tmp/control.sock" --no-resolv \
-	--server=127.0.0.3#5353 --user=nobody --log-facility="$tmp/user.log" >"$tmp/user.out" 2>&1 &
-daemon=$!
-pids+=($daemon)
-for _ in $(seq 100); do grep -qs "bpfdnsd ready" "$tmp/user.log" && break; sleep 0.05; done
+daemon_log=$tmp/user.log daemon user-out --no-resolv --server=127.0.0.3#5353 --user=nobody \
+	--log-facility="$tmp/user.log" || e2e_exit
 check "user=: the log file is the run user's" "stat -c %U $tmp/user.log" "nobody"
-mv "$tmp/user.log" "$tmp/user.log.1"
-install -m 644 -o nobody /dev/null "$tmp/user.log"
-kill -USR2 "$daemon"
-for _ in $(seq 50); do grep -qs reopened "$tmp/user.log" && break; sleep 0.1; done
+rotate "$tmp/user.log" nobody
 check "user=: SIGUSR2 reopens what logrotate created" "cat $tmp/user.log" "reopened"
 stop_daemon
 e2e_exit

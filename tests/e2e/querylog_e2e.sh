@@ -146,11 +146,8 @@ mkfifo "$tmp/fifo"
 cat "$tmp/fifo" >"$tmp/fifo.out" &
 reader=$!
 pids+=($reader)
-"$out/bpfdnsd" -k --pin-path="$tmp/bpffs/bpfdns" --control-socket="$tmp/control.sock" --no-resolv \
-	--server=127.0.0.3#5353 --log-queries=extra >"$tmp/fifo" 2>&1 &
-daemon=$!
-pids+=($daemon)
-for _ in $(seq 100); do grep -q "bpfdnsd ready" "$tmp/fifo.out" && break; sleep 0.05; done
+daemon_out=$tmp/fifo daemon_log=$tmp/fifo.out daemon stall --no-resolv --server=127.0.0.3#5353 \
+	--log-queries=extra || e2e_exit
 kill -STOP "$reader"
 for i in $(seq 600); do echo "m$i.stall.test A"; done >"$tmp/stall.txt"
 answered=$(dig +tries=2 +time=1 @127.0.0.1 -f "$tmp/stall.txt" +short | grep -c '^192.0.2.3$')

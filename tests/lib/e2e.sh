@@ -6,6 +6,7 @@
 #   e2e_init NAME TOOL...   skip unless root and the tools exist; re-exec
 #   upstream ID ARGS...     start build/tests/upstream/testdns on 127.0.0.ID#5353
 #   daemon NAME ARGS...     start bpfdnsd (-k, pinned under $tmp); waits until ready
+#                           (daemon_out=, daemon_log=: its output and log elsewhere)
 #   check NAME CMD NEEDLE   PASS when CMD's output contains NEEDLE
 #   check_lines NAME CMD LINES  PASS when CMD's output has LINES (consecutive, whole)
 #   check_not NAME CMD NEEDLE
@@ -55,19 +56,22 @@ upstream() { # ID ARGS...: testdns on 127.0.0.ID#5353, query log in $tmp/up$ID.l
 	echo "FAIL $e2e_name: test upstream $id did not start"; cat "$tmp/up$id.err"; exit 1
 }
 
+# bpfdnsd's output goes to $tmp/LOGNAME.log, or to $daemon_out when set (a
+# FIFO); its log ($dlog) is that file, or $daemon_log (log-facility=FILE)
 daemon() { # LOGNAME ARGS...: bpfdnsd in the foreground; its PID in $daemon
 	local log=$tmp/$1.log
 	shift
-	dlog=$log
-	"$out/bpfdnsd" -k --pin-path="$tmp/bpffs/bpfdns" --control-socket="$tmp/control.sock" "$@" >"$log" 2>&1 &
+	dlog=${daemon_log:-$log}
+	"$out/bpfdnsd" -k --pin-path="$tmp/bpffs/bpfdns" --control-socket="$tmp/control.sock" "$@" \
+		>"${daemon_out:-$log}" 2>&1 &
 	daemon=$!
 	pids+=($daemon)
 	for _ in $(seq 100); do
-		grep -q "bpfdnsd ready" "$log" && return 0
+		grep -qs "bpfdnsd ready" "$dlog" && return 0
 		kill -0 "$daemon" 2>/dev/null || break
 		sleep 0.05
 	done
-	echo "FAIL $e2e_name: bpfdnsd did not start:"; cat "$log"; fails=$((fails + 1))
+	echo "FAIL $e2e_name: bpfdnsd did not start:"; cat "$dlog"; fails=$((fails + 1))
 	return 1
 }
 
