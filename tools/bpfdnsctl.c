@@ -322,6 +322,25 @@ static void upstreams_text(const struct metrics *ms)
 	}
 }
 
+/* "hooks:     xdp on lo (auto), tc on veth0 (auto: a veth ...)" */
+static void hooks_text(const struct metrics *ms)
+{
+	int n = 0;
+
+	for (int i = 0; i < ms->n; i++) {
+		const struct metric *m = &ms->m[i];
+		const char *why = "";
+
+		if (strcmp(m->name, METRIC_HOOK))
+			continue;
+		for (int k = 0; k < ms->n; k++)
+			if (!strcmp(ms->m[k].name, METRIC_HOOK_WHY) && !strcmp(ms->m[k].label[0], m->label[0]))
+				why = ms->m[k].label[1];
+		printf("%s%s on %s (%s)", n++ ? ", " : "hooks:     ", m->label[1], m->label[0], why);
+	}
+	printf("%s", n ? "\n" : "hooks:     none\n");
+}
+
 static void stats_text(const struct opts *o, const struct metrics *ms)
 {
 	const char *k = METRIC_KERNEL_PACKETS;
@@ -351,6 +370,7 @@ static void stats_text(const struct opts *o, const struct metrics *ms)
 	if (ms->from_daemon) {
 		printf("access:    %.0f refused, %.0f denied\n", mget(ms, METRIC_REFUSED, NULL, NULL),
 		       mget(ms, METRIC_DENIED, NULL, NULL));
+		hooks_text(ms);
 		upstreams_text(ms);
 	}
 }

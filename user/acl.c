@@ -87,13 +87,11 @@ static int parse_rule(const char *text, struct acl_rule *r)
 	return 0;
 }
 
-int acl_add(struct acl *acl, const char *text)
+int acl_add_rule(struct acl *acl, const struct acl_rule *rule)
 {
-	struct acl_rule r;
-	int err = parse_rule(text, &r);
+	struct acl_rule r = *rule;
 
-	if (err)
-		return err;
+	mask_prefix(&r);
 	for (int i = 0; i < acl->n; i++) {
 		struct acl_rule *o = &acl->rules[i];
 
@@ -106,6 +104,14 @@ int acl_add(struct acl *acl, const char *text)
 		return -ENOSPC;
 	acl->rules[acl->n++] = r;
 	return 0;
+}
+
+int acl_add(struct acl *acl, const char *text)
+{
+	struct acl_rule r;
+	int err = parse_rule(text, &r);
+
+	return err ?: acl_add_rule(acl, &r);
 }
 
 static int prefix_match(const struct acl_rule *r, const uint8_t *addr)

@@ -28,6 +28,8 @@ void acl_defaults(struct acl *acl);
 /* Add "PREFIX[/LEN][,allow|refuse|deny]" (a blank also separates the
  * action); a rule for the same prefix replaces it. 0 or -EINVAL/-ENOSPC. */
 int acl_add(struct acl *acl, const char *text);
+/* The same for a rule already made (bits past the prefix are ignored). */
+int acl_add_rule(struct acl *acl, const struct acl_rule *rule);
 /* The action for a source address (v4-mapped IPv6 counts as IPv4). */
 int acl_check(const struct acl *acl, const struct sockaddr_storage *from);
 /* The rule as the fast path's map key. */

@@ -3,6 +3,7 @@
  * link, or a TC filter; see fastpath.h. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -19,51 +20,70 @@
 
 /* Record which interface carries our TC filter: its program pinned as
  * tc_prog_IFNAME, for a next daemon that attaches elsewhere to remove it. */
-static void pin_tc(struct fastpath *fp, const char *name)
+static void pin_tc(struct fastpath *fp, struct fp_hook *h)
 {
 	int fd = bpf_program__fd(fp->skel->progs.bpfdns_tc);
 
-	if (!fp->pin_path[0] || snprintf(fp->tc_pin, sizeof(fp->tc_pin), "%s/%s%s", fp->pin_path, PINDIR_TC_PROG,
-					 name) >= (int)sizeof(fp->tc_pin)) {
-		fp->tc_pin[0] = '\0';
+	if (!fp->pin_path[0] || snprintf(h->tc_pin, sizeof(h->tc_pin), "%s/%s%s", fp->pin_path, PINDIR_TC_PROG,
+					 h->name) >= (int)sizeof(h->tc_pin)) {
+		h->tc_pin[0] = '\0';
 		return;
 	}
-	unlink(fp->tc_pin); /* an earlier daemon's, replaced in place */
-	if (bpf_obj_pin(fd, fp->tc_pin)) {
+	unlink(h->tc_pin); /* an earlier daemon's, replaced in place */
+	if (bpf_obj_pin(fd, h->tc_pin)) {
 		pr_warn("cannot pin the TC program at %s: %s (after a crash, a daemon attaching elsewhere "
-			"will not find this filter)", fp->tc_pin, strerror(errno));
-		fp->tc_pin[0] = '\0';
+			"will not find this filter)", h->tc_pin, strerror(errno));
+		h->tc_pin[0] = '\0';
 	}
 }
 
-static int attach_tc(struct fastpath *fp, int ifindex, const char *name)
+static int attach_tc(struct fastpath *fp, struct fp_hook *h)
 {
 	int err;
 
-	fp->tc_hook = (struct bpf_tc_hook){ .sz = sizeof(fp->tc_hook), .ifindex = ifindex,
-					    .attach_point = BPF_TC_INGRESS };
-	err = bpf_tc_hook_create(&fp->tc_hook);
+	h->tc_hook = (struct bpf_tc_hook){ .sz = sizeof(h->tc_hook), .ifindex = h->ifindex,
+					   .attach_point = BPF_TC_INGRESS };
+	err = bpf_tc_hook_create(&h->tc_hook);
 	if (err && err != -EEXIST) {
-		pr_err("cannot create the clsact qdisc on ifindex %d: %s", ifindex, strerror(-err));
+		pr_err("cannot create the clsact qdisc on %s: %s", h->name, strerror(-err));
 		return err;
 	}
-	fp->tc_hook_created = !err;
+	h->tc_hook_created = !err;
 	/* our own handle and priority, replaced in place: a daemon restarted
 	 * after a crash takes over the filter the old one left */
-	fp->tc_opts = (struct bpf_tc_opts){ .sz = sizeof(fp->tc_opts), .handle = FASTPATH_TC_HANDLE,
-					    .priority = FASTPATH_TC_PRIO,
-					    .flags = BPF_TC_F_REPLACE,
-					    .prog_fd = bpf_program__fd(fp->skel->progs.bpfdns_tc) };
-	err = bpf_tc_attach(&fp->tc_hook, &fp->tc_opts);
+	h->tc_opts = (struct bpf_tc_opts){ .sz = sizeof(h->tc_opts), .handle = FASTPATH_TC_HANDLE,
+					   .priority = FASTPATH_TC_PRIO,
+					   .flags = BPF_TC_F_REPLACE,
+					   .prog_fd = bpf_program__fd(fp->skel->progs.bpfdns_tc) };
+	err = bpf_tc_attach(&h->tc_hook, &h->tc_opts);
 	if (err) {
-		pr_err("cannot attach the TC program on ifindex %d: %s", ifindex, strerror(-err));
-		if (fp->tc_hook_created)
-			bpf_tc_hook_destroy(&fp->tc_hook);
-		fp->tc_hook_created = 0;
+		pr_err("cannot attach the TC program to %s: %s", h->name, strerror(-err));
+		if (h->tc_hook_created)
+			bpf_tc_hook_destroy(&h->tc_hook);
+		h->tc_hook_created = 0;
 		return err;
 	}
-	fp->tc_attached = 1;
-	pin_tc(fp, name);
+	h->tc_attached = 1;
+	pin_tc(fp, h);
+	return 0;
+}
+
+/* Take over the link an earlier daemon pinned at h->link_pin: 1 adopted. */
+static int adopt_xdp(struct fastpath *fp, struct fp_hook *h)
+{
+	struct bpf_link *old = bpf_link__open(h->link_pin);
+
+	if (old && !bpf_link__update_program(old, fp->skel->progs.bpfdns_xdp)) {
+		h->xdp_link = old;
+		pr_info("adopted the fast path left attached to %s (pinned at %s)", h->name, h->link_pin);
+		return 1;
+	}
+	if (old) {
+		/* another interface's, or a stale one: let it go */
+		pr_warn("cannot adopt the link pinned at %s: replacing it", h->link_pin);
+		bpf_link__destroy(old);
+	}
+	unlink(h->link_pin);
 	return 0;
 }
 
@@ -73,41 +93,27 @@ static int attach_tc(struct fastpath *fp, int ifindex, const char *name)
  * if the daemon dies; a link pinned by an earlier daemon is adopted: its
  * program replaced by ours, atomically, with no moment unattached.
  */
-static int attach_xdp(struct fastpath *fp, int ifindex, const char *name)
+static int attach_xdp(struct fastpath *fp, struct fp_hook *h)
 {
-	struct bpf_program *prog = fp->skel->progs.bpfdns_xdp;
 	int err;
 
 	if (fp->pin_path[0] &&
-	    snprintf(fp->link_pin, sizeof(fp->link_pin), "%s/%s%s", fp->pin_path, PINDIR_XDP_LINK, name) >=
-		    (int)sizeof(fp->link_pin))
-		fp->link_pin[0] = '\0'; /* too long to pin: not pinned */
-	if (fp->link_pin[0] && !access(fp->link_pin, F_OK)) {
-		struct bpf_link *old = bpf_link__open(fp->link_pin);
-
-		if (old && !bpf_link__update_program(old, prog)) {
-			fp->xdp_link = old;
-			pr_info("adopted the fast path left attached to %s (pinned at %s)", name, fp->link_pin);
-			return 0;
-		}
-		if (old) {
-			/* another interface's, or a stale one: let it go */
-			pr_warn("cannot adopt the link pinned at %s: replacing it", fp->link_pin);
-			unlink(fp->link_pin);
-			bpf_link__destroy(old);
-		}
-	}
-	fp->xdp_link = bpf_program__attach_xdp(prog, ifindex);
-	if (!fp->xdp_link) {
+	    snprintf(h->link_pin, sizeof(h->link_pin), "%s/%s%s", fp->pin_path, PINDIR_XDP_LINK, h->name) >=
+		    (int)sizeof(h->link_pin))
+		h->link_pin[0] = '\0'; /* too long to pin: not pinned */
+	if (h->link_pin[0] && !access(h->link_pin, F_OK) && adopt_xdp(fp, h))
+		return 0;
+	h->xdp_link = bpf_program__attach_xdp(fp->skel->progs.bpfdns_xdp, h->ifindex);
+	if (!h->xdp_link) {
 		err = -errno;
-		pr_warn("cannot attach XDP to %s: %s%s", name, strerror(-err),
+		pr_warn("cannot attach XDP to %s: %s%s", h->name, strerror(-err),
 			err == -EBUSY ? " (another XDP program is attached: see `ip link show`)" : "");
 		return err;
 	}
-	if (fp->link_pin[0] && (err = bpf_link__pin(fp->xdp_link, fp->link_pin))) {
-		pr_warn("cannot pin the XDP link at %s: %s (a crash will detach the fast path)", fp->link_pin,
+	if (h->link_pin[0] && (err = bpf_link__pin(h->xdp_link, h->link_pin))) {
+		pr_warn("cannot pin the XDP link at %s: %s (a crash will detach the fast path)", h->link_pin,
 			strerror(-err));
-		fp->link_pin[0] = '\0';
+		h->link_pin[0] = '\0';
 	}
 	return 0;
 }
@@ -130,10 +136,11 @@ static void driver_of(const char *ifname, char *drv, size_t n)
 	close(fd);
 }
 
-enum fastpath_hook fastpath_pick_hook(const char *ifname, enum fastpath_hook wanted)
+enum fastpath_hook fastpath_pick_hook(const char *ifname, enum fastpath_hook wanted, const char **why)
 {
 	char drv[32];
 
+	*why = wanted == FASTPATH_XDP ? "attach=xdp" : wanted == FASTPATH_TC ? "attach=tc" : "auto";
 	if (wanted != FASTPATH_AUTO && wanted != FASTPATH_XDP)
 		return wanted;
 	driver_of(ifname, drv, sizeof(drv));
@@ -149,66 +156,142 @@ enum fastpath_hook fastpath_pick_hook(const char *ifname, enum fastpath_hook wan
 		return FASTPATH_XDP;
 	}
 	pr_info("%s is a veth, whose XDP answers are lost unless its peer runs XDP: the TC hook", ifname);
+	*why = "auto: a veth loses XDP's answers";
 	return FASTPATH_TC;
 }
 
-int fastpath_attach(struct fastpath *fp, int ifindex, enum fastpath_hook hook)
+static struct fp_hook *hook_find(struct fastpath *fp, int ifindex)
 {
-	char name[IF_NAMESIZE] = "?";
+	for (int i = 0; i < fp->n_hooks; i++)
+		if (fp->hooks[i]->ifindex == ifindex)
+			return fp->hooks[i];
+	return NULL;
+}
+
+/* A new hook in fp's list, for ifindex; NULL: out of memory. */
+static struct fp_hook *hook_new(struct fastpath *fp, int ifindex)
+{
+	struct fp_hook *h;
+
+	if (fp->n_hooks == fp->cap_hooks) {
+		int cap = fp->cap_hooks ? 2 * fp->cap_hooks : 8;
+		struct fp_hook **hs = realloc(fp->hooks, (size_t)cap * sizeof(*hs));
+
+		if (!hs)
+			return NULL;
+		fp->hooks = hs;
+		fp->cap_hooks = cap;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->ifindex = ifindex;
+	snprintf(h->name, sizeof(h->name), "?");
+	if_indextoname((unsigned int)ifindex, h->name);
+	fp->hooks[fp->n_hooks++] = h;
+	return h;
+}
+
+static void hook_free(struct fastpath *fp, struct fp_hook *h)
+{
+	for (int i = 0; i < fp->n_hooks; i++)
+		if (fp->hooks[i] == h)
+			fp->hooks[i] = fp->hooks[--fp->n_hooks];
+	free(h);
+}
+
+int fastpath_attach(struct fastpath *fp, int ifindex, enum fastpath_hook hook, const char *why)
+{
+	struct fp_hook *h;
 	int err;
 
-	if_indextoname(ifindex, name);
-	switch (hook) {
-	case FASTPATH_NONE:
+	if (hook == FASTPATH_NONE)
 		return 0;
-	case FASTPATH_AUTO: /* fastpath_pick_hook resolves it first */
-	case FASTPATH_XDP:
-		err = attach_xdp(fp, ifindex, name);
-		if (err)
-			return err;
-		break;
-	case FASTPATH_TC:
-		err = attach_tc(fp, ifindex, name);
-		if (err)
-			return err;
-		break;
+	if (hook_find(fp, ifindex))
+		fastpath_detach(fp, ifindex, 0);
+	h = hook_new(fp, ifindex);
+	if (!h)
+		return -ENOMEM;
+	/* FASTPATH_AUTO: fastpath_pick_hook resolves it first */
+	h->hook = hook == FASTPATH_TC ? FASTPATH_TC : FASTPATH_XDP;
+	h->why = why ? why : "";
+	err = h->hook == FASTPATH_TC ? attach_tc(fp, h) : attach_xdp(fp, h);
+	if (err) {
+		hook_free(fp, h);
+		return err;
 	}
-	pr_info("fast path attached to %s (%s)", name, fastpath_hook_name(hook));
+	pr_info("fast path attached to %s (%s)", h->name, fastpath_hook_name(h->hook));
 	return 0;
 }
 
-void fastpath_detach(struct fastpath *fp)
+static void detach_xdp(struct fastpath *fp, struct fp_hook *h, int gone)
 {
-	if (fp->xdp_link) {
-		if (fp->keep && fp->link_pin[0]) {
-			/* the pin holds it attached; we only let go of our fd */
-			bpf_link__disconnect(fp->xdp_link);
-			pr_info("the fast path stays attached (pinned at %s)", fp->link_pin);
-		} else if (fp->link_pin[0] && unlinkat(fp->pin_dirfd, strrchr(fp->link_pin, '/') + 1, 0)) {
-			/* as user= the pins are root's: the pin would keep the
-			 * link attached, so detach the link itself (the next
-			 * daemon removes the pin of a detached link) */
-			if (bpf_link__detach(fp->xdp_link))
-				pr_warn("cannot remove %s nor detach the link, so the fast path stays attached: %s",
-					fp->link_pin, strerror(errno));
-		}
-		bpf_link__destroy(fp->xdp_link);
-		fp->xdp_link = NULL;
+	if (fp->keep && h->link_pin[0] && !gone) {
+		/* the pin holds it attached; we only let go of our fd */
+		bpf_link__disconnect(h->xdp_link);
+		pr_info("the fast path stays attached to %s (pinned at %s)", h->name, h->link_pin);
+	} else if (h->link_pin[0] && unlinkat(fp->pin_dirfd, strrchr(h->link_pin, '/') + 1, 0) && !gone) {
+		/* as user= the pins are root's: the pin would keep the link
+		 * attached, so detach the link itself (the next daemon
+		 * removes the pin of a detached link) */
+		if (bpf_link__detach(h->xdp_link))
+			pr_warn("cannot remove %s nor detach the link, so the fast path stays attached: %s",
+				h->link_pin, strerror(errno));
 	}
-	if (fp->tc_attached && fp->keep) {
-		pr_info("the TC fast path stays attached");
-		fp->tc_attached = fp->tc_hook_created = 0;
+	bpf_link__destroy(h->xdp_link);
+	h->xdp_link = NULL;
+}
+
+static void detach_tc(struct fastpath *fp, struct fp_hook *h, int gone)
+{
+	if (fp->keep && !gone) {
+		pr_info("the TC fast path stays attached to %s", h->name);
+		return;
 	}
-	if (fp->tc_attached) {
-		fp->tc_opts.flags = fp->tc_opts.prog_fd = fp->tc_opts.prog_id = 0;
-		if (bpf_tc_detach(&fp->tc_hook, &fp->tc_opts))
-			pr_warn("cannot detach the TC program from ifindex %d", fp->tc_hook.ifindex);
-		else if (fp->tc_pin[0])
-			unlinkat(fp->pin_dirfd, strrchr(fp->tc_pin, '/') + 1, 0);
-		fp->tc_attached = 0;
+	/* a gone interface took its qdisc and filter with it */
+	if (!gone) {
+		h->tc_opts.flags = h->tc_opts.prog_fd = h->tc_opts.prog_id = 0;
+		if (bpf_tc_detach(&h->tc_hook, &h->tc_opts))
+			pr_warn("cannot detach the TC program from %s", h->name);
+		if (h->tc_hook_created)
+			bpf_tc_hook_destroy(&h->tc_hook);
 	}
-	if (fp->tc_hook_created) {
-		bpf_tc_hook_destroy(&fp->tc_hook);
-		fp->tc_hook_created = 0;
+	if (h->tc_pin[0])
+		unlinkat(fp->pin_dirfd, strrchr(h->tc_pin, '/') + 1, 0);
+}
+
+void fastpath_detach(struct fastpath *fp, int ifindex, int gone)
+{
+	struct fp_hook *h = hook_find(fp, ifindex);
+
+	if (!h)
+		return;
+	if (h->xdp_link)
+		detach_xdp(fp, h, gone);
+	if (h->tc_attached)
+		detach_tc(fp, h, gone);
+	if (gone)
+		pr_info("%s is gone, and the fast path with it", h->name);
+	hook_free(fp, h);
+}
+
+void fastpath_detach_all(struct fastpath *fp)
+{
+	while (fp->n_hooks)
+		fastpath_detach(fp, fp->hooks[0]->ifindex, 0);
+	free(fp->hooks);
+	fp->hooks = NULL;
+	fp->cap_hooks = 0;
+}
+
+int fastpath_hooks(const struct fastpath *fp, struct fastpath_hook_info *out, int max)
+{
+	int n = 0;
+
+	for (; n < fp->n_hooks && n < max; n++) {
+		out[n] = (struct fastpath_hook_info){ .ifindex = fp->hooks[n]->ifindex, .hook = fp->hooks[n]->hook,
+						      .why = fp->hooks[n]->why };
+		memcpy(out[n].name, fp->hooks[n]->name, sizeof(out[n].name));
 	}
+	return n;
 }

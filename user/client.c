@@ -28,59 +28,126 @@ void clients_init(struct clients *cs, const struct config *cfg, int epfd, struct
 	*cs = (struct clients){ .cfg = cfg, .epfd = epfd, .stats = stats, .query = query, .query_ctx = query_ctx };
 }
 
-int client_listen(struct clients *cs, const struct sockaddr_storage *addr)
+/* A free slot: the index of its UDP listener (TCP's is next), or -1. */
+static int listen_slot(struct clients *cs)
+{
+	for (int i = 0; i < cs->n_listeners; i += 2)
+		if (cs->listeners[i].fd < 0)
+			return i;
+	return cs->n_listeners < CLIENT_LISTEN_MAX * 2 ? cs->n_listeners : -1;
+}
+
+static void listen_error(struct clients *cs, const char *text, int tcp, int err)
+{
+	char who[96] = "another DNS server (see `ss -lunpt`)";
+
+	if (err != -EADDRINUSE) {
+		pr_err("cannot listen on %s (%s): %s", text, tcp ? "tcp" : "udp", strerror(-err));
+		return;
+	}
+	holder_of_port(tcp, cs->cfg->port, who, sizeof(who));
+	pr_err("cannot listen on %s (%s): %s: held by %s; stop it, or give bpfdnsd another port= or "
+	       "listen-address=", text, tcp ? "tcp" : "udp", strerror(-err), who);
+}
+
+/* One socket of a listen address, bound and polled; its fd or -errno (logged). */
+static int listen_socket(struct clients *cs, struct listener *l, const struct sockaddr_storage *ss, int tcp,
+			 int freebind, const char *text)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = l };
+	int one = 1, rcvbuf = LISTEN_RCVBUF, err = 0;
+	int fd = socket(ss->ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		err = -errno;
+		pr_err("cannot open a socket for %s: %s", text, strerror(-err));
+		return err;
+	}
+	if (ss->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (freebind && ss->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
+	else if (freebind)
+		setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	if (tcp)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	else if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		/* a burst of queries must not overflow the default buffer */
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(fd, (const struct sockaddr *)ss, addr_len(ss)) || (tcp && listen(fd, 64))) {
+		err = -errno;
+		listen_error(cs, text, tcp, err);
+	} else if (epoll_ctl(cs->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		err = -errno;
+		pr_err("epoll: %s", strerror(-err));
+	}
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* addr with our port, and as text. */
+static struct sockaddr_storage listen_at(const struct clients *cs, const struct sockaddr_storage *addr, char *text,
+					 size_t n)
 {
 	struct sockaddr_storage ss = *addr;
-	char text[80];
-	int one = 1, rcvbuf = LISTEN_RCVBUF, err = 0;
 
 	if (ss.ss_family == AF_INET)
 		((struct sockaddr_in *)&ss)->sin_port = htons(cs->cfg->port);
 	else
 		((struct sockaddr_in6 *)&ss)->sin6_port = htons(cs->cfg->port);
-	addr_to_text(&ss, text, sizeof(text));
+	addr_to_text(&ss, text, n);
+	return ss;
+}
+
+int client_listen(struct clients *cs, const struct sockaddr_storage *addr, int freebind)
+{
+	char text[80];
+	struct sockaddr_storage ss = listen_at(cs, addr, text, sizeof(text));
+	int slot = listen_slot(cs);
+
+	if (slot < 0) {
+		pr_err("cannot listen on %s: already on %d addresses", text, CLIENT_LISTEN_MAX);
+		return -ENOSPC;
+	}
 	for (int tcp = 0; tcp < 2; tcp++) {
-		struct listener *l = &cs->listeners[cs->n_listeners];
-		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = l };
+		struct listener *l = &cs->listeners[slot + tcp];
+		int fd;
 
 		l->ev.fn = tcp ? tcpconn_on_accept : client_on_udp;
 		l->cs = cs;
-		l->fd = socket(ss.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (l->fd < 0) {
-			err = -errno;
-			pr_err("cannot open a socket for %s: %s", text, strerror(-err));
-			return err;
+		fd = listen_socket(cs, l, &ss, tcp, freebind, text);
+		if (fd < 0) {
+			if (tcp)
+				close(cs->listeners[slot].fd);
+			cs->listeners[slot].fd = -1;
+			return fd;
 		}
-		if (ss.ss_family == AF_INET6)
-			setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		if (tcp)
-			setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		else if (setsockopt(l->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
-			/* a burst of queries must not overflow the default buffer */
-			setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-		if (bind(l->fd, (struct sockaddr *)&ss, addr_len(&ss)) || (tcp && listen(l->fd, 64))) {
-			char who[96] = "another DNS server (see `ss -lunpt`)";
-
-			err = -errno;
-			if (err != -EADDRINUSE) {
-				pr_err("cannot listen on %s (%s): %s", text, tcp ? "tcp" : "udp", strerror(-err));
-			} else {
-				holder_of_port(tcp, cs->cfg->port, who, sizeof(who));
-				pr_err("cannot listen on %s (%s): %s: held by %s; stop it, or give bpfdnsd another "
-				       "port= or listen-address=", text, tcp ? "tcp" : "udp", strerror(-err), who);
-			}
-		} else if (epoll_ctl(cs->epfd, EPOLL_CTL_ADD, l->fd, &ev)) {
-			err = -errno;
-			pr_err("epoll: %s", strerror(-err));
-		}
-		if (err) {
-			close(l->fd);
-			return err;
-		}
-		cs->n_listeners++;
+		l->fd = fd;
 	}
+	cs->listen_addr[slot / 2] = *addr;
+	if (slot == cs->n_listeners)
+		cs->n_listeners += 2;
 	pr_info("listening on %s (udp and tcp)", text);
 	return 0;
+}
+
+void client_unlisten(struct clients *cs, const struct sockaddr_storage *addr)
+{
+	for (int i = 0; i < cs->n_listeners; i += 2) {
+		char text[80];
+
+		if (cs->listeners[i].fd < 0 || !addr_same(&cs->listen_addr[i / 2], addr))
+			continue;
+		/* epoll forgets a closed fd; a batch being handled holds no listener */
+		close(cs->listeners[i].fd);
+		close(cs->listeners[i + 1].fd);
+		cs->listeners[i].fd = cs->listeners[i + 1].fd = -1;
+		listen_at(cs, addr, text, sizeof(text));
+		pr_info("no longer listening on %s", text);
+	}
 }
 
 static void client_on_udp(struct ev *ev, uint32_t events)
@@ -122,6 +189,7 @@ void client_close_all(struct clients *cs)
 {
 	client_reap(cs, 1);
 	for (int i = 0; i < cs->n_listeners; i++)
-		close(cs->listeners[i].fd);
+		if (cs->listeners[i].fd >= 0)
+			close(cs->listeners[i].fd);
 	cs->n_listeners = 0;
 }

@@ -17,6 +17,7 @@
 
 #define MSG_MAX 4096		 /* UDP messages, and answers built from entries */
 #define TCP_MSG_MAX DNS_MSG_MAX /* RFC 1035 4.2.2: a 16-bit length */
+#define CLIENT_LISTEN_MAX 512	 /* addresses listened on at once (each pod's link-local...) */
 
 struct clients;
 struct conn;
@@ -52,9 +53,11 @@ struct clients {
 	struct server_stats *stats;
 	client_query_fn query;
 	void *query_ctx;
+	const struct acl *acl; /* who may query (the server's, kept by ifaces.c) */
 	/* its own */
-	struct listener listeners[CONFIG_ADDR_MAX * 2];
-	int n_listeners;
+	struct listener listeners[CLIENT_LISTEN_MAX * 2]; /* UDP, TCP per address; fd -1: free */
+	struct sockaddr_storage listen_addr[CLIENT_LISTEN_MAX];
+	int n_listeners; /* slots in use or freed: addresses, twice */
 	struct conn *conns; /* TCP clients */
 	int n_conns;
 	struct conn *stalled_head, *stalled_tail; /* waiting for room, in order */
@@ -62,7 +65,11 @@ struct clients {
 
 void clients_init(struct clients *cs, const struct config *cfg, int epfd, struct server_stats *stats,
 		  client_query_fn query, void *query_ctx);
-int client_listen(struct clients *cs, const struct sockaddr_storage *addr);
+/* Listen on addr (UDP and TCP, our port); freebind: even while no
+ * interface has it (it may come later). 0 or -errno (logged). */
+int client_listen(struct clients *cs, const struct sockaddr_storage *addr, int freebind);
+/* Stop listening on addr (an address that went away). */
+void client_unlisten(struct clients *cs, const struct sockaddr_storage *addr);
 /* The largest answer this client takes: TCP's, or its UDP limit given our
  * edns-packet-max. */
 size_t client_answer_limit(const struct client *to, const struct client_query *cq, uint16_t edns_max);

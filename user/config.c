@@ -18,7 +18,6 @@ void config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->port = 53;
-	snprintf(cfg->interface, sizeof(cfg->interface), "lo");
 	snprintf(cfg->resolv_file, sizeof(cfg->resolv_file), "/etc/resolv.conf");
 	snprintf(cfg->pin_path, sizeof(cfg->pin_path), "/sys/fs/bpf/bpfdns");
 	cfg->cache_size = BPFDNS_CACHE_DEFAULT;
@@ -94,10 +93,16 @@ static const struct option_def options[] = {
 	{ "port", OPT_CUSTOM, 0, 0, "port to listen on (53)", 'p', CONFIG_ARG_REQUIRED },
 	{ "listen-address", OPT_CUSTOM, 0, 0, "address to listen on; repeatable (127.0.0.1 and ::1)", 'a',
 	  CONFIG_ARG_REQUIRED },
-	{ "interface", OPT_CUSTOM, 0, 0, "interface the fast path attaches to (lo); one for now", 'i',
+	{ "interface", OPT_CUSTOM, 0, 0,
+	  "listen on this interface's addresses, with the fast path on it; repeatable, NAME[,NAME...], a trailing * "
+	  "a wildcard; lo is always added (lo only)", 'i', CONFIG_ARG_REQUIRED },
+	{ "except-interface", OPT_CUSTOM, 0, 0, "never this interface (wildcards too); alone: every other one", 'I',
 	  CONFIG_ARG_REQUIRED },
-	{ "bind-interfaces", OPT_FLAG, F(bind_interfaces), 0, "accepted: bpfdnsd always binds its addresses", 'z', 0 },
-	{ "bind-dynamic", OPT_NOTE, 0, 0, "accepted: bpfdnsd always binds its addresses", NONE },
+	{ "bind-interfaces", OPT_FLAG, F(bind_interfaces), 0,
+	  "only the addresses there at start-up, each one required (default: follow them as they come and go)", 'z',
+	  0 },
+	{ "bind-dynamic", OPT_FLAG, F(bind_dynamic), 0,
+	  "follow addresses and interfaces as they come and go (the default; overrides bind-interfaces)", 0, 0 },
 	{ "server", OPT_CUSTOM, 0, 0,
 	  "upstream IP[#port][@interface]; /DOMAIN/.../IP[#port]: only for those domains (the longest wins); /DOMAIN/#: the "
 	  "default ones; /DOMAIN/: never forwarded; repeatable", 'S', CONFIG_ARG_REQUIRED },
@@ -132,8 +137,8 @@ static const struct option_def options[] = {
 	{ "proxy-dnssec", OPT_NOTE, 0, 0, "accepted: DO, CD and AD already pass through, and are part of the "
 	  "cache key", NONE },
 	{ "log-async", OPT_NOTE, 0, 0, "accepted: logging never blocks", OPTIONAL },
-	{ "local-service", OPT_NOTE, 0, 0, "accepted: access-control (loopback only by default) says who is "
-	  "answered", NONE },
+	{ "local-service", OPT_NOTE, 0, 0, "accepted: without access-control, loopback and the subnets listened on "
+	  "are answered", NONE },
 	{ "group", OPT_STRING, F(group), 64, "with user=, run as this group (the user's own)", 'g', 0 },
 	{ "log-facility", OPT_STRING, F(log_facility), PATH_MAX, "log to this syslog facility, to this file "
 	  "(a path), or to stderr (-)", '8', 0 },
@@ -172,7 +177,7 @@ static const struct option_def options[] = {
 	{ "query-timeout", OPT_POSITIVE, F(timeout_ms), 60000, "ms before a client gets SERVFAIL, 1 or more (2000)", 0, 0 },
 	{ "access-control", OPT_CUSTOM, 0, 0,
 	  "NET[/LEN],allow|refuse|deny: who may query; repeatable, the longest prefix wins "
-	  "(127.0.0.0/8 and ::1 allowed, everyone else refused)", REQ },
+	  "(127.0.0.0/8 and ::1 allowed, everyone else refused; without it, the subnets listened on too)", REQ },
 	{ "control-socket", OPT_CUSTOM, 0, 0,
 	  "Unix socket bpfdnsctl asks for statistics; none for no socket (/run/bpfdnsd.sock)", REQ },
 	{ "metrics", OPT_CUSTOM, 0, 0, "serve Prometheus metrics over HTTP on IP:PORT (e.g. 127.0.0.1:9153; off)", REQ },
@@ -245,6 +250,35 @@ static int listen_addresses(struct config *cfg, const char *v)
 	return 0;
 }
 
+/* interface=NAME[,NAME...] (and except-interface=), as dnsmasq takes it:
+ * repeats kept once; an empty interface= adds nothing (lo only). */
+static int interface_names(char (*list)[IF_NAMESIZE], int *n, const char *v)
+{
+	char buf[CONFIG_IF_MAX * IF_NAMESIZE], *save = NULL;
+
+	if (!v || strlen(v) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *a = strtok_r(buf, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		int dup = 0;
+
+		if (strlen(a) >= IF_NAMESIZE || strpbrk(a, "/ \t")) {
+			pr_err("%s: not an interface name", a);
+			return -EINVAL;
+		}
+		for (int i = 0; i < *n; i++)
+			dup |= !strcmp(list[i], a);
+		if (dup)
+			continue;
+		if (*n >= CONFIG_IF_MAX) {
+			pr_err("%s: at most %d interface names", a, CONFIG_IF_MAX);
+			return -ENOSPC;
+		}
+		snprintf(list[(*n)++], IF_NAMESIZE, "%s", a);
+	}
+	return 0;
+}
+
 /* The options of where bpfdnsd listens and whom it asks or answers; 1 when
  * o is not one of them. */
 static int set_network(struct config *cfg, const struct option_def *o, const char *v)
@@ -261,16 +295,10 @@ static int set_network(struct config *cfg, const struct option_def *o, const cha
 	} else if (!strcmp(o->name, "listen-address")) {
 		return listen_addresses(cfg, v);
 	} else if (!strcmp(o->name, "interface")) {
-		/* one for now: a second would silently take the fast path off the first */
-		if (cfg->interface_set && strcmp(cfg->interface, v)) {
-			pr_err("interface=%s after interface=%s: the fast path attaches to one interface for now",
-			       v, cfg->interface);
-			return -EINVAL;
-		}
-		if (!v[0] || strlen(v) >= sizeof(cfg->interface))
-			return -EINVAL;
-		snprintf(cfg->interface, sizeof(cfg->interface), "%s", v);
 		cfg->interface_set = 1;
+		return interface_names(cfg->interfaces, &cfg->n_interfaces, v);
+	} else if (!strcmp(o->name, "except-interface")) {
+		return interface_names(cfg->except_interfaces, &cfg->n_except, v);
 	} else if (!strcmp(o->name, "server")) {
 		if (!v || cfg->n_servers >= CONFIG_ADDR_MAX ||
 		    config_parse_server(v, &cfg->servers[cfg->n_servers], cfg->server_if[cfg->n_servers]))
@@ -289,6 +317,7 @@ static int set_network(struct config *cfg, const struct option_def *o, const cha
 	} else if (!strcmp(o->name, "access-control")) {
 		int err = acl_add(&cfg->acl, v);
 
+		cfg->acl_given = 1;
 		if (err == -ENOSPC)
 			pr_err("access-control: at most %d rules", BPFDNS_ACL_MAX);
 		return err;

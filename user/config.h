@@ -15,6 +15,7 @@
 #include "hook.h"
 
 #define CONFIG_ADDR_MAX 16
+#define CONFIG_IF_MAX 32 /* interface= and except-interface= names each */
 #define BPFDNS_VERSION "0.2"
 
 /* How a miss goes upstream (strategy.h says what each one decides). */
@@ -53,9 +54,13 @@ struct config {
 	uint16_t port;				       /* port=, default 53 */
 	struct sockaddr_storage listen[CONFIG_ADDR_MAX]; /* listen-address= */
 	int n_listen;
-	char interface[32];			       /* interface=, default lo */
-	int interface_set;			       /* interface= was given */
-	int bind_interfaces;			       /* accepted; we always bind addresses */
+	char interfaces[CONFIG_IF_MAX][IF_NAMESIZE];   /* interface=: names, a '*' matches the rest */
+	int n_interfaces;
+	int interface_set;			       /* interface= given (an empty one: lo only) */
+	char except_interfaces[CONFIG_IF_MAX][IF_NAMESIZE]; /* except-interface= */
+	int n_except;
+	int bind_interfaces; /* bind-interfaces: only the addresses there at start-up, each one required */
+	int bind_dynamic;    /* bind-dynamic: follow addresses and interfaces (also the default here) */
 	struct sockaddr_storage servers[CONFIG_ADDR_MAX]; /* server=IP[#port][@interface] */
 	char server_if[CONFIG_ADDR_MAX][IF_NAMESIZE];	  /* their @interface; "" none */
 	int n_servers;
@@ -81,6 +86,7 @@ struct config {
 	uint32_t forward_max; /* dns-forward-max=: misses in flight at once */
 	int verbose;
 	struct acl acl; /* access-control=: who may query (loopback only) */
+	int acl_given;	/* access-control= given; else the subnets listened on are allowed too */
 	char control_socket[108];	 /* control-socket=, "" for none */
 	struct sockaddr_storage metrics; /* metrics=IP:PORT; family 0: off */
 	uint32_t prefetch_pct;	/* prefetch=: refresh hits in the last % of a TTL; 0: off */

@@ -85,7 +85,6 @@ static const struct foreign_opt foreign[] = {
 	{ "enable-ra", 0, ARG_NONE },
 	{ "enable-tftp", 0, ARG_OPTIONAL },
 	{ "enable-ubus", 0, ARG_OPTIONAL },
-	{ "except-interface", 'I', ARG_REQUIRED },
 	{ "fast-dns-retry", 0, ARG_REQUIRED },
 	{ "filter-A", 0, ARG_NONE },
 	{ "filter-AAAA", 0, ARG_NONE },

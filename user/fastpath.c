@@ -216,7 +216,7 @@ void fastpath_close(struct fastpath *fp)
 {
 	if (!fp)
 		return;
-	fastpath_detach(fp);
+	fastpath_detach_all(fp);
 	ring_buffer__free(fp->prefetch_rb);
 	ring_buffer__free(fp->hits_rb);
 	fastpath_bpf__destroy(fp->skel);
@@ -227,18 +227,38 @@ void fastpath_close(struct fastpath *fp)
 	free(fp);
 }
 
-int fastpath_listen_add(struct fastpath *fp, int family, const void *addr, uint16_t port)
+static struct bpfdns_listen_key listen_key(int family, const void *addr, uint16_t port)
 {
 	struct bpfdns_listen_key k = { .port = port };
-	__u32 v = 0;
 
 	k.family = family == 6 ? BPFDNS_AF_INET6 : BPFDNS_AF_INET;
 	if (addr)
 		memcpy(k.addr, addr, family == 6 ? 16 : 4);
+	return k;
+}
+
+int fastpath_listen_add(struct fastpath *fp, int family, const void *addr, uint16_t port)
+{
+	struct bpfdns_listen_key k = listen_key(family, addr, port);
+	__u32 v = 0;
+
 	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.listen_addrs), &k, &v, BPF_ANY)) {
 		int err = -errno;
 
 		pr_err("cannot add a listen address: %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int fastpath_listen_del(struct fastpath *fp, int family, const void *addr, uint16_t port)
+{
+	struct bpfdns_listen_key k = listen_key(family, addr, port);
+
+	if (bpf_map_delete_elem(bpf_map__fd(fp->skel->maps.listen_addrs), &k) && errno != ENOENT) {
+		int err = -errno;
+
+		pr_err("cannot remove a listen address: %s", strerror(-err));
 		return err;
 	}
 	return 0;

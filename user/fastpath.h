@@ -32,15 +32,26 @@ struct fastpath;
 int fastpath_open(struct fastpath **fp, const struct fastpath_opts *opts);
 /* The hook to attach to ifname with, given attach= (wanted): auto is XDP,
  * except on drivers whose XDP_TX answers are lost (veth: unless its peer
- * runs XDP too), TC there; explicit xdp there is kept, with a warning. */
-enum fastpath_hook fastpath_pick_hook(const char *ifname, enum fastpath_hook wanted);
-/* Attach to an interface; detached again by fastpath_detach or close. */
-int fastpath_attach(struct fastpath *fp, int ifindex, enum fastpath_hook hook);
-void fastpath_detach(struct fastpath *fp);
+ * runs XDP too), TC there; explicit xdp there is kept, with a warning.
+ * *why: the reason in a few words (a static string). */
+enum fastpath_hook fastpath_pick_hook(const char *ifname, enum fastpath_hook wanted, const char **why);
+/* Attach to an interface (one hook each: a second attach replaces the
+ * first); detached again by fastpath_detach or close. why: for reports
+ * (a static string, or NULL). */
+int fastpath_attach(struct fastpath *fp, int ifindex, enum fastpath_hook hook, const char *why);
+/* Detach from ifindex (gone: the interface was deleted, and its hooks
+ * with it: only our pins are left to remove). */
+void fastpath_detach(struct fastpath *fp, int ifindex, int gone);
+void fastpath_detach_all(struct fastpath *fp);
+
+/* Where the fast path is attached (for reports, and pindir): up to max of them into out; returns how many. */
+int fastpath_hooks(const struct fastpath *fp, struct fastpath_hook_info *out, int max);
 void fastpath_close(struct fastpath *fp);
 
 /* Answer on addr (4 or 16 bytes for family 4 or 6; NULL: any) and port. */
 int fastpath_listen_add(struct fastpath *fp, int family, const void *addr, uint16_t port);
+/* Stop answering there (an address that went away). */
+int fastpath_listen_del(struct fastpath *fp, int family, const void *addr, uint16_t port);
 /* Store an entry; returns 1 when the key is new, 0 when it replaced one, or -errno. */
 int fastpath_store(struct fastpath *fp, const struct bpfdns_key *key, const struct bpfdns_entry *e);
 /* Copy the entry for key into e; 0 or -ENOENT. */

@@ -5,15 +5,16 @@
 #define BPFDNS_FASTPATH_PRIV_H
 
 #include <limits.h>
+#include <net/if.h>
 #include <bpf/libbpf.h>
 #include "fastpath.h"
 
-struct fastpath {
-	struct fastpath_bpf *skel;
-	char pin_path[PATH_MAX]; /* "" without pinning */
-	int pin_dirfd;		 /* pin_path, for unpinning after privileges are dropped */
-	int lock_fd;		 /* holds pin_path's lock: one daemon per pin-path */
-	int keep;		 /* leave the hook attached on close */
+/* The fast path on one interface. */
+struct fp_hook {
+	int ifindex;
+	char name[IF_NAMESIZE];
+	enum fastpath_hook hook; /* XDP or TC */
+	const char *why;	 /* a static string, for reports */
 	struct bpf_link *xdp_link;
 	char link_pin[PATH_MAX]; /* where xdp_link is pinned, or "" */
 	char tc_pin[PATH_MAX];	 /* where the TC program is pinned, or "" */
@@ -21,6 +22,16 @@ struct fastpath {
 	struct bpf_tc_opts tc_opts;
 	int tc_attached;
 	int tc_hook_created;
+};
+
+struct fastpath {
+	struct fastpath_bpf *skel;
+	char pin_path[PATH_MAX]; /* "" without pinning */
+	int pin_dirfd;		 /* pin_path, for unpinning after privileges are dropped */
+	int lock_fd;		 /* holds pin_path's lock: one daemon per pin-path */
+	int keep;		 /* leave the hooks attached on close */
+	struct fp_hook **hooks;	 /* one per interface attached to */
+	int n_hooks, cap_hooks;
 	int ncpus;
 	struct ring_buffer *prefetch_rb;
 	fastpath_prefetch_fn prefetch_fn;

@@ -4,11 +4,21 @@
 #ifndef BPFDNS_USER_HOOK_H
 #define BPFDNS_USER_HOOK_H
 
+#include <net/if.h>
+
 enum fastpath_hook {
 	FASTPATH_NONE, /* loaded, not attached (cache only) */
 	FASTPATH_XDP,  /* native XDP where the driver has it, generic otherwise */
 	FASTPATH_TC,   /* clsact ingress */
 	FASTPATH_AUTO, /* XDP, unless the driver loses what XDP sends back (veth): TC */
+};
+
+/* The fast path on one interface. */
+struct fastpath_hook_info {
+	int ifindex;
+	char name[IF_NAMESIZE];
+	enum fastpath_hook hook;
+	const char *why; /* why this hook, a few words ("auto: a veth") */
 };
 
 /* Our clsact ingress filter: its handle and priority. */

@@ -19,6 +19,7 @@
 #include "checks.h"
 #include "config.h"
 #include "fastpath.h"
+#include "ifaces.h"
 #include "log.h"
 #include "pindir.h"
 #include "querylog.h"
@@ -49,19 +50,6 @@ static void handle_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static void default_listen(struct config *cfg)
-{
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&cfg->listen[0];
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&cfg->listen[1];
-
-	memset(cfg->listen, 0, 2 * sizeof(cfg->listen[0]));
-	s4->sin_family = AF_INET;
-	s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	s6->sin6_family = AF_INET6;
-	s6->sin6_addr = in6addr_loopback;
-	cfg->n_listen = 2;
-}
-
 /* Every miss in flight holds a socket per upstream: take all the fds we may. */
 static void raise_fd_limit(void)
 {
@@ -73,26 +61,11 @@ static void raise_fd_limit(void)
 	}
 }
 
-/* Tell the fast path which addresses and port are ours. */
-static int fastpath_listen(struct fastpath *fp, const struct config *cfg)
-{
-	for (int i = 0; i < cfg->n_listen; i++) {
-		const struct sockaddr_storage *ss = &cfg->listen[i];
-		int err;
-
-		if (ss->ss_family == AF_INET)
-			err = fastpath_listen_add(fp, 4, &((const struct sockaddr_in *)ss)->sin_addr, cfg->port);
-		else
-			err = fastpath_listen_add(fp, 6, &((const struct sockaddr_in6 *)ss)->sin6_addr, cfg->port);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/* The capabilities bpfdnsd keeps as another user: CAP_NET_ADMIN to detach
- * TC on a clean stop, CAP_BPF for map access where unprivileged bpf() is
- * off. Everything else goes. */
+/* The capabilities bpfdnsd keeps as another user: CAP_NET_ADMIN to attach
+ * to interfaces that appear and detach TC on a clean stop, CAP_BPF for map
+ * access where unprivileged bpf() is off, CAP_NET_BIND_SERVICE to listen
+ * on addresses that appear (as dnsmasq keeps it for bind-dynamic).
+ * Everything else goes. */
 static int keep_caps(void)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
@@ -100,6 +73,7 @@ static int keep_caps(void)
 
 	data[CAP_NET_ADMIN / 32].permitted |= 1u << (CAP_NET_ADMIN % 32);
 	data[CAP_BPF / 32].permitted |= 1u << (CAP_BPF % 32);
+	data[CAP_NET_BIND_SERVICE / 32].permitted |= 1u << (CAP_NET_BIND_SERVICE % 32);
 	for (int i = 0; i < 2; i++)
 		data[i].effective = data[i].permitted;
 	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
@@ -110,7 +84,7 @@ static int keep_caps(void)
 static int drop_bounding_set(void)
 {
 	for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
-		if (cap == CAP_NET_ADMIN || cap == CAP_BPF)
+		if (cap == CAP_NET_ADMIN || cap == CAP_BPF || cap == CAP_NET_BIND_SERVICE)
 			continue;
 		if (prctl(PR_CAPBSET_DROP, cap, 0L, 0L, 0L) && errno != EINVAL)
 			return -errno;
@@ -152,7 +126,7 @@ static int drop_privileges(const char *user, const char *group)
 	}
 	err = keep_caps();
 	if (err)
-		pr_err("user=%s: cannot keep CAP_NET_ADMIN and CAP_BPF: %s", user, strerror(-err));
+		pr_err("user=%s: cannot keep CAP_NET_ADMIN, CAP_BPF and CAP_NET_BIND_SERVICE: %s", user, strerror(-err));
 	return err;
 }
 
@@ -187,8 +161,6 @@ static int setup_options(struct config *cfg, int argc, char **argv)
 	if (cfg->verbose)
 		log_set_level(LOG_LVL_DEBUG);
 	log_route_libbpf(cfg->verbose);
-	if (!cfg->n_listen)
-		default_listen(cfg);
 	raise_fd_limit();
 	if (acl_allows_remote(&cfg->acl))
 		pr_warn("access-control allows sources beyond loopback: make sure only the networks you serve "
@@ -209,28 +181,35 @@ static int setup_fastpath(const struct config *cfg, struct fastpath **fp)
 		err = fastpath_open(fp, &fopts);
 	if (err)
 		return err;
-	/* hooks a killed daemon of these pins left elsewhere */
-	pindir_drop_orphans(cfg->pin_path, cfg->attach, cfg->interface);
-	err = fastpath_listen_clear(*fp);
-	return err ?: fastpath_listen(*fp, cfg);
+	/* an earlier run's addresses: ifaces.c adds ours */
+	return fastpath_listen_clear(*fp);
 }
 
-/* The hook on the interface; XDP falls back to TC (cfg->attach then says so). */
-static int attach_fastpath(struct config *cfg, struct fastpath *fp)
+/* Hooks a killed daemon of these pins left where this one did not
+ * attach (it took over the others in place). */
+static void drop_orphans(const struct config *cfg, struct fastpath *fp)
 {
-	int ifindex = (int)if_nametoindex(cfg->interface), err;
+	struct fastpath_hook_info on[256];
+	int n = fastpath_hooks(fp, on, 256);
 
-	if (!ifindex) {
-		pr_err("interface=%s: no such interface", cfg->interface);
-		return -ENODEV;
-	}
-	err = fastpath_attach(fp, ifindex, cfg->attach);
-	if (err && cfg->attach == FASTPATH_XDP && err != -EPERM) {
-		pr_warn("falling back to the TC hook on %s (attach=tc says so up front)", cfg->interface);
-		cfg->attach = FASTPATH_TC;
-		err = fastpath_attach(fp, ifindex, cfg->attach);
-	}
-	return err;
+	/* beyond 256 interfaces, rather leave an orphan than detach ours */
+	if (n < 256)
+		pindir_drop_orphans(cfg->pin_path, on, n);
+}
+
+/* "xdp on lo, tc on veth0" into buf: where the fast path is. */
+static void hooks_text(struct fastpath *fp, char *buf, size_t size)
+{
+	struct fastpath_hook_info on[8];
+	int n = fp ? fastpath_hooks(fp, on, 8) : 0;
+	size_t len = 0;
+
+	snprintf(buf, size, "%s", fp ? "not attached" : "off");
+	for (int i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s on %s", i ? ", " : "", fastpath_hook_name(on[i].hook),
+					on[i].name);
+	if (n == 8 && len < size)
+		snprintf(buf + len, size - len, ", ...");
 }
 
 /* Into the background unless -k, a PID file, another user. */
@@ -262,6 +241,7 @@ int main(int argc, char **argv)
 	struct server *srv = NULL;
 	struct upstreams *ups = NULL;
 	struct config cfg;
+	char hooks[160];
 	int err;
 
 	/* options, upstreams */
@@ -271,29 +251,25 @@ int main(int argc, char **argv)
 	if (upstreams_load(&ups, &cfg))
 		return EXIT_FAILURE;
 	/* before any socket or pin: nothing to undo */
-	if (cfg.cache_size && cfg.attach != FASTPATH_NONE && !if_nametoindex(cfg.interface)) {
-		pr_err("interface=%s: no such interface", cfg.interface);
+	if (ifaces_check(&cfg)) {
 		upstreams_put(ups);
 		return EXIT_FAILURE;
 	}
-	if (cfg.cache_size)
-		cfg.attach = fastpath_pick_hook(cfg.interface, cfg.attach);
 	for (int i = 0; i < ups->n; i++)
 		pr_info("upstream %s", ups->list[i]->name);
 
-	/* the fast path's maps; sockets; then the hook: a client never meets
-	 * an attached program without a daemon behind it */
+	/* the fast path's maps; then sockets and hooks (server.c) */
 	err = cfg.cache_size ? setup_fastpath(&cfg, &fp) : 0;
 	err = err ?: server_open(&srv, &cfg, ups, fp);
-	if (!err && fp && cfg.attach != FASTPATH_NONE)
-		err = attach_fastpath(&cfg, fp);
+	if (!err && fp)
+		drop_orphans(&cfg, fp);
 	err = err ?: settle(&cfg);
 	if (err)
 		goto out;
 
 	handle_signals();
-	pr_info("bpfdnsd ready (cache %u entries, fast path %s)", cfg.cache_size,
-		fp ? fastpath_hook_name(cfg.attach) : "off");
+	hooks_text(fp, hooks, sizeof(hooks));
+	pr_info("bpfdnsd ready (cache %u entries, fast path %s)", cfg.cache_size, hooks);
 	err = server_run(srv, &signals);
 	pr_info("stopping");
 out:

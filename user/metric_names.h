@@ -19,6 +19,8 @@
 #define METRIC_KERNEL_PACKETS "bpfdns_kernel_packets_total" /* {outcome=...} */
 #define METRIC_KERNEL_PREFETCH "bpfdns_kernel_prefetch_requests_total"
 #define METRIC_KERNEL_LOG_LOST "bpfdns_kernel_query_log_lost_total"
+#define METRIC_HOOK "bpfdns_fast_path_hook"		 /* {interface=...,hook=xdp|tc} 1 */
+#define METRIC_HOOK_WHY "bpfdns_fast_path_hook_reason" /* {interface=...,why=...} 1 */
 #define METRIC_PREFETCHES "bpfdns_prefetches_total"
 #define METRIC_STALE "bpfdns_stale_answers_total"
 #define METRIC_UPSTREAM_PREFIX "bpfdns_upstream_"

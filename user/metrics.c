@@ -48,6 +48,20 @@ static void one(struct out *o, const char *name, const char *type, const char *h
 	put(o, "%s %" PRIu64 "\n", name, v);
 }
 
+/* Where the fast path is attached, with which hook, and why. */
+static void hooks(struct out *o, struct fastpath *fp)
+{
+	struct fastpath_hook_info on[256];
+	int n = fp ? fastpath_hooks(fp, on, 256) : 0;
+
+	family(o, METRIC_HOOK, "gauge", "Interfaces the fast path is attached to: 1 for the hook it uses there.");
+	for (int i = 0; i < n; i++)
+		put(o, METRIC_HOOK "{interface=\"%s\",hook=\"%s\"} 1\n", on[i].name, fastpath_hook_name(on[i].hook));
+	family(o, METRIC_HOOK_WHY, "gauge", "Why the fast path uses that hook there: 1 for the reason.");
+	for (int i = 0; i < n; i++)
+		put(o, METRIC_HOOK_WHY "{interface=\"%s\",why=\"%s\"} 1\n", on[i].name, on[i].why);
+}
+
 /* The fast path's outcome counters, named as in struct bpfdns_counters. */
 static void kernel_counters(struct out *o, const struct bpfdns_counters *c)
 {
@@ -153,6 +167,7 @@ size_t metrics_text(const struct stats_sources *src, char *buf, size_t n)
 	one(&o, METRIC_HEDGES, "counter", "Times the next upstream was asked after the hedge delay.",
 	    src->stats->hedges);
 	kernel_counters(&o, &v.kernel);
+	hooks(&o, src->fp);
 	one(&o, METRIC_KERNEL_PREFETCH, "counter",
 	    "Hits late in an entry's TTL that asked the daemon to refresh it.", v.kernel.prefetch);
 	one(&o, METRIC_KERNEL_LOG_LOST, "counter", "Kernel hits left out of the query log (its ring buffer was full).",

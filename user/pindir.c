@@ -159,7 +159,15 @@ static void drop_xdp(const char *path, const char *ifname)
 	close(fd);
 }
 
-void pindir_drop_orphans(const char *dir, enum fastpath_hook hook, const char *ifname)
+static int kept_on(const struct fastpath_hook_info *kept, int n, const char *ifname, enum fastpath_hook hook)
+{
+	for (int i = 0; i < n; i++)
+		if (kept[i].hook == hook && !strcmp(kept[i].name, ifname))
+			return 1;
+	return 0;
+}
+
+void pindir_drop_orphans(const char *dir, const struct fastpath_hook_info *kept, int n)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -174,9 +182,8 @@ void pindir_drop_orphans(const char *dir, enum fastpath_hook hook, const char *i
 
 		if (!xdp && !tc)
 			continue;
-		/* what the new hook takes over in place stays */
-		if ((xdp && hook == FASTPATH_XDP && !strcmp(name, ifname)) ||
-		    (tc && hook == FASTPATH_TC && !strcmp(name, ifname)))
+		/* what a hook now attached took over in place stays */
+		if (kept_on(kept, n, name, xdp ? FASTPATH_XDP : FASTPATH_TC))
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
 			continue;

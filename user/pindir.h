@@ -31,11 +31,10 @@ int pindir_lock(const char *dir);
 
 /*
  * Remove what a daemon of this pin-path left attached (after kill -9) that
- * the hook about to be attached (hook on ifname; FASTPATH_NONE: nothing)
- * will not take over: XDP links pinned for another interface or when the
- * new hook is not XDP, our TC filters on another interface or when the new
- * hook is not TC. Each removal is logged.
+ * the hooks now attached (kept, n of them) did not take over: XDP links
+ * pinned for an interface that has no XDP hook now, our TC filters on an
+ * interface that has no TC hook now. Each removal is logged.
  */
-void pindir_drop_orphans(const char *dir, enum fastpath_hook hook, const char *ifname);
+void pindir_drop_orphans(const char *dir, const struct fastpath_hook_info *kept, int n);
 
 #endif /* BPFDNS_PINDIR_H */

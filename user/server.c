@@ -126,7 +126,7 @@ static int server_query(void *ctx, const struct client *from, const uint8_t *msg
 	size_t n;
 	int rc, action, logged;
 
-	action = acl_check(&srv->cfg->acl, &from->addr);
+	action = acl_check(&srv->ifaces.acl, &from->addr);
 	if (action == BPFDNS_ACL_DENY) {
 		srv->stats.denied++;
 		return 0;
@@ -336,12 +336,11 @@ int server_open(struct server **out, const struct config *cfg, struct upstreams 
 	server_drop_local(srv);
 	miss_init(&srv->misses, cfg, srv->epfd, &srv->cache, &srv->ups, &srv->stats);
 	clients_init(&srv->clients, cfg, srv->epfd, &srv->stats, server_query, srv);
-	for (int i = 0; i < cfg->n_listen; i++) {
-		err = client_listen(&srv->clients, &cfg->listen[i]);
-		if (err)
-			goto err;
-	}
-	err = control_open(&srv->control, cfg, srv->epfd, &srv->cache, server_report, srv);
+	srv->clients.acl = &srv->ifaces.acl;
+	/* sockets, then the hooks: a client never meets an attached program
+	 * without a daemon behind it */
+	err = ifaces_open(&srv->ifaces, cfg, srv->epfd, &srv->clients, fp);
+	err = err ?: control_open(&srv->control, cfg, srv->epfd, &srv->cache, server_report, srv);
 	if (!err && fp && cfg->prefetch_pct)
 		err = prefetch_open(srv);
 	if (!err && fp && cfg->log_queries != QUERYLOG_OFF)
@@ -391,6 +390,7 @@ static void server_on_changes(struct server *srv, struct server_signals *sig)
 	if (srv->resolv_changed || sig->reload)
 		server_on_reload(srv, sig->reload);
 	srv->resolv_changed = srv->hosts_changed = sig->reload = 0;
+	ifaces_sync(&srv->ifaces);
 	if (sig->reopen) { /* as dnsmasq: logrotate's postrotate sends SIGUSR2 */
 		sig->reopen = 0;
 		log_reopen();
@@ -474,6 +474,7 @@ void server_close(struct server *srv)
 		return;
 	miss_abort_all(&srv->misses);
 	client_close_all(&srv->clients);
+	ifaces_close(&srv->ifaces);
 	control_close(&srv->control);
 	watch_close(srv->epfd, srv->watch);
 	for (int i = 0; i < HOSTS_FILES_MAX; i++)

@@ -18,6 +18,7 @@
 #include "fastpath.h"
 #include "hitlog.h"
 #include "hosts.h"
+#include "ifaces.h"
 #include "miss.h"
 #include "upstream.h"
 
@@ -43,6 +44,7 @@ struct server {
 	struct cache cache;    /* the policy on top of fp's map */
 	int epfd;
 	struct clients clients;
+	struct ifaces ifaces; /* where it listens and the fast path is */
 	struct misses misses;
 	struct control control;
 	struct watch *watch;

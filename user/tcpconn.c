@@ -150,7 +150,7 @@ void tcpconn_on_accept(struct ev *ev, uint32_t events)
 
 		if (fd < 0)
 			return;
-		action = acl_check(&cs->cfg->acl, &addr);
+		action = acl_check(cs->acl, &addr);
 		if (action == BPFDNS_ACL_DENY) {
 			cs->stats->denied++;
 			close(fd);

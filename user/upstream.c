@@ -38,7 +38,7 @@ void addr_to_text(const struct sockaddr_storage *ss, char *buf, size_t n)
 	snprintf(buf, n, "%s#%u", ip, port);
 }
 
-static int same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+int addr_same(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
 	if (a->ss_family != b->ss_family)
 		return 0;
@@ -62,7 +62,7 @@ static int is_self(const struct config *cfg, const struct sockaddr_storage *ss)
 			((struct sockaddr_in *)&l)->sin_port = htons(cfg->port);
 		else
 			((struct sockaddr_in6 *)&l)->sin6_port = htons(cfg->port);
-		if (same_addr(&l, ss))
+		if (addr_same(&l, ss))
 			return 1;
 	}
 	return 0;
@@ -71,7 +71,7 @@ static int is_self(const struct config *cfg, const struct sockaddr_storage *ss)
 /* The same upstream: address, port and the interface it is asked through. */
 static int same_upstream(const struct upstream *a, const struct upstream *b)
 {
-	return same_addr(&a->addr, &b->addr) && !strcmp(a->ifname, b->ifname);
+	return addr_same(&a->addr, &b->addr) && !strcmp(a->ifname, b->ifname);
 }
 
 int upstreams_add(struct upstreams *ups, const struct config *cfg, const struct sockaddr_storage *ss,

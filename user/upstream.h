@@ -83,5 +83,7 @@ void upstreams_put(struct upstreams *ups);
 /* "IP#port" text of an address. */
 void addr_to_text(const struct sockaddr_storage *ss, char *buf, size_t n);
 socklen_t addr_len(const struct sockaddr_storage *ss);
+/* 1 when a and b are the same address, port and IPv6 scope. */
+int addr_same(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 
 #endif /* BPFDNS_UPSTREAM_H */

@@ -15,12 +15,15 @@ ip addr add 2001:db9::1/128 dev lo nodad
 upstream 2
 dig="dig +tries=1 +time=1"
 
-# defaults: a listen address beyond loopback still answers loopback only
+# defaults: loopback, and the subnets of the addresses listened on (here
+# 192.0.2.1/32), as dnsmasq's local-service; everyone else refused
 daemon default --no-resolv --server=127.0.0.2#5353 --listen-address=127.0.0.1 \
 	--listen-address=192.0.2.1 || e2e_exit
 check "default: loopback is answered" "$dig @127.0.0.1 www.example.test +short" "192.0.2.2"
-check "default: another source is refused" "$dig @192.0.2.1 -b 192.0.2.1 www.example.test" "status: REFUSED"
-check "default: refused over TCP too" "$dig +tcp @192.0.2.1 -b 192.0.2.1 www.example.test" "status: REFUSED"
+check "default: the subnet listened on is answered (local-service)" \
+	"$dig @192.0.2.1 -b 192.0.2.1 www.example.test +short" "192.0.2.2"
+check "default: another source is refused" "$dig @192.0.2.1 -b 198.51.100.1 www.example.test" "status: REFUSED"
+check "default: refused over TCP too" "$dig +tcp @192.0.2.1 -b 198.51.100.1 www.example.test" "status: REFUSED"
 check_not "default: no warning about remote sources" "cat $dlog" "access-control allows"
 stop_daemon
 

@@ -191,7 +191,7 @@ int main(void)
 		struct bpfdns_counters before, after;
 		const char *hook = fastpath_hook_name(hooks[h]);
 
-		err = fastpath_attach(fp, if_nametoindex("lo"), hooks[h]);
+		err = fastpath_attach(fp, (int)if_nametoindex("lo"), hooks[h], NULL);
 		if (err) {
 			test_fail(hook, "cannot attach to lo: %s", strerror(-err));
 			continue;
@@ -201,7 +201,7 @@ int main(void)
 		fastpath_counters(fp, &after);
 		CHECK(hook, after.hit - before.hit == 9, "in-kernel hits went from %llu to %llu, want +9",
 		      (unsigned long long)before.hit, (unsigned long long)after.hit);
-		fastpath_detach(fp);
+		fastpath_detach(fp, (int)if_nametoindex("lo"), 0);
 	}
 out:
 	fastpath_close(fp);

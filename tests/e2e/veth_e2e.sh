@@ -53,9 +53,9 @@ daemon vethxdp --no-resolv --server=127.0.0.3#5353 --interface=bpfdns-v0 --liste
 check "attach=xdp on a veth: kept, with a warning" "cat $dlog" \
 	"attach=xdp on bpfdns-v0 (veth): answers are lost unless its peer runs an XDP program"
 stop_daemon
-ok "interface= naming no interface: refused at once" \
-	bash -c "! $out/bpfdnsd -k --no-resolv --interface=bpfdns-nosuch --pin-path=$tmp/bpffs/nosuch \
-	--control-socket=$tmp/nosuch.sock >$tmp/nosuch.log 2>&1"
+ok "bind-interfaces and an interface= naming no interface: refused at once, as dnsmasq" \
+	bash -c "! $out/bpfdnsd -k --no-resolv --interface=bpfdns-nosuch --bind-interfaces \
+	--pin-path=$tmp/bpffs/nosuch --control-socket=$tmp/nosuch.sock >$tmp/nosuch.log 2>&1"
 check "... saying so" "cat $tmp/nosuch.log" "interface=bpfdns-nosuch: no such interface"
 ok "... before any pin or socket" bash -c "[ ! -e $tmp/bpffs/nosuch ] && [ ! -e $tmp/nosuch.sock ]"
 daemon lo --no-resolv --server=127.0.0.3#5353 || e2e_exit

@@ -5,6 +5,7 @@
 #
 #   e2e_init NAME TOOL...   skip unless root and the tools exist; re-exec
 #   upstream ID ARGS...     start build/tests/upstream/testdns on 127.0.0.ID#5353
+#   client_ns NS HOST A/LEN [A6/LEN]  a client namespace behind a veth (removed on exit)
 #   daemon NAME ARGS...     start bpfdnsd (-k, pinned under $tmp); waits until ready
 #                           (daemon_out=, daemon_log=: its output and log elsewhere)
 #   check NAME CMD NEEDLE   PASS when CMD's output contains NEEDLE
@@ -17,6 +18,7 @@
 out=${OUT:-build}
 fails=0
 pids=()
+netns=()
 
 e2e_init() {
 	e2e_name=$1
@@ -36,7 +38,8 @@ e2e_init() {
 }
 
 e2e_cleanup() {
-	local p
+	local p n
+	for n in "${netns[@]}"; do ip netns del "$n" 2>/dev/null; done
 	for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
 	grep -qs " $tmp/" /proc/mounts && awk -v t="$tmp/" 'index($2, t) == 1 { print $2 }' /proc/mounts |
@@ -54,6 +57,21 @@ upstream() { # ID ARGS...: testdns on 127.0.0.ID#5353, query log in $tmp/up$ID.l
 	eval "up$id=$!"
 	for _ in $(seq 50); do grep -q ready "$tmp/up$id.err" && return 0; sleep 0.05; done
 	echo "FAIL $e2e_name: test upstream $id did not start"; cat "$tmp/up$id.err"; exit 1
+}
+
+# a client in network namespace NS, its eth0 the peer of HOST (a veth,
+# up), with address A/LEN (and A6/LEN); NS is deleted on exit
+client_ns() { # NS HOST A/LEN [A6/LEN]
+	ip netns add "$1"
+	netns+=("$1")
+	ip link add "$2" type veth peer name bpfdns-tmp
+	ip link set bpfdns-tmp netns "$1"
+	ip -n "$1" link set bpfdns-tmp name eth0
+	ip -n "$1" link set lo up
+	ip -n "$1" addr add "$3" dev eth0
+	[ $# -lt 4 ] || ip -n "$1" addr add "$4" dev eth0 nodad
+	ip -n "$1" link set eth0 up
+	ip link set "$2" up
 }
 
 # bpfdnsd's output goes to $tmp/LOGNAME.log, or to $daemon_out when set (a

@@ -35,8 +35,8 @@ static void test_seed_config(void)
 	struct config cfg;
 
 	CHECK("config: the seed configuration parses", !parse(&cfg, 3, argv), "rejected");
-	CHECK("config: seed values", !strcmp(cfg.interface, "lo") && cfg.bind_interfaces && cfg.mode == UPSTREAM_ALL_SERVERS &&
-	      cfg.cache_size == 0 && cfg.no_negcache && !strcmp(cfg.resolv_file, "/etc/resolv.dnsmasq") &&
+	CHECK("config: seed values", cfg.n_interfaces == 1 && !strcmp(cfg.interfaces[0], "lo") && cfg.bind_interfaces &&
+	      cfg.mode == UPSTREAM_ALL_SERVERS && cfg.cache_size == 0 && cfg.no_negcache && !strcmp(cfg.resolv_file, "/etc/resolv.dnsmasq") &&
 	      cfg.log_queries, "wrong values");
 }
 
@@ -78,13 +78,19 @@ static void test_modes(void)
 static void test_interfaces(void)
 {
 	const char *same[] = { "bpfdnsd", "--interface=lo", "-i", "lo" },
-		   *two[] = { "bpfdnsd", "--interface=lo", "--interface=eth0" };
+		   *two[] = { "bpfdnsd", "--interface=lo", "--interface=eth0,veth*", "--except-interface=veth9,eth1" },
+		   *empty[] = { "bpfdnsd", "--interface=" }, *longname[] = { "bpfdnsd", "--interface=a234567890123456" };
 	struct config cfg;
 
-	CHECK("config: the same interface= twice is one", !parse(&cfg, 4, same) && !strcmp(cfg.interface, "lo"),
-	      "refused");
-	CHECK("config: a second interface= is refused, not silently taking the fast path off the first",
-	      parse(&cfg, 3, two) < 0, "accepted");
+	CHECK("config: the same interface= twice is one",
+	      !parse(&cfg, 4, same) && cfg.n_interfaces == 1 && !strcmp(cfg.interfaces[0], "lo"), "refused");
+	CHECK("config: interface= repeated and NAME,NAME: every one kept, as dnsmasq",
+	      !parse(&cfg, 4, two) && cfg.n_interfaces == 3 && !strcmp(cfg.interfaces[2], "veth*") &&
+		      cfg.n_except == 2 && !strcmp(cfg.except_interfaces[1], "eth1"),
+	      "%d names, %d excepted", cfg.n_interfaces, cfg.n_except);
+	CHECK("config: an empty interface= is given, naming none (lo only)",
+	      !parse(&cfg, 2, empty) && cfg.interface_set && !cfg.n_interfaces, "refused");
+	CHECK("config: a name longer than an interface's is refused", parse(&cfg, 2, longname) < 0, "accepted");
 	CHECK("config: the default fast path hook is auto", !parse(&cfg, 1, same) && cfg.attach == FASTPATH_AUTO,
 	      "hook %d", cfg.attach);
 }

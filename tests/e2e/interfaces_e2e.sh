@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# interfaces_e2e.sh - interface= as dnsmasq means it: bpfdnsd listens on
+# the addresses of every interface named (wildcards too, less
+# except-interface=, plus lo) and puts the fast path on each one, with
+# clients in other network namespaces behind a veth, behind a bridge, and
+# as Kubernetes pods reaching a node-local address (NodeLocal DNSCache's
+# pattern). Interfaces and addresses that come and go while it runs are
+# followed (netlink), as dnsmasq's default and bind-dynamic do; with
+# bind-interfaces they are not. Re-executes itself under `unshare -n -m`.
+set -u
+. "$(dirname "$0")/../lib/e2e.sh"
+e2e_init "interface=, several at once, coming and going" dig jq
+
+ctl="$out/bpfdnsctl --pin-path=$tmp/bpffs/bpfdns --control-socket=$tmp/control.sock"
+kstat() { $ctl stats --json | jq ".bpfdns_kernel_packets_total.$1"; }
+wait_log() { # NEEDLE: until the daemon logs it (at most 5 s)
+	for _ in $(seq 100); do grep -qF -- "$1" "$dlog" && return 0; sleep 0.05; done
+	return 1
+}
+
+# N cached lookups of NAME TYPE from NS at SERVER: how many got ANSWER
+lookups() { # NS SERVER NAME TYPE ANSWER N
+	local n=0
+	for _ in $(seq "$6"); do
+		ip netns exec "$1" dig +tries=1 +time=2 "@$2" "$3" "$4" +short | grep -qx "$5" && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+upstream 3
+# a container behind a veth, another behind a bridge
+client_ns bpfdns-a$$ bpfdns-v0 198.18.7.2/24 2001:db8:7::2/64
+ip addr add 198.18.7.1/24 dev bpfdns-v0
+ip addr add 2001:db8:7::1/64 dev bpfdns-v0 nodad
+client_ns bpfdns-b$$ bpfdns-b0 198.18.9.2/24
+ip link add bpfdns-br0 type bridge
+ip link set bpfdns-b0 master bpfdns-br0
+ip addr add 198.18.9.1/24 dev bpfdns-br0
+ip link set bpfdns-br0 up
+
+daemon multi --no-resolv --server=127.0.0.3#5353 --interface=bpfdns-v0,bpfdns-br0 || e2e_exit
+for i in lo bpfdns-v0 bpfdns-br0; do
+	check "interface=A,B: the fast path on $i" "cat $dlog" "fast path attached to $i ("
+done
+check "... lo keeps XDP beside them" "cat $dlog" "fast path attached to lo (xdp)"
+check "... the veth gets TC" "cat $dlog" "fast path attached to bpfdns-v0 (tc)"
+for a in 127.0.0.1#53 198.18.7.1#53 2001:db8:7::1#53 198.18.9.1#53 ::1#53; do
+	check "... listening on $a" "cat $dlog" "listening on $a (udp and tcp)"
+done
+check "... the ready line says where the fast path is" "cat $dlog" "tc on bpfdns-v0"
+
+ip netns exec bpfdns-a$$ dig +tries=1 +time=2 @198.18.7.1 c.multi.test A +short >/dev/null
+ip netns exec bpfdns-a$$ dig +tries=1 +time=2 @2001:db8:7::1 c.multi.test AAAA +short >/dev/null
+ip netns exec bpfdns-b$$ dig +tries=1 +time=2 @198.18.9.1 c.multi.test A +short >/dev/null
+dig +tries=1 +time=2 @127.0.0.1 c.multi.test A +short >/dev/null
+h0=$(kstat hit)
+ok "the veth's client, IPv4: 10 of 10 answered, without access-control= (its subnet, as local-service)" \
+	[ "$(lookups bpfdns-a$$ 198.18.7.1 c.multi.test A 192.0.2.3 10)" = 10 ]
+ok "the veth's client, IPv6: 10 of 10" [ "$(lookups bpfdns-a$$ 2001:db8:7::1 c.multi.test AAAA 2001:db8::3 10)" = 10 ]
+ok "the bridge's client: 10 of 10" [ "$(lookups bpfdns-b$$ 198.18.9.1 c.multi.test A 192.0.2.3 10)" = 10 ]
+n=0
+for _ in $(seq 10); do dig +tries=1 +time=2 @127.0.0.1 c.multi.test A +short | grep -qx 192.0.2.3 && n=$((n + 1)); done
+ok "lo's client: 10 of 10" [ "$n" = 10 ]
+ok "... and the kernel answered all 40 ($(($(kstat hit) - h0)) hits)" [ "$(($(kstat hit) - h0))" = 40 ]
+
+# a source beyond the subnets listened on is refused (routed to the veth)
+ip -n bpfdns-a$$ addr add 203.0.113.5/32 dev eth0
+ip route add 203.0.113.5/32 dev bpfdns-v0
+check "a source outside the subnets listened on: REFUSED" \
+	"ip netns exec bpfdns-a$$ dig +tries=1 +time=2 @198.18.7.1 -b 203.0.113.5 c.multi.test A" "status: REFUSED"
+
+# an address added while running is listened on, and one removed is let go
+ip addr add 198.18.7.100/24 dev bpfdns-v0
+ok "an address added to a served interface: listened on" wait_log "listening on 198.18.7.100#53"
+h0=$(kstat hit)
+ok "... answered there, by the kernel" [ "$(lookups bpfdns-a$$ 198.18.7.100 c.multi.test A 192.0.2.3 5)" = 5 ]
+ok "... (5 hits: $(($(kstat hit) - h0)))" [ "$(($(kstat hit) - h0))" = 5 ]
+ip addr del 198.18.7.100/24 dev bpfdns-v0
+ok "the address removed: no longer listened on" wait_log "no longer listening on 198.18.7.100#53"
+ok "... nor answered by the kernel" [ "$(lookups bpfdns-a$$ 198.18.7.100 c.multi.test A 192.0.2.3 1)" = 0 ]
+stop_daemon
+check_not "no warning or error in the log" "grep -E '^(warning|error)' $dlog" ":"
+
+# bind-interfaces: the addresses of start-up only
+daemon static --no-resolv --server=127.0.0.3#5353 --interface=bpfdns-v0 --bind-interfaces || e2e_exit
+ip addr add 198.18.7.101/24 dev bpfdns-v0
+sleep 1
+check_not "bind-interfaces: an address added later is not listened on" "cat $dlog" "198.18.7.101"
+ip addr del 198.18.7.101/24 dev bpfdns-v0
+stop_daemon
+
+# a listen-address= no interface has yet: waited for (refused with bind-interfaces)
+daemon later --no-resolv --server=127.0.0.3#5353 --listen-address=127.0.0.1 --listen-address=198.18.7.50 ||
+	e2e_exit
+check "listen-address= not there yet: start-up goes on" "cat $dlog" \
+	"listen-address 198.18.7.50 is on no interface yet: listening for it"
+check_not "... and the fast path is not on the veth yet" "cat $dlog" "attached to bpfdns-v0"
+ip addr add 198.18.7.50/24 dev bpfdns-v0
+ok "... it appears: the fast path goes on the interface that has it" wait_log "fast path attached to bpfdns-v0 (tc)"
+h0=$(kstat hit)
+ok "... answered there ($(lookups bpfdns-a$$ 198.18.7.50 c.multi.test A 192.0.2.3 1) miss), then by the kernel" \
+	[ "$(lookups bpfdns-a$$ 198.18.7.50 c.multi.test A 192.0.2.3 5)" = 5 ]
+ok "... (hits: $(($(kstat hit) - h0)))" [ "$(($(kstat hit) - h0))" -ge 5 ]
+stop_daemon
+ip addr del 198.18.7.50/24 dev bpfdns-v0
+ok "bind-interfaces and a listen-address= not there: refused, as dnsmasq" \
+	bash -c "! $out/bpfdnsd -k --no-resolv --listen-address=198.18.7.51 --bind-interfaces \
+	--pin-path=$tmp/bpffs/absent --control-socket=$tmp/absent.sock >$tmp/absent.log 2>&1"
+check "... saying why" "cat $tmp/absent.log" "cannot listen on 198.18.7.51#53 (udp): Cannot assign requested address"
+daemon missing --no-resolv --server=127.0.0.3#5353 --interface=bpfdns-nosuch || e2e_exit
+check "interface= naming no interface (yet): a warning, as dnsmasq" "cat $dlog" \
+	"interface=bpfdns-nosuch: no such interface yet: served when it appears"
+stop_daemon
+
+# NodeLocal DNSCache's pattern: pods in namespaces behind veths named as a
+# CNI names them, a node-local address on an interface of its own (a bridge
+# stands in for the dummy interface this kernel lacks)
+ip link add bpfdns-nl type bridge
+ip addr add 169.254.20.10/32 dev bpfdns-nl
+ip link set bpfdns-nl up
+pod() { # N: a pod, 10.244.0.N, behind bpfdns-podN, reaching 169.254.20.10
+	client_ns "bpfdns-p$1-$$" "bpfdns-pod$1" "10.244.0.$1/32"
+	ip -n "bpfdns-p$1-$$" route add 169.254.20.10 dev eth0
+	ip route add "10.244.0.$1/32" dev "bpfdns-pod$1"
+}
+pod_lookups() { lookups "bpfdns-p$1-$$" 169.254.20.10 c.pod.test A 192.0.2.3 "$2"; }
+pod 1
+pod 2
+daemon pods --no-resolv --server=127.0.0.3#5353 --interface=bpfdns-nl --interface='bpfdns-pod*' \
+	--except-interface=bpfdns-pod9 --access-control=10.244.0.0/16 || e2e_exit
+check "pods: listening on the node-local address" "cat $dlog" "listening on 169.254.20.10#53"
+check "pods: bpfdns-pod* matched pod1" "cat $dlog" "fast path attached to bpfdns-pod1 (tc)"
+check "pods: ... and pod2" "cat $dlog" "fast path attached to bpfdns-pod2 (tc)"
+pod_lookups 1 1 >/dev/null
+h0=$(kstat hit)
+ok "pods: pod1's cached lookups: 10 of 10" [ "$(pod_lookups 1 10)" = 10 ]
+ok "pods: pod2's: 10 of 10" [ "$(pod_lookups 2 10)" = 10 ]
+ok "pods: ... all answered by the kernel ($(($(kstat hit) - h0)) hits)" [ "$(($(kstat hit) - h0))" = 20 ]
+pod 3
+ok "pods: a pod created after start-up is attached" wait_log "fast path attached to bpfdns-pod3 (tc)"
+h0=$(kstat hit)
+ok "pods: pod3's cached lookups: 10 of 10" [ "$(pod_lookups 3 10)" = 10 ]
+ok "pods: ... by the kernel ($(($(kstat hit) - h0)) hits)" [ "$(($(kstat hit) - h0))" = 10 ]
+pod 9
+sleep 0.5
+check_not "pods: except-interface=bpfdns-pod9: never attached" "cat $dlog" "attached to bpfdns-pod9"
+check "pods: bpfdnsctl stats says where the fast path is, which hook and why" "$ctl stats" \
+	"tc on bpfdns-pod3 (auto: a veth loses XDP's answers)"
+check "pods: ... and so do the metrics" "$ctl stats --json | jq -c .bpfdns_fast_path_hook" '"bpfdns-nl":{"xdp":1}' 
+ip netns del "bpfdns-p2-$$"
+ok "pods: a pod removed is detached cleanly" wait_log "bpfdns-pod2 is gone, and the fast path with it"
+h0=$(kstat hit)
+ok "pods: the others are still answered by the kernel" [ "$(pod_lookups 1 5)$(pod_lookups 3 5)" = 55 ]
+ok "pods: ... ($(($(kstat hit) - h0)) hits)" [ "$(($(kstat hit) - h0))" = 10 ]
+check_not "pods: no other warning or error in the log" \
+	"grep -E '^(warning|error)' $dlog | grep -v 'access-control allows sources beyond loopback'" ":"
+stop_daemon
+check_not "pods: a clean stop leaves no hook pinned" "ls $tmp/bpffs/bpfdns" "_link_"
+e2e_exit
