@@ -6,6 +6,11 @@
  * key up in the cache map, and build the answer in place (answer.h). Any
  * packet that is not a plain query with a fresh cached answer that fits
  * passes unchanged to the stack, where bpfdnsd answers it.
+ *
+ * On an interface with both hooks, XDP judges first and tells TC its
+ * verdict in the packet's metadata: TC answers what XDP could not grow
+ * (generic XDP grows a packet by about 300 bytes at most), and leaves the
+ * rest to the stack unlooked-at.
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -34,16 +39,18 @@ const volatile __u8 log_hits = 0;
  * most), so a wake-up per hit would cost more than the logging. */
 #define HIT_LOG_WAKE (64 * (sizeof(struct bpfdns_hit) + 8))
 
-static __always_inline struct bpfdns_counters *counters_get(void)
-{
-	__u32 zero = 0;
+/* The counters' keys, in .rodata: a key on the stack would take 8 of the
+ * TC program's 512 bytes, which its answer code needs. */
+static const __u32 counter_keys[BPFDNS_COUNTERS_HOOKS] = { BPFDNS_COUNTERS_XDP, BPFDNS_COUNTERS_TC };
 
-	return bpf_map_lookup_elem(&counters, &zero);
+static __always_inline struct bpfdns_counters *counters_get(bool xdp)
+{
+	return bpf_map_lookup_elem(&counters, &counter_keys[xdp ? BPFDNS_COUNTERS_XDP : BPFDNS_COUNTERS_TC]);
 }
 
-static __always_inline void count(int outcome)
+static __always_inline void count(bool xdp, int outcome)
 {
-	struct bpfdns_counters *c = counters_get();
+	struct bpfdns_counters *c = counters_get(xdp);
 
 	if (!c)
 		return;
@@ -86,8 +93,8 @@ static __always_inline void count(int outcome)
  * per entry, to refresh it before it expires, so popular names never miss.
  * The daemon's new entry starts with prefetch at zero again.
  */
-static __always_inline void maybe_prefetch(const struct bpfdns_key *key, struct bpfdns_entry *e, __u64 now,
-					   __u64 stored)
+static __always_inline void maybe_prefetch(bool xdp, const struct bpfdns_key *key, struct bpfdns_entry *e,
+					   __u64 now, __u64 stored)
 {
 	struct bpfdns_counters *c;
 
@@ -99,7 +106,7 @@ static __always_inline void maybe_prefetch(const struct bpfdns_key *key, struct 
 		e->prefetch = 0; /* the ring is full: a later hit asks again */
 		return;
 	}
-	c = counters_get();
+	c = counters_get(xdp);
 	if (c)
 		c->prefetch++;
 }
@@ -141,9 +148,19 @@ static __always_inline void log_hit(void *ctx, bool xdp, const struct query *q, 
 											       : BPF_RB_NO_WAKEUP);
 	return;
 lost:
-	c = counters_get();
+	c = counters_get(xdp);
 	if (c)
 		c->log_lost++;
+}
+
+/* 1 when the XDP hook in front judged this packet and left TC nothing to do. */
+static __noinline int judged_by_xdp(struct __sk_buff *skb)
+{
+	struct bpfdns_meta *m = (void *)(long)skb->data_meta;
+
+	if ((void *)(m + 1) > (void *)(long)skb->data || m->magic != BPFDNS_META_MAGIC)
+		return 0;
+	return m->outcome != OUT_NO_ROOM;
 }
 
 /* Returns OUT_HIT when the packet now holds the answer, else why not. */
@@ -159,6 +176,10 @@ static __always_inline int answer(void *ctx, bool xdp)
 	ret = parse_query(ctx, xdp, &q, &key);
 	if (ret != OUT_CONTINUE)
 		return ret;
+	/* checked here, not first: the TC program's stack has no room for
+	 * what the compiler spills around it there */
+	if (!xdp && judged_by_xdp(ctx))
+		return OUT_JUDGED;
 	e = bpf_map_lookup_elem(&cache, &key);
 	if (!e)
 		return OUT_MISS;
@@ -169,10 +190,25 @@ static __always_inline int answer(void *ctx, bool xdp)
 		return ret;
 	ret = write_answer(ctx, xdp, &q, &key, e, &pl, stored);
 	if (ret == OUT_HIT) {
-		maybe_prefetch(&key, e, now, stored);
+		maybe_prefetch(xdp, &key, e, now, stored);
 		log_hit(ctx, xdp, &q, &key);
 	}
 	return ret;
+}
+
+/* Pass a query on with XDP's verdict for the TC hook behind it. Without
+ * room for metadata (a driver without it) TC judges it again. */
+static __always_inline void tell_tc(struct xdp_md *ctx, int outcome)
+{
+	struct bpfdns_meta *m;
+
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)))
+		return;
+	m = (void *)(long)ctx->data_meta;
+	if ((void *)(m + 1) > (void *)(long)ctx->data)
+		return;
+	m->magic = BPFDNS_META_MAGIC;
+	m->outcome = (__u32)outcome;
 }
 
 SEC("xdp")
@@ -180,10 +216,14 @@ int bpfdns_xdp(struct xdp_md *ctx)
 {
 	int ret = answer(ctx, true);
 
-	count(ret);
+	count(true, ret);
 	if (ret == OUT_HIT)
 		return XDP_TX;
-	return ret == OUT_DROP || ret == OUT_DENIED ? XDP_DROP : XDP_PASS;
+	if (ret == OUT_DROP || ret == OUT_DENIED)
+		return XDP_DROP;
+	if (ret != OUT_NOT_OURS)
+		tell_tc(ctx, ret);
+	return XDP_PASS;
 }
 
 SEC("tc")
@@ -196,7 +236,8 @@ int bpfdns_tc(struct __sk_buff *skb)
 	if (skb->len <= 2048 && skb->data_end - skb->data < skb->len)
 		bpf_skb_pull_data(skb, skb->len);
 	ret = answer(skb, false);
-	count(ret);
+	if (ret != OUT_JUDGED)
+		count(false, ret);
 	if (ret == OUT_HIT)
 		return bpf_redirect(skb->ifindex, 0);
 	return ret == OUT_DROP || ret == OUT_DENIED ? TC_ACT_SHOT : TC_ACT_OK;

@@ -46,10 +46,10 @@ struct {
 	__uint(max_entries, BPFDNS_HIT_LOG_RING);
 } hit_log SEC(".maps");
 
-/* Per-CPU outcome counters, a single entry. */
+/* Per-CPU outcome counters, an entry per hook (BPFDNS_COUNTERS_*). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, BPFDNS_COUNTERS_HOOKS);
 	__type(key, __u32);
 	__type(value, struct bpfdns_counters);
 } counters SEC(".maps");

@@ -36,7 +36,7 @@
 #include <linux/types.h>
 
 /* Bumped on any change to the structs below; pinned with the maps. */
-#define BPFDNS_LAYOUT_VERSION 3
+#define BPFDNS_LAYOUT_VERSION 4
 
 /* A wire-format name is at most 255 bytes including the root label. */
 #define BPFDNS_NAME_MAX 256
@@ -121,8 +121,10 @@ struct bpfdns_acl_key {
 };
 
 /*
- * Per-CPU counters of the fast path: one per outcome. Every packet the
- * program sees is counted exactly once.
+ * Per-CPU counters of the fast path: one per outcome, an entry per hook
+ * (BPFDNS_COUNTERS_XDP, _TC). Every packet a hook judges is counted exactly
+ * once there; a query the XDP hook passed on with its verdict (struct
+ * bpfdns_meta) is counted by XDP alone, unless TC answers it (no_room).
  */
 struct bpfdns_counters {
 	__u64 hit;	 /* answered from the cache */
@@ -139,6 +141,22 @@ struct bpfdns_counters {
 	__u64 prefetch;	 /* hits that asked the daemon to refresh the entry */
 	__u64 log_lost;	 /* hits not in the query log: its ring buffer was full */
 };
+
+#define BPFDNS_COUNTERS_XDP 0
+#define BPFDNS_COUNTERS_TC 1
+#define BPFDNS_COUNTERS_HOOKS 2
+
+/*
+ * What the XDP hook tells the TC hook behind it (in the packet's metadata,
+ * bpf_xdp_adjust_meta) about a query it passed to the stack: its verdict.
+ * TC answers those XDP could not grow (no_room) and leaves the rest alone,
+ * so a miss is never looked up twice.
+ */
+struct bpfdns_meta {
+	__u32 magic;   /* BPFDNS_META_MAGIC */
+	__u32 outcome; /* the XDP verdict (the fast path's OUT_*) */
+};
+#define BPFDNS_META_MAGIC 0xb9d5a7a1u
 
 /* Default share of a TTL, at its end, in which a hit asks for a refresh. */
 #define BPFDNS_PREFETCH_DEFAULT 10
@@ -184,5 +202,6 @@ _Static_assert(sizeof(struct bpfdns_acl_key) == 24, "bpfdns_acl_key layout");
 _Static_assert(sizeof(struct bpfdns_counters) == 96, "bpfdns_counters layout");
 _Static_assert(sizeof(struct bpfdns_hit) == 280, "bpfdns_hit layout");
 _Static_assert(sizeof(struct bpfdns_layout) == 16, "bpfdns_layout layout");
+_Static_assert(sizeof(struct bpfdns_meta) == 8, "bpfdns_meta layout");
 
 #endif /* BPFDNS_H */

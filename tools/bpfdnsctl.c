@@ -182,7 +182,7 @@ static int metrics_from_maps(const struct opts *o, struct metrics *ms)
 	if (cfd < 0)
 		return cfd;
 	fd = pin_open(o, "counters", 0);
-	err = fd < 0 ? fd : fastpath_counters_fd(fd, libbpf_num_possible_cpus(), &sum);
+	err = fd < 0 ? fd : fastpath_counters_fd(fd, libbpf_num_possible_cpus(), -1, &sum);
 	if (!err && bpf_obj_get_info_by_fd(cfd, &info, &ilen))
 		err = -errno;
 	if (!err) {
@@ -325,6 +325,7 @@ static void upstreams_text(const struct metrics *ms)
 /* "hooks:     xdp on lo (auto), tc on veth0 (auto: a veth ...)" */
 static void hooks_text(const struct metrics *ms)
 {
+	static const char *const hooks[] = { "xdp", "tc" };
 	int n = 0;
 
 	for (int i = 0; i < ms->n; i++) {
@@ -339,6 +340,14 @@ static void hooks_text(const struct metrics *ms)
 		printf("%s%s on %s (%s)", n++ ? ", " : "hooks:     ", m->label[1], m->label[0], why);
 	}
 	printf("%s", n ? "\n" : "hooks:     none\n");
+	/* each hook's part of the kernel's counters */
+	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
+		const char *h = hooks[i];
+
+		printf("  %-8s hit %.0f, no_room %.0f, miss %.0f, not_ours %.0f\n", h,
+		       mget(ms, METRIC_KERNEL_HOOK_PACKETS, h, "hit"), mget(ms, METRIC_KERNEL_HOOK_PACKETS, h, "no_room"),
+		       mget(ms, METRIC_KERNEL_HOOK_PACKETS, h, "miss"), mget(ms, METRIC_KERNEL_HOOK_PACKETS, h, "not_ours"));
+	}
 }
 
 static void stats_text(const struct opts *o, const struct metrics *ms)

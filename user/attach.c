@@ -43,7 +43,9 @@ static int attach_tc(struct fastpath *fp, struct fp_hook *h)
 
 	h->tc_hook = (struct bpf_tc_hook){ .sz = sizeof(h->tc_hook), .ifindex = h->ifindex,
 					   .attach_point = BPF_TC_INGRESS };
+	log_libbpf_quiet(1); /* a clsact already there (EEXIST) is no warning */
 	err = bpf_tc_hook_create(&h->tc_hook);
+	log_libbpf_quiet(0);
 	if (err && err != -EEXIST) {
 		pr_err("cannot create the clsact qdisc on %s: %s", h->name, strerror(-err));
 		return err;
@@ -221,6 +223,11 @@ int fastpath_attach(struct fastpath *fp, int ifindex, enum fastpath_hook hook, c
 		return err;
 	}
 	pr_info("fast path attached to %s (%s)", h->name, fastpath_hook_name(h->hook));
+	/* behind XDP, TC answers what XDP could not grow (no_room) */
+	if (h->hook == FASTPATH_XDP && !attach_tc(fp, h))
+		pr_info("... and TC behind XDP on %s, for the answers XDP cannot grow", h->name);
+	else if (h->hook == FASTPATH_XDP)
+		pr_warn("answers XDP cannot grow on %s go to the daemon", h->name);
 	return 0;
 }
 
@@ -290,6 +297,8 @@ int fastpath_hooks(const struct fastpath *fp, struct fastpath_hook_info *out, in
 
 	for (; n < fp->n_hooks && n < max; n++) {
 		out[n] = (struct fastpath_hook_info){ .ifindex = fp->hooks[n]->ifindex, .hook = fp->hooks[n]->hook,
+						      .tc_behind = fp->hooks[n]->hook == FASTPATH_XDP &&
+								   fp->hooks[n]->tc_attached,
 						      .why = fp->hooks[n]->why };
 		memcpy(out[n].name, fp->hooks[n]->name, sizeof(out[n].name));
 	}

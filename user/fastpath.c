@@ -337,7 +337,12 @@ int fastpath_sweep(struct fastpath *fp, uint64_t now_ns)
 
 int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out)
 {
-	return fastpath_counters_fd(bpf_map__fd(fp->skel->maps.counters), fp->ncpus, out);
+	return fastpath_counters_fd(bpf_map__fd(fp->skel->maps.counters), fp->ncpus, -1, out);
+}
+
+int fastpath_counters_hook(struct fastpath *fp, int hook, struct bpfdns_counters *out)
+{
+	return fastpath_counters_fd(bpf_map__fd(fp->skel->maps.counters), fp->ncpus, hook, out);
 }
 
 static int on_prefetch(void *ctx, void *data, size_t size)

@@ -65,8 +65,10 @@ int fastpath_count(struct fastpath *fp);
 int fastpath_acl_set(struct fastpath *fp, const struct acl *acl);
 /* Forget every listen address (ones a pinned map kept from an earlier run). */
 int fastpath_listen_clear(struct fastpath *fp);
-/* Counters summed over CPUs. */
+/* Counters summed over CPUs, and over hooks... */
 int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out);
+/* ... or of one hook (BPFDNS_COUNTERS_XDP or _TC). */
+int fastpath_counters_hook(struct fastpath *fp, int hook, struct bpfdns_counters *out);
 
 /* Take refresh requests: returns an fd to poll for them (epoll), or
  * -errno; fastpath_prefetch_poll then calls fn for each one waiting. */

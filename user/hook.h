@@ -8,7 +8,8 @@
 
 enum fastpath_hook {
 	FASTPATH_NONE, /* loaded, not attached (cache only) */
-	FASTPATH_XDP,  /* native XDP where the driver has it, generic otherwise */
+	FASTPATH_XDP,  /* native XDP where the driver has it, generic otherwise;
+			* TC behind it answers what XDP cannot grow */
 	FASTPATH_TC,   /* clsact ingress */
 	FASTPATH_AUTO, /* XDP, unless the driver loses what XDP sends back (veth): TC */
 };
@@ -18,6 +19,7 @@ struct fastpath_hook_info {
 	int ifindex;
 	char name[IF_NAMESIZE];
 	enum fastpath_hook hook;
+	int tc_behind;	 /* XDP, with the TC hook behind it for what XDP cannot grow */
 	const char *why; /* why this hook, a few words ("auto: a veth") */
 };
 

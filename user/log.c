@@ -249,14 +249,14 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int libbpf_verbose;
+static int libbpf_verbose, libbpf_quiet;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char buf[1024];
 	size_t n;
 
-	if (level == LIBBPF_DEBUG && !libbpf_verbose)
+	if ((level == LIBBPF_DEBUG && !libbpf_verbose) || (libbpf_quiet && !libbpf_verbose))
 		return 0;
 	/* libbpf ends its lines with a newline; ours add one */
 	vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -265,6 +265,11 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 		buf[n - 1] = '\0';
 	log_msg(level == LIBBPF_WARN ? LOG_LVL_WARN : LOG_LVL_DEBUG, "libbpf: %s", buf);
 	return 0;
+}
+
+void log_libbpf_quiet(int quiet)
+{
+	libbpf_quiet = quiet;
 }
 
 void log_route_libbpf(int verbose)

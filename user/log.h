@@ -24,6 +24,9 @@ void log_chown(uid_t uid, gid_t gid);
 int log_facility_code(const char *name);
 /* Route libbpf's messages through log_msg, its debug output only when verbose. */
 void log_route_libbpf(int verbose);
+/* While quiet, libbpf's warnings are left out (the caller logs what
+ * matters: the kernel's own words for an expected EEXIST are noise). */
+void log_libbpf_quiet(int quiet);
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* on: info lines to stderr or a file wait for log_flush (the event loop

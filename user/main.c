@@ -206,8 +206,8 @@ static void hooks_text(struct fastpath *fp, char *buf, size_t size)
 
 	snprintf(buf, size, "%s", fp ? "not attached" : "off");
 	for (int i = 0; i < n && len < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%s on %s", i ? ", " : "", fastpath_hook_name(on[i].hook),
-					on[i].name);
+		len += (size_t)snprintf(buf + len, size - len, "%s%s%s on %s", i ? ", " : "",
+					fastpath_hook_name(on[i].hook), on[i].tc_behind ? "+tc" : "", on[i].name);
 	if (n == 8 && len < size)
 		snprintf(buf + len, size - len, ", ...");
 }

@@ -104,27 +104,29 @@ int fastpath_flush_fd(int fd, const uint8_t *name, size_t name_len)
 	return fastpath_delete_where_fd(fd, has_name, &m);
 }
 
-int fastpath_counters_fd(int fd, int ncpus, struct bpfdns_counters *out)
+int fastpath_counters_fd(int fd, int ncpus, int hook, struct bpfdns_counters *out)
 {
 	struct bpfdns_counters *per_cpu;
-	__u32 zero = 0;
 	int err = 0;
 
 	per_cpu = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*per_cpu)) : NULL;
 	if (!per_cpu)
 		return -ENOMEM;
 	memset(out, 0, sizeof(*out));
-	if (bpf_map_lookup_elem(fd, &zero, per_cpu)) {
-		err = -errno;
-		goto out;
-	}
-	for (int c = 0; c < ncpus; c++) {
-		__u64 *dst = (__u64 *)out, *src = (__u64 *)&per_cpu[c];
+	for (__u32 key = 0; key < BPFDNS_COUNTERS_HOOKS; key++) {
+		if (hook >= 0 && key != (__u32)hook)
+			continue;
+		if (bpf_map_lookup_elem(fd, &key, per_cpu)) {
+			err = -errno;
+			break;
+		}
+		for (int c = 0; c < ncpus; c++) {
+			__u64 *dst = (__u64 *)out, *src = (__u64 *)&per_cpu[c];
 
-		for (size_t i = 0; i < sizeof(*out) / sizeof(__u64); i++)
-			dst[i] += src[i];
+			for (size_t i = 0; i < sizeof(*out) / sizeof(__u64); i++)
+				dst[i] += src[i];
+		}
 	}
-out:
 	free(per_cpu);
 	return err;
 }

@@ -23,8 +23,9 @@ int fastpath_sweep_fd(int fd, uint64_t now_ns);
 /* Entries in a cache map (walks it; under heavy churn an overestimate,
  * never above max). */
 int fastpath_count_fd(int fd, int max);
-/* The per-CPU counters summed. */
-int fastpath_counters_fd(int fd, int ncpus, struct bpfdns_counters *out);
+/* The per-CPU counters of a hook (BPFDNS_COUNTERS_XDP, _TC; -1: both)
+ * summed. */
+int fastpath_counters_fd(int fd, int ncpus, int hook, struct bpfdns_counters *out);
 /* 1 when a layout map's layout is this build's (*version: the one found). */
 int fastpath_layout_fd(int fd, __u32 *version);
 /* The fast path's clock (CLOCK_BOOTTIME, ns): entries' stored_ns and expire_ns. */

@@ -17,6 +17,7 @@
 #define METRIC_DENIED "bpfdns_denied_total"
 #define METRIC_HEDGES "bpfdns_hedges_total"
 #define METRIC_KERNEL_PACKETS "bpfdns_kernel_packets_total" /* {outcome=...} */
+#define METRIC_KERNEL_HOOK_PACKETS "bpfdns_kernel_hook_packets_total" /* {hook=xdp|tc,outcome=...} */
 #define METRIC_KERNEL_PREFETCH "bpfdns_kernel_prefetch_requests_total"
 #define METRIC_KERNEL_LOG_LOST "bpfdns_kernel_query_log_lost_total"
 #define METRIC_HOOK "bpfdns_fast_path_hook"		 /* {interface=...,hook=xdp|tc} 1 */

@@ -48,15 +48,29 @@ static void one(struct out *o, const char *name, const char *type, const char *h
 	put(o, "%s %" PRIu64 "\n", name, v);
 }
 
-/* Where the fast path is attached, with which hook, and why. */
+/* Where the fast path is attached, with which hook, and why; each hook's
+ * counters. */
 static void hooks(struct out *o, struct fastpath *fp)
 {
 	struct fastpath_hook_info on[256];
 	int n = fp ? fastpath_hooks(fp, on, 256) : 0;
 
+	family(o, METRIC_KERNEL_HOOK_PACKETS, "counter",
+	       "Packets each hook judged, by outcome (a query XDP passed on is TC's only when TC answers it).");
+	for (int h = BPFDNS_COUNTERS_XDP; fp && h <= BPFDNS_COUNTERS_TC; h++) {
+		struct bpfdns_counters c;
+
+		if (fastpath_counters_hook(fp, h, &c))
+			continue;
+		for (size_t i = 0; i < fastpath_n_outcomes; i++)
+			put(o, METRIC_KERNEL_HOOK_PACKETS "{hook=\"%s\",outcome=\"%s\"} %" PRIu64 "\n",
+			    h == BPFDNS_COUNTERS_XDP ? "xdp" : "tc", fastpath_outcomes[i].name,
+			    *(const uint64_t *)((const char *)&c + fastpath_outcomes[i].off));
+	}
 	family(o, METRIC_HOOK, "gauge", "Interfaces the fast path is attached to: 1 for the hook it uses there.");
 	for (int i = 0; i < n; i++)
-		put(o, METRIC_HOOK "{interface=\"%s\",hook=\"%s\"} 1\n", on[i].name, fastpath_hook_name(on[i].hook));
+		put(o, METRIC_HOOK "{interface=\"%s\",hook=\"%s%s\"} 1\n", on[i].name, fastpath_hook_name(on[i].hook),
+		    on[i].tc_behind ? "+tc" : "");
 	family(o, METRIC_HOOK_WHY, "gauge", "Why the fast path uses that hook there: 1 for the reason.");
 	for (int i = 0; i < n; i++)
 		put(o, METRIC_HOOK_WHY "{interface=\"%s\",why=\"%s\"} 1\n", on[i].name, on[i].why);

@@ -162,7 +162,7 @@ static void drop_xdp(const char *path, const char *ifname)
 static int kept_on(const struct fastpath_hook_info *kept, int n, const char *ifname, enum fastpath_hook hook)
 {
 	for (int i = 0; i < n; i++)
-		if (kept[i].hook == hook && !strcmp(kept[i].name, ifname))
+		if ((kept[i].hook == hook || (hook == FASTPATH_TC && kept[i].tc_behind)) && !strcmp(kept[i].name, ifname))
 			return 1;
 	return 0;
 }

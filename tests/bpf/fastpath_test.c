@@ -420,6 +420,23 @@ static uint64_t counter(const struct bpfdns_counters *c, size_t off)
 	return *(const uint64_t *)((const uint8_t *)c + off);
 }
 
+/* Test runs hand back the metadata XDP put before a packet it passed (its
+ * verdict, for TC): take it off out. Returns the outcome it carries, or -1
+ * without metadata. */
+static int meta_strip(enum fastpath_hook hook, uint8_t *out, size_t *out_len, size_t in_len)
+{
+	struct bpfdns_meta m;
+
+	if (hook != FASTPATH_XDP || *out_len != in_len + sizeof(m))
+		return -1;
+	memcpy(&m, out, sizeof(m));
+	if (m.magic != BPFDNS_META_MAGIC)
+		return -1;
+	memmove(out, out + sizeof(m), in_len);
+	*out_len = in_len;
+	return (int)m.outcome;
+}
+
 static void run_case(const struct tcase *c, enum fastpath_hook hook)
 {
 	uint8_t frame[MSG_MAX + 100], out[MSG_MAX + 200], want[MSG_MAX + 200];
@@ -458,6 +475,13 @@ static void run_case(const struct tcase *c, enum fastpath_hook hook)
 		return;
 	}
 	if (!c->hit) {
+		int verdict = meta_strip(hook, out, &out_len, len);
+
+		/* counters and outcomes are in the same order */
+		if (verdict >= 0 && (size_t)verdict != c->reason / sizeof(uint64_t)) {
+			test_fail(name, "XDP tells TC outcome %d, not this one", verdict);
+			return;
+		}
 		if (ret != (c->drop ? drop_ret : pass_ret) || out_len != len || memcmp(out, frame, len)) {
 			test_fail(name, "want an untouched %s, got verdict %u", c->drop ? "drop" : "pass", ret);
 			test_hexdiff("packet", out, out_len, frame, len);
@@ -538,6 +562,7 @@ static void run_truncations(const struct tcase *c, enum fastpath_hook hook)
 		uint32_t ret = 0;
 
 		err = run_prog(hook, frame, l, out, &out_len, &ret);
+		meta_strip(hook, out, &out_len, l);
 		if (err == -EINVAL && hook == FASTPATH_TC && l < 14 + (c->family == 4 ? 20 : 40)) {
 			skipped++; /* test_run_skb wants a whole IP header */
 			continue;
@@ -553,6 +578,7 @@ static void run_truncations(const struct tcase *c, enum fastpath_hook hook)
 		uint32_t ret = 0;
 
 		err = run_prog(hook, cut, cut_len, out, &out_len, &ret);
+		meta_strip(hook, out, &out_len, cut_len);
 		if (err || ret != pass_ret || out_len != cut_len || memcmp(out, cut, cut_len)) {
 			test_fail(name, "DNS message cut to %zu of %zu bytes: %s, verdict %u", l, q.len,
 				  strerror(-err), ret);

@@ -14,6 +14,7 @@ e2e_init "interface=, several at once, coming and going" dig jq
 
 ctl="$out/bpfdnsctl --pin-path=$tmp/bpffs/bpfdns --control-socket=$tmp/control.sock"
 kstat() { $ctl stats --json | jq ".bpfdns_kernel_packets_total.$1"; }
+hstat() { $ctl stats --json | jq ".bpfdns_kernel_hook_packets_total.$1.$2"; } # HOOK OUTCOME
 wait_log() { # NEEDLE: until the daemon logs it (at most 5 s)
 	for _ in $(seq 100); do grep -qF -- "$1" "$dlog" && return 0; sleep 0.05; done
 	return 1
@@ -63,6 +64,30 @@ n=0
 for _ in $(seq 10); do dig +tries=1 +time=2 @127.0.0.1 c.multi.test A +short | grep -qx 192.0.2.3 && n=$((n + 1)); done
 ok "lo's client: 10 of 10" [ "$n" = 10 ]
 ok "... and the kernel answered all 40 ($(($(kstat hit) - h0)) hits)" [ "$(($(kstat hit) - h0))" = 40 ]
+
+# answers XDP cannot grow (generic XDP: about 300 bytes) are TC's, behind it
+check "lo: TC behind XDP" "cat $dlog" "... and TC behind XDP on lo, for the answers XDP cannot grow"
+check "the bridge: TC behind XDP" "cat $dlog" "... and TC behind XDP on bpfdns-br0"
+big() { # DIG-ARGS...: 60 records (~1000 bytes) arrived
+	[ "$("$@" +tries=1 +time=2 +bufsize=1232 big.multi.test A +short | wc -l)" = 60 ]
+}
+big dig @127.0.0.1
+big ip netns exec bpfdns-b$$ dig @198.18.9.1
+h0=$(kstat hit) t0=$(hstat tc hit) x0=$(hstat xdp no_room)
+n=0
+for _ in $(seq 10); do
+	big dig @127.0.0.1 && n=$((n + 1))
+	big ip netns exec bpfdns-b$$ dig @198.18.9.1 && n=$((n + 1))
+done
+ok "~1000-byte answers from lo and through the bridge: 20 of 20 arrived" [ "$n" = 20 ]
+ok "... every one answered by the kernel ($(($(kstat hit) - h0)) hits)" [ "$(($(kstat hit) - h0))" = 20 ]
+ok "... by TC, behind XDP ($(($(hstat tc hit) - t0)) TC hits, $(($(hstat xdp no_room) - x0)) XDP no_room)" \
+	test "$(($(hstat tc hit) - t0))" = 20 -a "$(($(hstat xdp no_room) - x0))" = 20
+check "bpfdnsctl stats: each hook's counters" "$ctl stats" "  tc       hit "
+m0=$(hstat tc miss) x0=$(hstat xdp miss)
+dig +tries=1 +time=2 @127.0.0.1 fresh.multi.test A +short >/dev/null
+ok "a miss on lo: XDP's ($(($(hstat xdp miss) - x0))), never looked up again by TC behind it" \
+	test "$(hstat tc miss)" = "$m0" -a "$(($(hstat xdp miss) - x0))" = 1
 
 # a source beyond the subnets listened on is refused (routed to the veth)
 ip -n bpfdns-a$$ addr add 203.0.113.5/32 dev eth0
@@ -147,7 +172,7 @@ sleep 0.5
 check_not "pods: except-interface=bpfdns-pod9: never attached" "cat $dlog" "attached to bpfdns-pod9"
 check "pods: bpfdnsctl stats says where the fast path is, which hook and why" "$ctl stats" \
 	"tc on bpfdns-pod3 (auto: a veth loses XDP's answers)"
-check "pods: ... and so do the metrics" "$ctl stats --json | jq -c .bpfdns_fast_path_hook" '"bpfdns-nl":{"xdp":1}' 
+check "pods: ... and so do the metrics" "$ctl stats --json | jq -c .bpfdns_fast_path_hook" '"bpfdns-nl":{"xdp+tc":1}' 
 ip netns del "bpfdns-p2-$$"
 ok "pods: a pod removed is detached cleanly" wait_log "bpfdns-pod2 is gone, and the fast path with it"
 h0=$(kstat hit)

@@ -123,10 +123,10 @@ stop_daemon
 daemon nobody "${common[@]}" --server=127.0.0.4#5353 --user=nobody || e2e_exit
 check "user=nobody: a miss is answered" "$dig nobody.example.test A +short" "192.0.2.4"
 check "user=nobody: and cached (insertions.bind)" "$dig CH TXT insertions.bind +short" '"1"'
-check "user=nobody: keeps only CAP_NET_ADMIN and CAP_BPF" "grep CapEff /proc/$daemon/status" \
-	"CapEff:	0000008000001000"
+check "user=nobody: keeps only CAP_NET_ADMIN, CAP_BPF and CAP_NET_BIND_SERVICE" \
+	"grep CapEff /proc/$daemon/status" "CapEff:	0000008000001400"
 check "user=nobody: nothing more in its bounding set" "grep CapBnd /proc/$daemon/status" \
-	"CapBnd:	0000008000001000"
+	"CapBnd:	0000008000001400"
 check "user=nobody: no new privileges" "grep NoNewPrivs /proc/$daemon/status" "NoNewPrivs:	1"
 ok "user=nobody: the pins stay root's" test "$(stat -c %U "$tmp/bpffs/bpfdns")" = root
 nobody_cannot_rm() { # PIN: it exists, and a process of nobody cannot remove it
