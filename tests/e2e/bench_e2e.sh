@@ -38,6 +38,11 @@ check "bench: prefetch hit ratio measured, with and without" \
 	grep -qE "^prefetch,bpfdns-no-prefetch,hit_ratio,0\.[0-9]+$" "$csv"
 check "bench: prefetch hit ratio in the table" grep -q "Zipf replay" "$dir/stdout"
 check "bench: the table shows the targets" grep -q "CPU per hit / floor's" "$dir/stdout"
+for s in floor bpfdns bpfdns-xdp dnsmasq unbound dnsdist; do
+	check "bench: $s hits over a veth measured" grep -qE "^veth-hits,$s,qps_t2,[1-9]" "$csv"
+	check "bench: ... and their latency" grep -qE "^veth-latency,$s,p50,[0-9.]+$" "$csv"
+done
+check "bench: the veth table and its targets" grep -q "bpfdns-xdp: hit throughput / best peer's" "$dir/stdout"
 check "bench: JSON written" grep -q '"metric": "qps_t2"' "$dir/results.json"
 check "bench: latency CDF plot" test -s "$dir/latency-cdf.png"
 check "bench: throughput plot" test -s "$dir/throughput.png"

@@ -91,12 +91,14 @@ daemon orphan-tc "${common[@]}" --attach=tc || e2e_exit
 ok "orphans: xdp, kill -9, then tc: the XDP program is gone" test "$(xdp_progs)" = 0
 check "orphans: and said so" "cat $dlog" "detached the XDP fast path a killed bpfdnsd left on lo"
 check "orphans: the TC hook answers" "$dig orphan.example.test A +short" "192.0.2.2"
+tc_prog() { tc filter show dev lo ingress | sed -n 's/.*bpfdns_tc.* id \([0-9]*\).*/\1/p'; }
+old=$(tc_prog)
 kill -9 "$daemon"
 wait "$daemon" 2>/dev/null
 daemon orphan-xdp2 "${common[@]}" || e2e_exit
-ok "orphans: tc, kill -9, then xdp: the TC filter is gone" \
-	test "$(tc filter show dev lo ingress | grep -c bpfdns_tc)" = 0
-check "orphans: and said so" "cat $dlog" "detached the TC fast path a killed bpfdnsd left on lo"
+ok "orphans: tc, kill -9, then xdp (TC behind it): one TC filter" \
+	test "$(tc filter show dev lo ingress | grep -c bpfdns_tc)" = 1
+ok "orphans: ... the new daemon's program, not the killed one's ($old)" test -n "$(tc_prog)" -a "$(tc_prog)" != "$old"
 ok "orphans: one XDP program" test "$(xdp_progs)" = 1
 $ctl flush >/dev/null
 check "orphans: a flush empties what the kernel answers from" "$dig orphan.example.test A +short" "192.0.2.2"
