@@ -89,6 +89,26 @@ dig +tries=1 +time=2 @127.0.0.1 fresh.multi.test A +short >/dev/null
 ok "a miss on lo: XDP's ($(($(hstat xdp miss) - x0))), never looked up again by TC behind it" \
 	test "$(hstat tc miss)" = "$m0" -a "$(($(hstat xdp miss) - x0))" = 1
 
+# forged loopback sources from the container's link: an on-link attacker
+# sending as 127.0.0.1 or ::1 (what only lo may carry) gets nothing, from
+# either hook; the same frame from its own address is answered
+printf '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x01c\x05multi\x04test\x00\x00\x01\x00\x01' >"$tmp/q.bin"
+forge() { # NS SERVER SRC HOST-IFNAME: sendraw's line for a frame from SRC
+	ip netns exec "$1" "$out/tests/upstream/sendraw" "$2#53" --timeout=1000 \
+		--forge="$3,eth0,$(ip -br link show dev "$4" | awk '{ print $3 }')" "$tmp/q.bin" | awk '{ print $2 }'
+}
+ok "a frame from the container's own address, sent raw, is answered (the check works)" \
+	test "$(forge bpfdns-a$$ 198.18.7.1 198.18.7.2 bpfdns-v0)" = rcode=0
+h0=$(kstat hit) d0=$(hstat tc denied)
+ok "forged 127.0.0.1 from the veth (TC): no answer" test "$(forge bpfdns-a$$ 198.18.7.1 127.0.0.1 bpfdns-v0)" = none
+ok "forged ::1 from the veth (TC): no answer" test "$(forge bpfdns-a$$ 2001:db8:7::1 ::1 bpfdns-v0)" = none
+ok "... both denied by the TC hook, neither a hit" \
+	test "$(($(hstat tc denied) - d0))" = 2 -a "$(kstat hit)" = "$h0"
+d0=$(hstat xdp denied)
+ok "forged 127.0.0.1 through the bridge (XDP): no answer" \
+	test "$(forge bpfdns-b$$ 198.18.9.1 127.0.0.1 bpfdns-br0)" = none
+ok "... denied by the XDP hook" test "$(($(hstat xdp denied) - d0))" = 1 -a "$(kstat hit)" = "$h0"
+
 # a source beyond the subnets listened on is refused (routed to the veth)
 ip -n bpfdns-a$$ addr add 203.0.113.5/32 dev eth0
 ip route add 203.0.113.5/32 dev bpfdns-v0
