@@ -48,7 +48,7 @@
 /* Default number of cache entries (the LRU map's max_entries). */
 #define BPFDNS_CACHE_DEFAULT 8192
 /* Maximum number of listen addresses the fast path answers on. */
-#define BPFDNS_LISTEN_MAX 16
+#define BPFDNS_LISTEN_MAX 512
 
 /* struct bpfdns_key.flags: query bits that select a different answer. */
 #define BPFDNS_KEY_DO 0x01 /* EDNS DO: the client wants DNSSEC records */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include "bpfdns.h"
 #include "config.h"
 #include "counters.h"
 #include "dnswire.h"
@@ -17,7 +18,7 @@
 
 #define MSG_MAX 4096		 /* UDP messages, and answers built from entries */
 #define TCP_MSG_MAX DNS_MSG_MAX /* RFC 1035 4.2.2: a 16-bit length */
-#define CLIENT_LISTEN_MAX 512	 /* addresses listened on at once (each pod's link-local...) */
+#define CLIENT_LISTEN_MAX BPFDNS_LISTEN_MAX /* addresses listened on at once (each pod's link-local...) */
 
 struct clients;
 struct conn;

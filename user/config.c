@@ -95,7 +95,7 @@ static const struct option_def options[] = {
 	  CONFIG_ARG_REQUIRED },
 	{ "interface", OPT_CUSTOM, 0, 0,
 	  "listen on this interface's addresses, with the fast path on it; repeatable, NAME[,NAME...], a trailing * "
-	  "a wildcard; lo is always added (lo only)", 'i', CONFIG_ARG_REQUIRED },
+	  "a wildcard; lo is always added (none: 127.0.0.1 and ::1 only)", 'i', CONFIG_ARG_REQUIRED },
 	{ "except-interface", OPT_CUSTOM, 0, 0, "never this interface (wildcards too); alone: every other one", 'I',
 	  CONFIG_ARG_REQUIRED },
 	{ "bind-interfaces", OPT_FLAG, F(bind_interfaces), 0,

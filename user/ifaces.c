@@ -207,11 +207,12 @@ static int sync_listen(struct ifaces *is, const struct view *v, int initial)
 		if (addr_index(is->addrs, is->n_addrs, &want[i]) >= 0)
 			continue;
 		err = client_listen(is->cs, &want[i], present || ifset_dynamic(is->cfg));
-		err = err ?: fastpath_addr(is, &want[i], 1);
 		if (err && initial)
 			return err;
 		if (err)
 			continue;
+		/* the map full (logged): the daemon answers there, not the kernel */
+		fastpath_addr(is, &want[i], 1);
 		if (!present) {
 			char text[80];
 

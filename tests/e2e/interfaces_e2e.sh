@@ -187,6 +187,16 @@ ok "pods: a pod created after start-up is attached" wait_log "fast path attached
 h0=$(kstat hit)
 ok "pods: pod3's cached lookups: 10 of 10" [ "$(pod_lookups 3 10)" = 10 ]
 ok "pods: ... by the kernel ($(($(kstat hit) - h0)) hits)" [ "$(($(kstat hit) - h0))" = 10 ]
+for n in $(seq 30 59); do pod "$n"; done
+ok "pods: 30 more at once: each one attached" \
+	wait_log "fast path attached to bpfdns-pod59 (tc)"
+ok "pods: ... (30 of 30)" test "$(grep -c 'fast path attached to bpfdns-pod[3-5][0-9] (tc)' "$dlog")" = 30
+ok "pods: ... listening on each one's link-local address too (more than 30 addresses)" \
+	test "$(grep -c '^listening on fe80::.*%bpfdns-pod' "$dlog")" -ge 30
+pod_lookups 59 1 >/dev/null
+h0=$(kstat hit)
+ok "pods: the last one's cached lookups: 5 of 5, by the kernel" \
+	test "$(pod_lookups 59 5)" = 5 -a "$(($(kstat hit) - h0))" = 5
 pod 9
 sleep 0.5
 check_not "pods: except-interface=bpfdns-pod9: never attached" "cat $dlog" "attached to bpfdns-pod9"
