@@ -7,10 +7,11 @@
  * packet that is not a plain query with a fresh cached answer that fits
  * passes unchanged to the stack, where bpfdnsd answers it.
  *
- * On an interface with both hooks, XDP judges first and tells TC its
- * verdict in the packet's metadata: TC answers what XDP could not grow
- * (generic XDP grows a packet by about 300 bytes at most), and leaves the
- * rest to the stack unlooked-at.
+ * On an interface with both hooks, XDP judges first and tells the TC hook
+ * behind it (bpfdns_tc_behind) its verdict in the packet's metadata: what
+ * XDP could not grow (generic XDP grows a packet by about 300 bytes at
+ * most) goes on to the TC program by a tail call; everything else passes
+ * at once, unlooked-at (on lo, every answer XDP sent comes back in there).
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -153,16 +154,6 @@ lost:
 		c->log_lost++;
 }
 
-/* 1 when the XDP hook in front judged this packet and left TC nothing to do. */
-static __noinline int judged_by_xdp(struct __sk_buff *skb)
-{
-	struct bpfdns_meta *m = (void *)(long)skb->data_meta;
-
-	if ((void *)(m + 1) > (void *)(long)skb->data || m->magic != BPFDNS_META_MAGIC)
-		return 0;
-	return m->outcome != OUT_NO_ROOM;
-}
-
 /* Returns OUT_HIT when the packet now holds the answer, else why not. */
 static __always_inline int answer(void *ctx, bool xdp)
 {
@@ -176,10 +167,6 @@ static __always_inline int answer(void *ctx, bool xdp)
 	ret = parse_query(ctx, xdp, &q, &key);
 	if (ret != OUT_CONTINUE)
 		return ret;
-	/* checked here, not first: the TC program's stack has no room for
-	 * what the compiler spills around it there */
-	if (!xdp && judged_by_xdp(ctx))
-		return OUT_JUDGED;
 	e = bpf_map_lookup_elem(&cache, &key);
 	if (!e)
 		return OUT_MISS;
@@ -236,9 +223,29 @@ int bpfdns_tc(struct __sk_buff *skb)
 	if (skb->len <= 2048 && skb->data_end - skb->data < skb->len)
 		bpf_skb_pull_data(skb, skb->len);
 	ret = answer(skb, false);
-	if (ret != OUT_JUDGED)
-		count(false, ret);
+	count(false, ret);
 	if (ret == OUT_HIT)
 		return bpf_redirect(skb->ifindex, 0);
 	return ret == OUT_DROP || ret == OUT_DENIED ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+/* The answering TC program, for bpfdns_tc_behind's tail call (set by the
+ * loader). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} tc_answer SEC(".maps");
+
+/* TC behind XDP: only what XDP could not grow is its to answer. */
+SEC("tc")
+int bpfdns_tc_behind(struct __sk_buff *skb)
+{
+	struct bpfdns_meta *m = (void *)(long)skb->data_meta;
+
+	if ((void *)(m + 1) > (void *)(long)skb->data || m->magic != BPFDNS_META_MAGIC || m->outcome != OUT_NO_ROOM)
+		return TC_ACT_OK;
+	bpf_tail_call(skb, &tc_answer, 0);
+	return TC_ACT_OK; /* no program there: the daemon answers it */
 }

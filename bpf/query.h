@@ -26,7 +26,6 @@ enum outcome {
 	OUT_REFUSED,
 	OUT_DENIED,
 	OUT_DROP, /* answer half-built and then impossible; counted as malformed */
-	OUT_JUDGED, /* TC: the XDP hook in front judged it already; not counted */
 	OUT_CONTINUE, /* internal: keep going */
 };
 

@@ -20,10 +20,8 @@
 
 /* Record which interface carries our TC filter: its program pinned as
  * tc_prog_IFNAME, for a next daemon that attaches elsewhere to remove it. */
-static void pin_tc(struct fastpath *fp, struct fp_hook *h)
+static void pin_tc(struct fastpath *fp, struct fp_hook *h, int fd)
 {
-	int fd = bpf_program__fd(fp->skel->progs.bpfdns_tc);
-
 	if (!fp->pin_path[0] || snprintf(h->tc_pin, sizeof(h->tc_pin), "%s/%s%s", fp->pin_path, PINDIR_TC_PROG,
 					 h->name) >= (int)sizeof(h->tc_pin)) {
 		h->tc_pin[0] = '\0';
@@ -37,9 +35,11 @@ static void pin_tc(struct fastpath *fp, struct fp_hook *h)
 	}
 }
 
-static int attach_tc(struct fastpath *fp, struct fp_hook *h)
+/* TC alone (behind: 0), or behind XDP, where it answers only what XDP
+ * could not grow. */
+static int attach_tc(struct fastpath *fp, struct fp_hook *h, int behind)
 {
-	int err;
+	int prog = bpf_program__fd(behind ? fp->skel->progs.bpfdns_tc_behind : fp->skel->progs.bpfdns_tc), err;
 
 	h->tc_hook = (struct bpf_tc_hook){ .sz = sizeof(h->tc_hook), .ifindex = h->ifindex,
 					   .attach_point = BPF_TC_INGRESS };
@@ -56,7 +56,7 @@ static int attach_tc(struct fastpath *fp, struct fp_hook *h)
 	h->tc_opts = (struct bpf_tc_opts){ .sz = sizeof(h->tc_opts), .handle = FASTPATH_TC_HANDLE,
 					   .priority = FASTPATH_TC_PRIO,
 					   .flags = BPF_TC_F_REPLACE,
-					   .prog_fd = bpf_program__fd(fp->skel->progs.bpfdns_tc) };
+					   .prog_fd = prog };
 	err = bpf_tc_attach(&h->tc_hook, &h->tc_opts);
 	if (err) {
 		pr_err("cannot attach the TC program to %s: %s", h->name, strerror(-err));
@@ -66,7 +66,7 @@ static int attach_tc(struct fastpath *fp, struct fp_hook *h)
 		return err;
 	}
 	h->tc_attached = 1;
-	pin_tc(fp, h);
+	pin_tc(fp, h, prog);
 	return 0;
 }
 
@@ -217,14 +217,14 @@ int fastpath_attach(struct fastpath *fp, int ifindex, enum fastpath_hook hook, c
 	/* FASTPATH_AUTO: fastpath_pick_hook resolves it first */
 	h->hook = hook == FASTPATH_TC ? FASTPATH_TC : FASTPATH_XDP;
 	h->why = why ? why : "";
-	err = h->hook == FASTPATH_TC ? attach_tc(fp, h) : attach_xdp(fp, h);
+	err = h->hook == FASTPATH_TC ? attach_tc(fp, h, 0) : attach_xdp(fp, h);
 	if (err) {
 		hook_free(fp, h);
 		return err;
 	}
 	pr_info("fast path attached to %s (%s)", h->name, fastpath_hook_name(h->hook));
 	/* behind XDP, TC answers what XDP could not grow (no_room) */
-	if (h->hook == FASTPATH_XDP && !attach_tc(fp, h))
+	if (h->hook == FASTPATH_XDP && !attach_tc(fp, h, 1))
 		pr_info("... and TC behind XDP on %s, for the answers XDP cannot grow", h->name);
 	else if (h->hook == FASTPATH_XDP)
 		pr_warn("answers XDP cannot grow on %s go to the daemon", h->name);

@@ -158,6 +158,22 @@ err_destroy:
 	return err;
 }
 
+/* The TC program behind XDP hands what XDP could not grow to the answering
+ * TC program: its tail call's target. */
+static int link_tc_behind(struct fastpath *fp)
+{
+	__u32 zero = 0;
+	int prog = bpf_program__fd(fp->skel->progs.bpfdns_tc);
+
+	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.tc_answer), &zero, &prog, BPF_ANY)) {
+		int err = -errno;
+
+		pr_err("cannot link the TC programs (tail call map): %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
 int fastpath_open(struct fastpath **out, const struct fastpath_opts *opts)
 {
 	struct fastpath *fp;
@@ -189,6 +205,7 @@ int fastpath_open(struct fastpath **out, const struct fastpath_opts *opts)
 	if (err)
 		goto err_free;
 	err = write_layout(fp);
+	err = err ?: link_tc_behind(fp);
 	if (!err) {
 		struct acl loopback;
 

@@ -212,4 +212,42 @@ check_not "pods: no other warning or error in the log" \
 	"grep -E '^(warning|error)' $dlog | grep -v 'access-control allows sources beyond loopback'" ":"
 stop_daemon
 check_not "pods: a clean stop leaves no hook pinned" "ls $tmp/bpffs/bpfdns" "_link_"
+
+# libvirt's default network: the DNS lines of the file libvirt writes for
+# its dnsmasq (its DHCP lines are dnsmasq's alone: bpfdnsd refuses them),
+# a bridge with the guests behind it, lo excepted
+client_ns bpfdns-g$$ bpfdns-vnet0 192.168.122.50/24
+ip link add bpfdns-virbr0 type bridge
+ip link set bpfdns-vnet0 master bpfdns-virbr0
+ip addr add 192.168.122.1/24 dev bpfdns-virbr0
+ip link set bpfdns-virbr0 up
+echo "192.168.122.50 guest1.example" >"$tmp/default.addnhosts"
+cat >"$tmp/default.conf" <<CONF
+##WARNING:  THIS IS AN AUTO-GENERATED FILE. CHANGES TO IT ARE LIKELY TO BE
+##OVERWRITTEN AND LOST.  Changes to this configuration should be made using:
+##    virsh net-edit default
+## or other application using the libvirt API.
+##
+## dnsmasq conf file created by libvirt
+strict-order
+pid-file=$tmp/default.pid
+except-interface=lo
+bind-dynamic
+interface=bpfdns-virbr0
+addn-hosts=$tmp/default.addnhosts
+CONF
+daemon libvirt -C "$tmp/default.conf" --no-resolv --server=127.0.0.3#5353 || e2e_exit
+check "libvirt's network: listening on the bridge's address" "cat $dlog" "listening on 192.168.122.1#53"
+check_not "... not on lo's (except-interface=lo)" "cat $dlog" "listening on 127.0.0.1"
+check "... the fast path on the bridge" "cat $dlog" "fast path attached to bpfdns-virbr0 (xdp)"
+check_not "... and not on lo" "cat $dlog" "fast path attached to lo"
+g() { ip netns exec bpfdns-g$$ dig +tries=1 +time=2 @192.168.122.1 "$@" +short; }
+check "... a guest gets the addn-hosts name" "g guest1.example A" "192.168.122.50"
+g c.libvirt.test A >/dev/null
+h0=$(kstat hit)
+n=0
+for _ in $(seq 10); do g c.libvirt.test A | grep -qx 192.0.2.3 && n=$((n + 1)); done
+ok "... and its cached lookups, 10 of 10, from the kernel ($(($(kstat hit) - h0)) hits)" \
+	test "$n" = 10 -a "$(($(kstat hit) - h0))" = 10
+stop_daemon
 e2e_exit
