@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <linux/ethtool.h>
+#include <linux/if_link.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -73,17 +74,17 @@ static int attach_tc(struct fastpath *fp, struct fp_hook *h, int behind)
 /* Take over the link an earlier daemon pinned at h->link_pin: 1 adopted. */
 static int adopt_xdp(struct fastpath *fp, struct fp_hook *h)
 {
-	struct bpf_link *old = bpf_link__open(h->link_pin);
+	int fd = bpf_obj_get(h->link_pin);
 
-	if (old && !bpf_link__update_program(old, fp->skel->progs.bpfdns_xdp)) {
-		h->xdp_link = old;
+	if (fd >= 0 && !bpf_link_update(fd, bpf_program__fd(fp->skel->progs.bpfdns_xdp), NULL)) {
+		h->xdp_fd = fd;
 		pr_info("adopted the fast path left attached to %s (pinned at %s)", h->name, h->link_pin);
 		return 1;
 	}
-	if (old) {
+	if (fd >= 0) {
 		/* another interface's, or a stale one: let it go */
 		pr_warn("cannot adopt the link pinned at %s: replacing it", h->link_pin);
-		bpf_link__destroy(old);
+		close(fd);
 	}
 	unlink(h->link_pin);
 	return 0;
@@ -91,12 +92,14 @@ static int adopt_xdp(struct fastpath *fp, struct fp_hook *h)
 
 /*
  * XDP through a link (the kernel picks native mode where the driver has
- * it). With a pin path the link is pinned, so the program keeps answering
- * if the daemon dies; a link pinned by an earlier daemon is adopted: its
- * program replaced by ours, atomically, with no moment unattached.
+ * it; generic: the stack's generic XDP). With a pin path the link is
+ * pinned, so the program keeps answering if the daemon dies; a link pinned
+ * by an earlier daemon is adopted: its program replaced by ours,
+ * atomically, with no moment unattached.
  */
-static int attach_xdp(struct fastpath *fp, struct fp_hook *h)
+static int attach_xdp(struct fastpath *fp, struct fp_hook *h, int generic)
 {
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = generic ? XDP_FLAGS_SKB_MODE : 0);
 	int err;
 
 	if (fp->pin_path[0] &&
@@ -105,16 +108,17 @@ static int attach_xdp(struct fastpath *fp, struct fp_hook *h)
 		h->link_pin[0] = '\0'; /* too long to pin: not pinned */
 	if (h->link_pin[0] && !access(h->link_pin, F_OK) && adopt_xdp(fp, h))
 		return 0;
-	h->xdp_link = bpf_program__attach_xdp(fp->skel->progs.bpfdns_xdp, h->ifindex);
-	if (!h->xdp_link) {
+	h->xdp_fd = bpf_link_create(bpf_program__fd(fp->skel->progs.bpfdns_xdp), h->ifindex, BPF_XDP, &opts);
+	if (h->xdp_fd < 0) {
 		err = -errno;
+		h->xdp_fd = -1;
 		pr_warn("cannot attach XDP to %s: %s%s", h->name, strerror(-err),
 			err == -EBUSY ? " (another XDP program is attached: see `ip link show`)" : "");
 		return err;
 	}
-	if (h->link_pin[0] && (err = bpf_link__pin(h->xdp_link, h->link_pin))) {
+	if (h->link_pin[0] && bpf_obj_pin(h->xdp_fd, h->link_pin)) {
 		pr_warn("cannot pin the XDP link at %s: %s (a crash will detach the fast path)", h->link_pin,
-			strerror(-err));
+			strerror(errno));
 		h->link_pin[0] = '\0';
 	}
 	return 0;
@@ -142,7 +146,8 @@ enum fastpath_hook fastpath_pick_hook(const char *ifname, enum fastpath_hook wan
 {
 	char drv[32];
 
-	*why = wanted == FASTPATH_XDP ? "attach=xdp" : wanted == FASTPATH_TC ? "attach=tc" : "auto";
+	*why = wanted == FASTPATH_XDP ? "attach=xdp" : wanted == FASTPATH_TC ? "attach=tc"
+				: wanted == FASTPATH_XDP_GENERIC ? "attach=xdp-generic" : "auto";
 	if (wanted != FASTPATH_AUTO && wanted != FASTPATH_XDP)
 		return wanted;
 	driver_of(ifname, drv, sizeof(drv));
@@ -154,12 +159,13 @@ enum fastpath_hook fastpath_pick_hook(const char *ifname, enum fastpath_hook wan
 		return FASTPATH_XDP;
 	if (wanted == FASTPATH_XDP) {
 		pr_warn("attach=xdp on %s (veth): answers are lost unless its peer runs an XDP program; "
-			"attach=auto uses TC there", ifname);
+			"attach=auto uses generic XDP there", ifname);
 		return FASTPATH_XDP;
 	}
-	pr_info("%s is a veth, whose XDP answers are lost unless its peer runs XDP: the TC hook", ifname);
-	*why = "auto: a veth loses XDP's answers";
-	return FASTPATH_TC;
+	/* generic XDP delivers there, and costs less than TC alone (measured) */
+	pr_info("%s is a veth, whose native XDP answers are lost unless its peer runs XDP: generic XDP", ifname);
+	*why = "auto: a veth loses native XDP's answers";
+	return FASTPATH_XDP_GENERIC;
 }
 
 static struct fp_hook *hook_find(struct fastpath *fp, int ifindex)
@@ -188,6 +194,7 @@ static struct fp_hook *hook_new(struct fastpath *fp, int ifindex)
 	if (!h)
 		return NULL;
 	h->ifindex = ifindex;
+	h->xdp_fd = -1;
 	snprintf(h->name, sizeof(h->name), "?");
 	if_indextoname((unsigned int)ifindex, h->name);
 	fp->hooks[fp->n_hooks++] = h;
@@ -215,18 +222,18 @@ int fastpath_attach(struct fastpath *fp, int ifindex, enum fastpath_hook hook, c
 	if (!h)
 		return -ENOMEM;
 	/* FASTPATH_AUTO: fastpath_pick_hook resolves it first */
-	h->hook = hook == FASTPATH_TC ? FASTPATH_TC : FASTPATH_XDP;
+	h->hook = hook == FASTPATH_AUTO ? FASTPATH_XDP : hook;
 	h->why = why ? why : "";
-	err = h->hook == FASTPATH_TC ? attach_tc(fp, h, 0) : attach_xdp(fp, h);
+	err = h->hook == FASTPATH_TC ? attach_tc(fp, h, 0) : attach_xdp(fp, h, h->hook == FASTPATH_XDP_GENERIC);
 	if (err) {
 		hook_free(fp, h);
 		return err;
 	}
 	pr_info("fast path attached to %s (%s)", h->name, fastpath_hook_name(h->hook));
 	/* behind XDP, TC answers what XDP could not grow (no_room) */
-	if (h->hook == FASTPATH_XDP && !attach_tc(fp, h, 1))
+	if (h->hook != FASTPATH_TC && !attach_tc(fp, h, 1))
 		pr_info("... and TC behind XDP on %s, for the answers XDP cannot grow", h->name);
-	else if (h->hook == FASTPATH_XDP)
+	else if (h->hook != FASTPATH_TC)
 		pr_warn("answers XDP cannot grow on %s go to the daemon", h->name);
 	return 0;
 }
@@ -235,18 +242,17 @@ static void detach_xdp(struct fastpath *fp, struct fp_hook *h, int gone)
 {
 	if (fp->keep && h->link_pin[0] && !gone) {
 		/* the pin holds it attached; we only let go of our fd */
-		bpf_link__disconnect(h->xdp_link);
 		pr_info("the fast path stays attached to %s (pinned at %s)", h->name, h->link_pin);
 	} else if (h->link_pin[0] && unlinkat(fp->pin_dirfd, strrchr(h->link_pin, '/') + 1, 0) && !gone) {
 		/* as user= the pins are root's: the pin would keep the link
 		 * attached, so detach the link itself (the next daemon
 		 * removes the pin of a detached link) */
-		if (bpf_link__detach(h->xdp_link))
+		if (bpf_link_detach(h->xdp_fd))
 			pr_warn("cannot remove %s nor detach the link, so the fast path stays attached: %s",
 				h->link_pin, strerror(errno));
 	}
-	bpf_link__destroy(h->xdp_link);
-	h->xdp_link = NULL;
+	close(h->xdp_fd); /* the last reference but a pin's: detached */
+	h->xdp_fd = -1;
 }
 
 static void detach_tc(struct fastpath *fp, struct fp_hook *h, int gone)
@@ -273,7 +279,7 @@ void fastpath_detach(struct fastpath *fp, int ifindex, int gone)
 
 	if (!h)
 		return;
-	if (h->xdp_link)
+	if (h->xdp_fd >= 0)
 		detach_xdp(fp, h, gone);
 	if (h->tc_attached)
 		detach_tc(fp, h, gone);
@@ -297,7 +303,7 @@ int fastpath_hooks(const struct fastpath *fp, struct fastpath_hook_info *out, in
 
 	for (; n < fp->n_hooks && n < max; n++) {
 		out[n] = (struct fastpath_hook_info){ .ifindex = fp->hooks[n]->ifindex, .hook = fp->hooks[n]->hook,
-						      .tc_behind = fp->hooks[n]->hook == FASTPATH_XDP &&
+						      .tc_behind = fp->hooks[n]->hook != FASTPATH_TC &&
 								   fp->hooks[n]->tc_attached,
 						      .why = fp->hooks[n]->why };
 		memcpy(out[n].name, fp->hooks[n]->name, sizeof(out[n].name));

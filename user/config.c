@@ -167,7 +167,8 @@ static const struct option_def options[] = {
 	{ "pid-file", OPT_STRING, F(pid_file), PATH_MAX, "write our PID here", 'x', 0 },
 	{ "user", OPT_STRING, F(user), 64, "drop privileges to this user after set-up", 'u', 0 },
 	{ "attach", OPT_CUSTOM, 0, 0,
-	  "fast path hook: auto (default: xdp, tc where xdp would lose answers), xdp, tc or none", REQ },
+	  "fast path hook per interface: auto (default: xdp, generic xdp on a veth, whose native xdp loses answers), "
+	  "xdp, xdp-generic, tc or none; tc sits behind xdp for answers xdp cannot grow", REQ },
 	{ "dns-forward-max", OPT_POSITIVE, F(forward_max), 1000000,
 	  "misses in flight at once, 1 or more; more UDP ones are dropped, TCP ones wait (4096)", '0', 0 },
 	{ "keep-fast-path", OPT_FLAG, F(keep_fast_path), 0,
@@ -372,6 +373,8 @@ static int set_custom(struct config *cfg, const struct option_def *o, const char
 			cfg->attach = FASTPATH_AUTO;
 		else if (!strcmp(v, "xdp"))
 			cfg->attach = FASTPATH_XDP;
+		else if (!strcmp(v, "xdp-generic"))
+			cfg->attach = FASTPATH_XDP_GENERIC;
 		else if (!strcmp(v, "tc"))
 			cfg->attach = FASTPATH_TC;
 		else if (!strcmp(v, "none"))

@@ -23,6 +23,8 @@ const char *fastpath_hook_name(enum fastpath_hook hook)
 	switch (hook) {
 	case FASTPATH_XDP:
 		return "xdp";
+	case FASTPATH_XDP_GENERIC:
+		return "xdp-generic";
 	case FASTPATH_TC:
 		return "tc";
 	case FASTPATH_AUTO:

@@ -13,10 +13,10 @@
 struct fp_hook {
 	int ifindex;
 	char name[IF_NAMESIZE];
-	enum fastpath_hook hook; /* XDP or TC */
+	enum fastpath_hook hook; /* XDP, XDP_GENERIC or TC */
 	const char *why;	 /* a static string, for reports */
-	struct bpf_link *xdp_link;
-	char link_pin[PATH_MAX]; /* where xdp_link is pinned, or "" */
+	int xdp_fd;		 /* the XDP link; -1: none */
+	char link_pin[PATH_MAX]; /* where the link is pinned, or "" */
 	char tc_pin[PATH_MAX];	 /* where the TC program is pinned, or "" */
 	struct bpf_tc_hook tc_hook;
 	struct bpf_tc_opts tc_opts;

@@ -246,7 +246,7 @@ static int hook_on(struct ifaces *is, const struct view_link *l)
 	enum fastpath_hook hook = fastpath_pick_hook(l->name, is->cfg->attach, &why);
 	int err = fastpath_attach(is->fp, l->ifindex, hook, why);
 
-	if (err && hook == FASTPATH_XDP && err != -EPERM) {
+	if (err && hook != FASTPATH_TC && err != -EPERM) {
 		pr_warn("falling back to the TC hook on %s (attach=tc says so up front)", l->name);
 		err = fastpath_attach(is->fp, l->ifindex, FASTPATH_TC, "XDP would not attach");
 	}

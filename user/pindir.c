@@ -159,11 +159,15 @@ static void drop_xdp(const char *path, const char *ifname)
 	close(fd);
 }
 
-static int kept_on(const struct fastpath_hook_info *kept, int n, const char *ifname, enum fastpath_hook hook)
+/* 1 when ifname now has our XDP (either mode), or TC (alone or behind XDP). */
+static int kept_on(const struct fastpath_hook_info *kept, int n, const char *ifname, int xdp)
 {
-	for (int i = 0; i < n; i++)
-		if ((kept[i].hook == hook || (hook == FASTPATH_TC && kept[i].tc_behind)) && !strcmp(kept[i].name, ifname))
+	for (int i = 0; i < n; i++) {
+		int has = xdp ? kept[i].hook != FASTPATH_TC : kept[i].hook == FASTPATH_TC || kept[i].tc_behind;
+
+		if (has && !strcmp(kept[i].name, ifname))
 			return 1;
+	}
 	return 0;
 }
 
@@ -183,7 +187,7 @@ void pindir_drop_orphans(const char *dir, const struct fastpath_hook_info *kept,
 		if (!xdp && !tc)
 			continue;
 		/* what a hook now attached took over in place stays */
-		if (kept_on(kept, n, name, xdp ? FASTPATH_XDP : FASTPATH_TC))
+		if (kept_on(kept, n, name, xdp))
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
 			continue;

@@ -6,6 +6,8 @@
 #   e2e_init NAME TOOL...   skip unless root and the tools exist; re-exec
 #   upstream ID ARGS...     start build/tests/upstream/testdns on 127.0.0.ID#5353
 #   client_ns NS HOST A/LEN [A6/LEN]  a client namespace behind a veth (removed on exit)
+#   dns_query NAME FILE     an A query for NAME (a.b.c, no trailing dot) into FILE
+#   forge NS SERVER SRC HOSTIF FILE  FILE's query from NS's eth0 as SRC: rcode=N or none
 #   daemon NAME ARGS...     start bpfdnsd (-k, pinned under $tmp); waits until ready
 #                           (daemon_out=, daemon_log=: its output and log elsewhere)
 #   check NAME CMD NEEDLE   PASS when CMD's output contains NEEDLE
@@ -72,6 +74,23 @@ client_ns() { # NS HOST A/LEN [A6/LEN]
 	[ $# -lt 4 ] || ip -n "$1" addr add "$4" dev eth0 nodad
 	ip -n "$1" link set eth0 up
 	ip link set "$2" up
+}
+
+# a query's wire form: ID 0x1234, RD, one question NAME A IN
+dns_query() { # NAME FILE
+	local l
+	{
+		printf '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00'
+		for l in ${1//./ }; do printf "\\x$(printf %02x ${#l})%s" "$l"; done
+		printf '\x00\x00\x01\x00\x01'
+	} >"$2"
+}
+
+# an on-link attacker: FILE's query as a whole frame out of NS's eth0 to
+# HOSTIF's MAC, from SRC; prints what came back (rcode=N, or none)
+forge() { # NS SERVER SRC HOSTIF FILE
+	ip netns exec "$1" "$out/tests/upstream/sendraw" "$2#53" --timeout=1000 \
+		--forge="$3,eth0,$(ip -br link show dev "$4" | awk '{ print $3 }')" "$5" | awk '{ print $2 }'
 }
 
 # bpfdnsd's output goes to $tmp/LOGNAME.log, or to $daemon_out when set (a
