@@ -167,7 +167,7 @@ static const struct option_def options[] = {
 	{ "pid-file", OPT_STRING, F(pid_file), PATH_MAX, "write our PID here", 'x', 0 },
 	{ "user", OPT_STRING, F(user), 64, "drop privileges to this user after set-up", 'u', 0 },
 	{ "attach", OPT_CUSTOM, 0, 0,
-	  "fast path hook per interface: auto (default: xdp, generic xdp on a veth, whose native xdp loses answers), "
+	  "fast path hook per interface: auto (default: xdp, tc on a veth, whose native xdp loses answers), "
 	  "xdp, xdp-generic, tc or none; tc sits behind xdp for answers xdp cannot grow", REQ },
 	{ "dns-forward-max", OPT_POSITIVE, F(forward_max), 1000000,
 	  "misses in flight at once, 1 or more; more UDP ones are dropped, TCP ones wait (4096)", '0', 0 },

@@ -32,8 +32,7 @@ struct fastpath;
 int fastpath_open(struct fastpath **fp, const struct fastpath_opts *opts);
 /* The hook to attach to ifname with, given attach= (wanted): auto is XDP,
  * except on drivers whose native XDP_TX answers are lost (veth: unless its
- * peer runs XDP too), generic XDP there; explicit xdp there is kept, with
- * a warning.
+ * peer runs XDP too), TC there; explicit xdp there is kept, with a warning.
  * *why: the reason in a few words (a static string). */
 enum fastpath_hook fastpath_pick_hook(const char *ifname, enum fastpath_hook wanted, const char **why);
 /* Attach to an interface (one hook each: a second attach replaces the

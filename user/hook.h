@@ -11,7 +11,7 @@ enum fastpath_hook {
 	FASTPATH_XDP,  /* native XDP where the driver has it, generic otherwise;
 			* TC behind it answers what XDP cannot grow */
 	FASTPATH_TC,   /* clsact ingress */
-	FASTPATH_AUTO, /* XDP, unless the driver loses what XDP sends back (veth): generic XDP there */
+	FASTPATH_AUTO, /* XDP, unless the driver loses what XDP sends back (veth): TC there */
 	FASTPATH_XDP_GENERIC, /* generic XDP (in the stack), whatever the driver has; TC behind it */
 };
 

@@ -38,7 +38,7 @@ check "bench: prefetch hit ratio measured, with and without" \
 	grep -qE "^prefetch,bpfdns-no-prefetch,hit_ratio,0\.[0-9]+$" "$csv"
 check "bench: prefetch hit ratio in the table" grep -q "Zipf replay" "$dir/stdout"
 check "bench: the table shows the targets" grep -q "CPU per hit / floor's" "$dir/stdout"
-for s in floor bpfdns bpfdns-tc bpfdns-xdp dnsmasq unbound dnsdist; do
+for s in floor bpfdns bpfdns-generic bpfdns-xdp dnsmasq unbound dnsdist; do
 	check "bench: $s hits over a veth measured" grep -qE "^veth-hits,$s,qps_t2,[1-9]" "$csv"
 	check "bench: ... and their latency" grep -qE "^veth-latency,$s,p50,[0-9.]+$" "$csv"
 done

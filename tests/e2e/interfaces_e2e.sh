@@ -45,7 +45,7 @@ for i in lo bpfdns-v0 bpfdns-br0; do
 	check "interface=A,B: the fast path on $i" "cat $dlog" "fast path attached to $i ("
 done
 check "... lo keeps XDP beside them" "cat $dlog" "fast path attached to lo (xdp)"
-check "... the veth gets generic XDP" "cat $dlog" "fast path attached to bpfdns-v0 (xdp-generic)"
+check "... the veth gets TC" "cat $dlog" "fast path attached to bpfdns-v0 (tc)"
 for a in 127.0.0.1#53 198.18.7.1#53 2001:db8:7::1#53 198.18.9.1#53 ::1#53; do
 	check "... listening on $a" "cat $dlog" "listening on $a (udp and tcp)"
 done
@@ -91,18 +91,18 @@ ok "a miss on lo: XDP's ($(($(hstat xdp miss) - x0))), never looked up again by 
 
 # forged loopback sources from the container's link: an on-link attacker
 # sending as 127.0.0.1 or ::1 (what only lo may carry) gets nothing; the
-# same frame from its own address is answered (veth_e2e: the TC hook)
+# same frame from its own address is answered (veth_e2e: generic XDP)
 dns_query c.multi.test "$tmp/q.bin"
 ok "a frame from the container's own address, sent raw, is answered (the check works)" \
 	test "$(forge bpfdns-a$$ 198.18.7.1 198.18.7.2 bpfdns-v0 "$tmp/q.bin")" = rcode=0
-h0=$(kstat hit) d0=$(hstat xdp denied)
+h0=$(kstat hit) d0=$(kstat denied)
 ok "forged 127.0.0.1 from the veth: no answer" \
 	test "$(forge bpfdns-a$$ 198.18.7.1 127.0.0.1 bpfdns-v0 "$tmp/q.bin")" = none
 ok "forged ::1 from the veth: no answer" test "$(forge bpfdns-a$$ 2001:db8:7::1 ::1 bpfdns-v0 "$tmp/q.bin")" = none
 ok "forged 127.0.0.1 through the bridge: no answer" \
 	test "$(forge bpfdns-b$$ 198.18.9.1 127.0.0.1 bpfdns-br0 "$tmp/q.bin")" = none
-ok "... all three denied by the XDP hooks, none a hit" \
-	test "$(($(hstat xdp denied) - d0))" = 3 -a "$(kstat hit)" = "$h0"
+ok "... all three denied (the veth's TC, the bridge's XDP), none a hit" \
+	test "$(($(kstat denied) - d0))" = 3 -a "$(kstat hit)" = "$h0"
 
 # a source beyond the subnets listened on is refused (routed to the veth)
 ip -n bpfdns-a$$ addr add 203.0.113.5/32 dev eth0
@@ -137,7 +137,7 @@ check "listen-address= not there yet: start-up goes on" "cat $dlog" \
 	"listen-address 198.18.7.50 is on no interface yet: listening for it"
 check_not "... and the fast path is not on the veth yet" "cat $dlog" "attached to bpfdns-v0"
 ip addr add 198.18.7.50/24 dev bpfdns-v0
-ok "... it appears: the fast path goes on the interface that has it" wait_log "fast path attached to bpfdns-v0 (xdp-generic)"
+ok "... it appears: the fast path goes on the interface that has it" wait_log "fast path attached to bpfdns-v0 (tc)"
 h0=$(kstat hit)
 ok "... answered there ($(lookups bpfdns-a$$ 198.18.7.50 c.multi.test A 192.0.2.3 1) miss), then by the kernel" \
 	[ "$(lookups bpfdns-a$$ 198.18.7.50 c.multi.test A 192.0.2.3 5)" = 5 ]
@@ -170,22 +170,22 @@ pod 2
 daemon pods --no-resolv --server=127.0.0.3#5353 --interface=bpfdns-nl --interface='bpfdns-pod*' \
 	--except-interface=bpfdns-pod9 --access-control=10.244.0.0/16 || e2e_exit
 check "pods: listening on the node-local address" "cat $dlog" "listening on 169.254.20.10#53"
-check "pods: bpfdns-pod* matched pod1" "cat $dlog" "fast path attached to bpfdns-pod1 (xdp-generic)"
-check "pods: ... and pod2" "cat $dlog" "fast path attached to bpfdns-pod2 (xdp-generic)"
+check "pods: bpfdns-pod* matched pod1" "cat $dlog" "fast path attached to bpfdns-pod1 (tc)"
+check "pods: ... and pod2" "cat $dlog" "fast path attached to bpfdns-pod2 (tc)"
 pod_lookups 1 1 >/dev/null
 h0=$(kstat hit)
 ok "pods: pod1's cached lookups: 10 of 10" [ "$(pod_lookups 1 10)" = 10 ]
 ok "pods: pod2's: 10 of 10" [ "$(pod_lookups 2 10)" = 10 ]
 ok "pods: ... all answered by the kernel ($(($(kstat hit) - h0)) hits)" [ "$(($(kstat hit) - h0))" = 20 ]
 pod 3
-ok "pods: a pod created after start-up is attached" wait_log "fast path attached to bpfdns-pod3 (xdp-generic)"
+ok "pods: a pod created after start-up is attached" wait_log "fast path attached to bpfdns-pod3 (tc)"
 h0=$(kstat hit)
 ok "pods: pod3's cached lookups: 10 of 10" [ "$(pod_lookups 3 10)" = 10 ]
 ok "pods: ... by the kernel ($(($(kstat hit) - h0)) hits)" [ "$(($(kstat hit) - h0))" = 10 ]
 for n in $(seq 30 59); do pod "$n"; done
 ok "pods: 30 more at once: each one attached" \
-	wait_log "fast path attached to bpfdns-pod59 (xdp-generic)"
-ok "pods: ... (30 of 30)" test "$(grep -c 'fast path attached to bpfdns-pod[3-5][0-9] (xdp-generic)' "$dlog")" = 30
+	wait_log "fast path attached to bpfdns-pod59 (tc)"
+ok "pods: ... (30 of 30)" test "$(grep -c 'fast path attached to bpfdns-pod[3-5][0-9] (tc)' "$dlog")" = 30
 ok "pods: ... listening on each one's link-local address too (more than 30 addresses)" \
 	test "$(grep -c '^listening on fe80::.*%bpfdns-pod' "$dlog")" -ge 30
 pod_lookups 59 1 >/dev/null
@@ -196,7 +196,7 @@ pod 9
 sleep 0.5
 check_not "pods: except-interface=bpfdns-pod9: never attached" "cat $dlog" "attached to bpfdns-pod9"
 check "pods: bpfdnsctl stats says where the fast path is, which hook and why" "$ctl stats" \
-	"xdp-generic+tc on bpfdns-pod3 (auto: a veth loses native XDP's answers)"
+	"tc on bpfdns-pod3 (auto: a veth loses native XDP's answers)"
 check "pods: ... and so do the metrics" "$ctl stats --json | jq -c .bpfdns_fast_path_hook" '"bpfdns-nl":{"xdp+tc":1}' 
 ip netns del "bpfdns-p2-$$"
 ok "pods: a pod removed is detached cleanly" wait_log "bpfdns-pod2 is gone, and the fast path with it"

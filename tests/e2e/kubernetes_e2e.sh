@@ -55,6 +55,6 @@ done
 h1=$($ctl stats --json | jq .bpfdns_kernel_packets_total.hit)
 ok "two pods (one from before start-up, one after): 20 of 20 cached lookups answered ($n)" [ "$n" = 20 ]
 ok "... every one by the kernel, on the pods' veths ($((h1 - h0)) hits)" [ "$((h1 - h0))" = 20 ]
-check "bpfdnsctl stats: the hooks" "$ctl stats" "xdp-generic+tc on cali12 (auto: a veth loses native XDP's answers)"
+check "bpfdnsctl stats: the hooks" "$ctl stats" "tc on cali12 (auto: a veth loses native XDP's answers)"
 stop_daemon
 e2e_exit
