@@ -247,5 +247,8 @@ int bpfdns_tc_behind(struct __sk_buff *skb)
 	if ((void *)(m + 1) > (void *)(long)skb->data || m->magic != BPFDNS_META_MAGIC || m->outcome != OUT_NO_ROOM)
 		return TC_ACT_OK;
 	bpf_tail_call(skb, &tc_answer, 0);
-	return TC_ACT_OK; /* no program there: the daemon answers it */
+	/* no program there: the daemon answers it. Counted, which also ties
+	 * this program to the pinned counters (how a next daemon tells ours) */
+	count(false, OUT_NO_ROOM);
+	return TC_ACT_OK;
 }

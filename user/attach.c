@@ -301,14 +301,12 @@ void fastpath_detach_all(struct fastpath *fp)
 
 int fastpath_hooks(const struct fastpath *fp, struct fastpath_hook_info *out, int max)
 {
-	int n = 0;
-
-	for (; n < fp->n_hooks && n < max; n++) {
+	for (int n = 0; n < fp->n_hooks && n < max; n++) {
 		out[n] = (struct fastpath_hook_info){ .ifindex = fp->hooks[n]->ifindex, .hook = fp->hooks[n]->hook,
 						      .tc_behind = fp->hooks[n]->hook != FASTPATH_TC &&
 								   fp->hooks[n]->tc_attached,
 						      .why = fp->hooks[n]->why };
 		memcpy(out[n].name, fp->hooks[n]->name, sizeof(out[n].name));
 	}
-	return n;
+	return fp->n_hooks;
 }

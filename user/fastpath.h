@@ -44,7 +44,9 @@ int fastpath_attach(struct fastpath *fp, int ifindex, enum fastpath_hook hook, c
 void fastpath_detach(struct fastpath *fp, int ifindex, int gone);
 void fastpath_detach_all(struct fastpath *fp);
 
-/* Where the fast path is attached (for reports, and pindir): up to max of them into out; returns how many. */
+/* Where the fast path is attached (for reports, and pindir): up to max
+ * of them into out (NULL with 0: none); returns how many there are (more
+ * than max: some left out). */
 int fastpath_hooks(const struct fastpath *fp, struct fastpath_hook_info *out, int max);
 void fastpath_close(struct fastpath *fp);
 

@@ -25,8 +25,6 @@
 #include "log.h"
 #include "upstream.h"
 
-#define VIEW_MAX 1024 /* links, and addresses, looked at in one sync */
-
 struct view_link {
 	int ifindex;
 	char name[IF_NAMESIZE];
@@ -41,9 +39,9 @@ struct view_addr {
 
 /* The system's interfaces and addresses, as one sync sees them. */
 struct view {
-	struct view_link links[VIEW_MAX];
+	struct view_link *links;
 	int n_links;
-	struct view_addr addrs[VIEW_MAX];
+	struct view_addr *addrs;
 	int n_addrs;
 };
 
@@ -82,26 +80,44 @@ static void view_add_addr(struct view *v, const struct ifaddrs *i)
 		v->n_addrs++;
 }
 
+static void view_free(struct view *v)
+{
+	free(v->links);
+	free(v->addrs);
+	*v = (struct view){ 0 };
+}
+
+/* What the system has now: every link and address (sized to them). */
 static int view_scan(struct view *v)
 {
 	struct ifaddrs *ifs;
+	size_t n = 0;
 
-	v->n_links = v->n_addrs = 0;
+	*v = (struct view){ 0 };
 	if (getifaddrs(&ifs)) {
 		int err = -errno;
 
 		pr_err("cannot list the interfaces: %s", strerror(-err));
 		return err;
 	}
+	for (const struct ifaddrs *i = ifs; i; i = i->ifa_next)
+		n++;
+	v->links = calloc(n + 1, sizeof(*v->links));
+	v->addrs = calloc(n + 1, sizeof(*v->addrs));
+	if (!v->links || !v->addrs) {
+		freeifaddrs(ifs);
+		view_free(v);
+		return -ENOMEM;
+	}
 	for (const struct ifaddrs *i = ifs; i; i = i->ifa_next) {
 		int fam = i->ifa_addr ? i->ifa_addr->sa_family : AF_UNSPEC;
 
-		if (fam == AF_PACKET && v->n_links < VIEW_MAX) {
+		if (fam == AF_PACKET) {
 			struct view_link *l = &v->links[v->n_links++];
 
 			l->ifindex = ((const struct sockaddr_ll *)i->ifa_addr)->sll_ifindex;
 			snprintf(l->name, sizeof(l->name), "%s", i->ifa_name);
-		} else if ((fam == AF_INET || fam == AF_INET6) && v->n_addrs < VIEW_MAX) {
+		} else if (fam == AF_INET || fam == AF_INET6) {
 			view_add_addr(v, i);
 		}
 	}
@@ -183,6 +199,22 @@ static int fastpath_addr(struct ifaces *is, const struct sockaddr_storage *ss, i
 		   : fastpath_listen_del(is->fp, fam, ip, is->cfg->port);
 }
 
+/* 1 when another wanted address (want, n) is the same IP as ss on another
+ * link (IPv6 link-local: Calico gives every pod veth the same one): the
+ * fast path's listen map, keyed by address alone, keeps it. */
+static int ip_still_wanted(const struct sockaddr_storage *want, int n, const struct sockaddr_storage *ss)
+{
+	for (int i = 0; i < n; i++) {
+		struct sockaddr_storage w = want[i];
+
+		if (w.ss_family == AF_INET6)
+			((struct sockaddr_in6 *)&w)->sin6_scope_id = ((const struct sockaddr_in6 *)ss)->sin6_scope_id;
+		if (addr_same(&w, ss))
+			return 1;
+	}
+	return 0;
+}
+
 /* Listen on what is wanted now, and no more. At start-up a failure is
  * the daemon's; later it is logged and tried again at the next change. */
 static int sync_listen(struct ifaces *is, const struct view *v, int initial)
@@ -196,7 +228,8 @@ static int sync_listen(struct ifaces *is, const struct view *v, int initial)
 			continue;
 		}
 		client_unlisten(is->cs, &is->addrs[i]);
-		fastpath_addr(is, &is->addrs[i], 0);
+		if (!ip_still_wanted(want, n, &is->addrs[i]))
+			fastpath_addr(is, &is->addrs[i], 0);
 		is->addrs[i] = is->addrs[--is->n_addrs];
 	}
 	for (int i = 0; i < n; i++) {
@@ -265,19 +298,19 @@ static const struct view_link *view_link(const struct view *v, int ifindex)
  * the ones wanted and not attached yet. */
 static int sync_hooks(struct ifaces *is, const struct view *v, int initial)
 {
-	struct fastpath_hook_info *on = calloc(VIEW_MAX, sizeof(*on));
-	int n, err = 0;
+	int max = fastpath_hooks(is->fp, NULL, 0) + v->n_links + 1, n, err = 0;
+	struct fastpath_hook_info *on = calloc((size_t)max, sizeof(*on));
 
 	if (!on)
 		return -ENOMEM;
-	n = fastpath_hooks(is->fp, on, VIEW_MAX);
+	n = fastpath_hooks(is->fp, on, max);
 	for (int i = 0; i < n; i++) {
 		const struct view_link *l = view_link(v, on[i].ifindex);
 
 		if (!l || strcmp(l->name, on[i].name) || !wants_hook(is->cfg, v, l))
 			fastpath_detach(is->fp, on[i].ifindex, !l);
 	}
-	n = fastpath_hooks(is->fp, on, VIEW_MAX);
+	n = fastpath_hooks(is->fp, on, max);
 	for (int i = 0; i < v->n_links && !err; i++) {
 		const struct view_link *l = &v->links[i];
 		int attached = 0;
@@ -326,18 +359,17 @@ static void sync_acl(struct ifaces *is, const struct view *v)
 
 static int sync_all(struct ifaces *is, int initial)
 {
-	struct view *v = calloc(1, sizeof(*v));
-	int err;
+	struct view v;
+	int err = view_scan(&v);
 
-	if (!v)
-		return -ENOMEM;
-	err = view_scan(v);
-	err = err ?: sync_listen(is, v, initial);
+	if (err)
+		return err;
+	err = sync_listen(is, &v, initial);
 	if (!err)
-		sync_acl(is, v);
+		sync_acl(is, &v);
 	if (!err && is->fp && is->cfg->attach != FASTPATH_NONE)
-		err = sync_hooks(is, v, initial);
-	free(v);
+		err = sync_hooks(is, &v, initial);
+	view_free(&v);
 	return err;
 }
 

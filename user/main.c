@@ -189,27 +189,28 @@ static int setup_fastpath(const struct config *cfg, struct fastpath **fp)
  * attach (it took over the others in place). */
 static void drop_orphans(const struct config *cfg, struct fastpath *fp)
 {
-	struct fastpath_hook_info on[256];
-	int n = fastpath_hooks(fp, on, 256);
+	int n = fastpath_hooks(fp, NULL, 0);
+	struct fastpath_hook_info *on = calloc((size_t)n + 1, sizeof(*on));
 
-	/* beyond 256 interfaces, rather leave an orphan than detach ours */
-	if (n < 256)
-		pindir_drop_orphans(cfg->pin_path, on, n);
+	/* without the list, rather leave an orphan than detach ours */
+	if (on)
+		pindir_drop_orphans(cfg->pin_path, on, fastpath_hooks(fp, on, n));
+	free(on);
 }
 
 /* "xdp on lo, tc on veth0" into buf: where the fast path is. */
 static void hooks_text(struct fastpath *fp, char *buf, size_t size)
 {
 	struct fastpath_hook_info on[8];
-	int n = fp ? fastpath_hooks(fp, on, 8) : 0;
+	int all = fp ? fastpath_hooks(fp, on, 8) : 0, n = all < 8 ? all : 8;
 	size_t len = 0;
 
 	snprintf(buf, size, "%s", fp ? "not attached" : "off");
 	for (int i = 0; i < n && len < size; i++)
 		len += (size_t)snprintf(buf + len, size - len, "%s%s%s on %s", i ? ", " : "",
 					fastpath_hook_name(on[i].hook), on[i].tc_behind ? "+tc" : "", on[i].name);
-	if (n == 8 && len < size)
-		snprintf(buf + len, size - len, ", ...");
+	if (all > 8 && len < size)
+		snprintf(buf + len, size - len, ", and %d more", all - 8);
 }
 
 /* Into the background unless -k, a PID file, another user. */

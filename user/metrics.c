@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "dns.h"
 #include "health.h"
@@ -52,9 +53,13 @@ static void one(struct out *o, const char *name, const char *type, const char *h
  * counters. */
 static void hooks(struct out *o, struct fastpath *fp)
 {
-	struct fastpath_hook_info on[256];
-	int n = fp ? fastpath_hooks(fp, on, 256) : 0;
+	int n = fp ? fastpath_hooks(fp, NULL, 0) : 0;
+	struct fastpath_hook_info *on = n ? calloc((size_t)n, sizeof(*on)) : NULL;
 
+	if (on)
+		fastpath_hooks(fp, on, n);
+	else
+		n = 0;
 	family(o, METRIC_KERNEL_HOOK_PACKETS, "counter",
 	       "Packets each hook judged, by outcome (a query XDP passed on is TC's only when TC answers it).");
 	for (int h = BPFDNS_COUNTERS_XDP; fp && h <= BPFDNS_COUNTERS_TC; h++) {
@@ -74,6 +79,7 @@ static void hooks(struct out *o, struct fastpath *fp)
 	family(o, METRIC_HOOK_WHY, "gauge", "Why the fast path uses that hook there: 1 for the reason.");
 	for (int i = 0; i < n; i++)
 		put(o, METRIC_HOOK_WHY "{interface=\"%s\",why=\"%s\"} 1\n", on[i].name, on[i].why);
+	free(on);
 }
 
 /* The fast path's outcome counters, named as in struct bpfdns_counters. */

@@ -171,6 +171,67 @@ static int kept_on(const struct fastpath_hook_info *kept, int n, const char *ifn
 	return 0;
 }
 
+/* 1 when prog_id's program uses the map map_id. */
+static int prog_uses_map(__u32 prog_id, __u32 map_id)
+{
+	__u32 ids[64] = { 0 };
+	struct bpf_prog_info info = { .nr_map_ids = 64, .map_ids = (__u64)(unsigned long)ids };
+	__u32 len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(prog_id), uses = 0;
+
+	if (fd < 0)
+		return 0;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		for (__u32 i = 0; i < info.nr_map_ids && i < 64; i++)
+			uses |= ids[i] == map_id;
+	close(fd);
+	return uses;
+}
+
+/*
+ * TC filters of ours (handle, priority) whose program uses this pin
+ * directory's counters map, on interfaces no hook now holds: a killed
+ * daemon of these pins left them without a pin (as user=, later
+ * interfaces cannot be pinned). Another daemon's filters use other maps.
+ */
+static void drop_unpinned_tc(const char *dir, const struct fastpath_hook_info *kept, int n)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	struct if_nameindex *all;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/counters", dir) >= (int)sizeof(path) || (fd = bpf_obj_get(path)) < 0)
+		return;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || !(all = if_nameindex())) {
+		close(fd);
+		return;
+	}
+	close(fd);
+	for (const struct if_nameindex *x = all; x->if_index; x++) {
+		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)x->if_index, .attach_point = BPF_TC_INGRESS);
+		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = FASTPATH_TC_HANDLE, .priority = FASTPATH_TC_PRIO);
+		int err;
+
+		if (kept_on(kept, n, x->if_name, 0))
+			continue;
+		log_libbpf_quiet(1); /* most interfaces have no such filter */
+		err = bpf_tc_query(&hook, &opts);
+		log_libbpf_quiet(0);
+		if (err || !prog_uses_map(opts.prog_id, info.id))
+			continue;
+		opts.prog_id = 0;
+		opts.flags = 0;
+		opts.prog_fd = 0;
+		if (bpf_tc_detach(&hook, &opts))
+			pr_warn("cannot detach the TC fast path a killed bpfdnsd left on %s", x->if_name);
+		else
+			pr_warn("detached the TC fast path a killed bpfdnsd left on %s", x->if_name);
+	}
+	if_freenameindex(all);
+}
+
 void pindir_drop_orphans(const char *dir, const struct fastpath_hook_info *kept, int n)
 {
 	DIR *d = opendir(dir);
@@ -198,4 +259,5 @@ void pindir_drop_orphans(const char *dir, const struct fastpath_hook_info *kept,
 		unlink(path);
 	}
 	closedir(d);
+	drop_unpinned_tc(dir, kept, n);
 }

@@ -168,7 +168,7 @@ pod_lookups() { lookups "bpfdns-p$1-$$" 169.254.20.10 c.pod.test A 192.0.2.3 "$2
 pod 1
 pod 2
 daemon pods --no-resolv --server=127.0.0.3#5353 --interface=bpfdns-nl --interface='bpfdns-pod*' \
-	--except-interface=bpfdns-pod9 --access-control=10.244.0.0/16 || e2e_exit
+	--except-interface=bpfdns-pod9 --access-control=10.244.0.0/16 --access-control=fe80::/10 || e2e_exit
 check "pods: listening on the node-local address" "cat $dlog" "listening on 169.254.20.10#53"
 check "pods: bpfdns-pod* matched pod1" "cat $dlog" "fast path attached to bpfdns-pod1 (tc)"
 check "pods: ... and pod2" "cat $dlog" "fast path attached to bpfdns-pod2 (tc)"
@@ -198,15 +198,42 @@ check_not "pods: except-interface=bpfdns-pod9: never attached" "cat $dlog" "atta
 check "pods: bpfdnsctl stats says where the fast path is, which hook and why" "$ctl stats" \
 	"tc on bpfdns-pod3 (auto: a veth loses native XDP's answers)"
 check "pods: ... and so do the metrics" "$ctl stats --json | jq -c .bpfdns_fast_path_hook" '"bpfdns-nl":{"xdp+tc":1}' 
+# Calico gives every pod veth the same MAC, so the same link-local address
+ip addr add fe80::53/64 dev bpfdns-pod1 nodad
+ip addr add fe80::53/64 dev bpfdns-pod2 nodad
+ok "pods: one link-local address on two pod veths: listened on each link" \
+	wait_log "listening on fe80::53%bpfdns-pod2#53"
+ll_lookups() { lookups "bpfdns-p$1-$$" fe80::53%eth0 c.pod.test A 192.0.2.3 "$2"; }
+ll_lookups 1 1 >/dev/null
 ip netns del "bpfdns-p2-$$"
 ok "pods: a pod removed is detached cleanly" wait_log "bpfdns-pod2 is gone, and the fast path with it"
 h0=$(kstat hit)
 ok "pods: the others are still answered by the kernel" [ "$(pod_lookups 1 5)$(pod_lookups 3 5)" = 55 ]
 ok "pods: ... ($(($(kstat hit) - h0)) hits)" [ "$(($(kstat hit) - h0))" = 10 ]
+h0=$(kstat hit)
+ok "pods: ... also at the link-local address pod2's veth shared, by the kernel" \
+	test "$(ll_lookups 1 5)" = 5 -a "$(($(kstat hit) - h0))" = 5
 check_not "pods: no other warning or error in the log" \
 	"grep -E '^(warning|error)' $dlog | grep -v 'access-control allows sources beyond loopback'" ":"
 stop_daemon
 check_not "pods: a clean stop leaves no hook pinned" "ls $tmp/bpffs/bpfdns" "_link_"
+
+# as user=, a hook on an interface that appears later cannot be pinned (the
+# pins are root's): after a kill -9 the next daemon still finds its TC
+# filter, by the pinned maps its program uses, and removes it
+daemon nobody --no-resolv --server=127.0.0.3#5353 --interface='bpfdns-u*' --user=nobody || e2e_exit
+client_ns bpfdns-u$$ bpfdns-u0 198.18.11.2/24
+ip addr add 198.18.11.1/24 dev bpfdns-u0
+ok "user=: an interface that appears later is attached" wait_log "fast path attached to bpfdns-u0 (tc)"
+kill -9 "$daemon"
+wait "$daemon" 2>/dev/null
+ok "... and after a kill -9 its TC filter is left, unpinned" \
+	test "$(tc filter show dev bpfdns-u0 ingress | grep -c bpfdns_tc)" = 1
+daemon after-nobody --no-resolv --server=127.0.0.3#5353 || e2e_exit
+check "the next daemon (lo only) removes it, and says so" "cat $dlog" \
+	"detached the TC fast path a killed bpfdnsd left on bpfdns-u0"
+ok "... none left" test "$(tc filter show dev bpfdns-u0 ingress | grep -c bpfdns)" = 0
+stop_daemon
 
 # libvirt's default network: the DNS lines of the file libvirt writes for
 # its dnsmasq (its DHCP lines are dnsmasq's alone: bpfdnsd refuses them),

@@ -66,6 +66,8 @@ upstream() { # ID ARGS...: testdns on 127.0.0.ID#5353, query log in $tmp/up$ID.l
 client_ns() { # NS HOST A/LEN [A6/LEN]
 	ip netns add "$1"
 	netns+=("$1")
+	# its link-local address usable at once (no DAD wait)
+	ip netns exec "$1" sh -c 'echo 0 >/proc/sys/net/ipv6/conf/default/accept_dad'
 	ip link add "$2" type veth peer name bpfdns-tmp
 	ip link set bpfdns-tmp netns "$1"
 	ip -n "$1" link set bpfdns-tmp name eth0
