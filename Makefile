@@ -8,17 +8,25 @@ BPFTOOL  ?= bpftool
 ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
+# the one version string, of bpfdnsd, bpfdnsctl and version.bind
+VERSION  := 0.2
 CFLAGS   ?= -O2 -g
+# a distribution's flags (CPPFLAGS=-D_FORTIFY_SOURCE=2, LDFLAGS=-Wl,-z,now)
+# are kept; WERROR= builds with a compiler newer than ours without failing
+# on its new warnings (make check and CI keep -Werror)
+CPPFLAGS ?=
+LDFLAGS  ?=
+WERROR   ?= -Werror
 # what the build needs, kept even when CFLAGS is given on the command line
-override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	    -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) -MMD -MP
+override CFLAGS += -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	    -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) -MMD -MP -DBPFDNS_VERSION='"$(VERSION)"' $(CPPFLAGS)
 LDLIBS   += -lbpf -lelf -lz
 # make SANITIZE=address,undefined OUT=build/asan: a sanitizer build (make soak)
 ifneq ($(SANITIZE),)
 override CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 
-BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Iinclude \
+BPF_CFLAGS := -O2 -g -Wall $(WERROR) -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Iinclude \
 	      $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH)) -MMD -MP
 
 ifeq ($(V),1)
@@ -31,7 +39,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
-.PHONY: all clean check test run deps test-deps bench-deps help fuzz bench bench-quick install soak
+.PHONY: all clean check test run deps test-deps bench-deps help fuzz bench bench-quick install uninstall soak
 
 BPF_OBJS   := $(OUT)/fastpath.bpf.o
 SKELS      := $(OUT)/fastpath.skel.h
@@ -62,6 +70,7 @@ help:
 	@echo 'make fuzz       run each libFuzzer harness FUZZ_SECONDS (60) seconds'
 	@echo 'make soak       SOAK_SECONDS (60) at saturation against an ASan/UBSan build (tools/soak)'
 	@echo 'make install    install bpfdnsd, bpfdnsctl, man pages, systemd unit, sample config (PREFIX, DESTDIR)'
+	@echo 'make uninstall  remove what make install put, but the config'
 	@echo 'make deps       install the build dependencies (Debian packages)'
 	@echo 'make clean      remove $(OUT)/'
 
@@ -92,23 +101,23 @@ $(LIB): $(LIB_OBJS)
 $(OUT)/tests/%: tests/%.c $(LIB) $(TEST_LIB) $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers -Itests/lib $< $(TEST_LIB) $(LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers -Itests/lib $< $(TEST_LIB) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 
 $(OUT)/bpfdnsd: user/main.c $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LDLIBS) -o $@
 
 $(OUT)/bench/floor: tools/bench/floor.c $(OUT)/bench/floor.skel.h
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -I$(OUT)/bench $< $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -I$(OUT)/bench $< $(LDFLAGS) $(LDLIBS) -o $@
 
 $(OUT)/bench/dnslat: tools/bench/dnslat.c $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LDLIBS) -o $@
 
 $(OUT)/bpfdnsctl: tools/bpfdnsctl.c $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LDLIBS) -o $@
 
 $(OUT) $(OUT)/user $(OUT)/tests/lib $(OUT)/bench:
 	$(Q)mkdir -p $@
@@ -129,7 +138,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 $(OUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(SKELS)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(LIB_SRCS) $(LDLIBS) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(LIB_SRCS) $(LDFLAGS) $(LDLIBS) -o $@
 
 fuzz: $(FUZZERS)
 	$(Q)tests/fuzz/run $(OUT) $(FUZZ_SECONDS)
@@ -184,6 +193,14 @@ install: $(PROGS)
 	$(Q)install -m 755 dist/networkmanager/90-bpfdns $(DESTDIR)$(SYSCONFDIR)/NetworkManager/dispatcher.d/90-bpfdns
 	$(Q)test -e $(DESTDIR)$(SYSCONFDIR)/bpfdns/bpfdns.conf || \
 		install -m 644 dist/bpfdns.conf $(DESTDIR)$(SYSCONFDIR)/bpfdns/bpfdns.conf
+
+# what install put there, but the config (kept, as packages keep theirs)
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/bpfdnsd $(DESTDIR)$(SBINDIR)/bpfdnsctl \
+		$(DESTDIR)$(MANDIR)/man8/bpfdnsd.8 $(DESTDIR)$(MANDIR)/man8/bpfdnsctl.8 \
+		$(DESTDIR)$(UNITDIR)/bpfdnsd.service $(DESTDIR)$(SYSCONFDIR)/resolvconf/update.d/bpfdns \
+		$(DESTDIR)$(SYSCONFDIR)/NetworkManager/dispatcher.d/90-bpfdns
 
 clean:
 	$(call msg,CLEAN,$(OUT))

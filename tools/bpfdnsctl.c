@@ -52,7 +52,8 @@ struct metrics {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bpfdnsctl [--pin-path=DIR] [--control-socket=PATH] [--json] COMMAND\n\n"
+	fprintf(f, "usage: bpfdnsctl [--pin-path=DIR] [--control-socket=PATH] [--json] COMMAND\n"
+		   "       bpfdnsctl --version\n\n"
 		   "Commands:\n"
 		   "  stats [--watch [--interval=S] [--count=N]]  counters; --watch: rates per second\n"
 		   "  upstreams                                   upstream health and latency\n"
@@ -710,7 +711,10 @@ int main(int argc, char **argv)
 			o.control = argv[i] + 17;
 		else if (!strcmp(argv[i], "--json"))
 			o.json = 1;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+		else if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
+			printf("bpfdnsctl %s\n", BPFDNS_VERSION);
+			return 0;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
 		} else {

@@ -16,7 +16,9 @@
 
 #define CONFIG_ADDR_MAX 16
 #define CONFIG_IF_MAX 32 /* interface= and except-interface= names each */
-#define BPFDNS_VERSION "0.2"
+#ifndef BPFDNS_VERSION /* the Makefile's VERSION */
+#define BPFDNS_VERSION "unknown"
+#endif
 
 /* How a miss goes upstream (strategy.h says what each one decides). */
 enum upstream_mode {

@@ -41,6 +41,26 @@ echo "# one install again keeps an edited config"
 echo "# edited" >>"$root/etc/bpfdns/bpfdns.conf"
 make -s -C "$top" OUT="$(realpath "$out")" install DESTDIR="$root" PREFIX=/usr
 check "install: a second install keeps the edited config" "tail -n 1 $root/etc/bpfdns/bpfdns.conf" "# edited"
+v=$(sed -n 's/^VERSION *:= *//p' "$top/Makefile")
+check "version: bpfdnsd --version says the Makefile's VERSION" "$root/usr/sbin/bpfdnsd --version" "bpfdnsd $v"
+check "version: ... and so does bpfdnsctl --version" "$root/usr/sbin/bpfdnsctl --version" "bpfdnsctl $v"
+check "version: ... and version.bind's" "strings $root/usr/sbin/bpfdnsd" "bpfdns-$v"
+
+# a distribution's build: its CPPFLAGS and LDFLAGS reach every compile and link
+o=$(make -n -B -C "$top" OUT="$tmp/distbuild" CPPFLAGS=-D_FORTIFY_SOURCE=2 LDFLAGS=-Wl,-z,now V=1 \
+	"$tmp/distbuild/bpfdnsd" "$tmp/distbuild/bpfdnsctl" 2>&1)
+cc_lines=$(grep -cE '^(cc|gcc) ' <<<"$o")
+ok "flags: CPPFLAGS in every userspace compile ($cc_lines)" \
+	test "$cc_lines" -gt 10 -a "$(grep -E '^(cc|gcc) ' <<<"$o" | grep -vc -- '-D_FORTIFY_SOURCE=2')" = 0
+ok "flags: LDFLAGS in both links" test "$(grep -E -- '-o [^ ]*(bpfdnsd|bpfdnsctl)$' <<<"$o" | grep -c -- '-Wl,-z,now')" = 2
+ok "flags: WERROR= builds without -Werror (a newer compiler's warnings)" \
+	bash -c "! make -n -B -C '$top' OUT='$tmp/distbuild' WERROR= V=1 '$tmp/distbuild/bpfdnsctl' | grep -q -- '-Werror'"
+
+# make uninstall takes away what make install put, but the config
+make -s -C "$top" OUT="$(realpath "$out")" uninstall DESTDIR="$root" PREFIX=/usr
+check_lines "uninstall: only the (edited) config is left" "cd $root && find . -type f | sort" "./etc/bpfdns/bpfdns.conf"
+ok "uninstall: ... nothing else" test "$(cd "$root" && find . -type f | wc -l)" = 1
+make -s -C "$top" OUT="$(realpath "$out")" install DESTDIR="$root" PREFIX=/usr
 
 # the installed program, the installed config, the unit's capabilities
 upstream 2
