@@ -33,7 +33,9 @@ int pindir_lock(const char *dir);
  * Remove what a daemon of this pin-path left attached (after kill -9) that
  * the hooks now attached (kept, n of them) did not take over: XDP links
  * pinned for an interface that has no XDP hook now, our TC filters on an
- * interface that has no TC hook now. Each removal is logged.
+ * interface that has no TC hook now: those it pinned, and those it could
+ * not (as user=), known by the pinned counters map their program uses.
+ * Each removal is logged.
  */
 void pindir_drop_orphans(const char *dir, const struct fastpath_hook_info *kept, int n);
 
