@@ -238,22 +238,40 @@ static size_t control_answer(struct control *ctl, const char *cmd, char *out, si
 }
 
 /* The answer to an HTTP request: GET /metrics, or 404. */
+/* The request line's method when it asks for the metrics ("/metrics" or
+ * "/", any query string ignored, as scrapers add their own): HTTP_GET,
+ * HTTP_HEAD, or 0. */
+enum { HTTP_GET = 1, HTTP_HEAD };
+static int http_metrics_request(const char *req)
+{
+	int head = !strncmp(req, "HEAD ", 5);
+	const char *path = head ? req + 5 : !strncmp(req, "GET ", 4) ? req + 4 : NULL;
+	size_t len = path ? strcspn(path, " ?") : 0;
+
+	if (!path || !((len == 8 && !strncmp(path, "/metrics", 8)) || (len == 1 && path[0] == '/')))
+		return 0;
+	return head ? HTTP_HEAD : HTTP_GET;
+}
+
 static size_t http_answer(struct control *ctl, const char *req, char *out, size_t n)
 {
 	static const char head[] = "HTTP/1.1 %s\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
 				   "Content-Length: %zu\r\nConnection: close\r\n\r\n";
+	int method = http_metrics_request(req);
 	char *body = malloc(CTL_OUT_MAX);
 	size_t len, hlen;
 
 	if (!body)
 		return 0;
-	if (!strncmp(req, "GET /metrics ", 13) || !strncmp(req, "GET / ", 6)) {
+	if (method) {
 		len = ctl->report(ctl->report_ctx, body, CTL_OUT_MAX);
 		hlen = (size_t)snprintf(out, n, head, "200 OK", len);
 	} else {
-		len = (size_t)snprintf(body, CTL_OUT_MAX, "only GET /metrics here\n");
+		len = (size_t)snprintf(body, CTL_OUT_MAX, "only GET and HEAD /metrics here\n");
 		hlen = (size_t)snprintf(out, n, head, "404 Not Found", len);
 	}
+	if (method == HTTP_HEAD)
+		len = 0; /* the length the body would have, and no body */
 	if (hlen + len > n)
 		len = n > hlen ? n - hlen : 0;
 	memcpy(out + hlen, body, len);

@@ -54,6 +54,15 @@ check "metrics: Prometheus exposition over HTTP" "curl -s http://127.0.0.1:9153/
 	'bpfdns_cache_hits_total{where="kernel"} 1'
 check "metrics: HELP and TYPE lines" "curl -s http://127.0.0.1:9153/metrics" \
 	"# TYPE bpfdns_kernel_packets_total counter"
+check "metrics: a scraper's query string is ignored" "curl -s 'http://127.0.0.1:9153/metrics?x=1'" \
+	"# TYPE bpfdns_cache_entries gauge"
+check "metrics: HEAD gets 200" \
+	"curl -s -I http://127.0.0.1:9153/metrics | tr -d '\r'" "HTTP/1.1 200 OK"
+ok "metrics: ... a Content-Length above 1000" \
+	test "$(curl -s -I http://127.0.0.1:9153/metrics | tr -d '\r' | awk '/^Content-Length:/ { print $2 }')" -gt 1000
+ok "metrics: ... and no body (headers only, under 300 bytes)" test "$(bash -c 'exec 3<>/dev/tcp/127.0.0.1/9153
+	printf "HEAD /metrics HTTP/1.0\r\n\r\n" >&3; timeout 2 cat <&3' | wc -c)" -lt 300
+check "metrics: another path still gets 404" "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9153/other" "404"
 check "metrics: per-upstream series" "curl -s http://127.0.0.1:9153/metrics" \
 	'bpfdns_upstream_queries_total{upstream="127.0.0.2#5353"}'
 check "metrics: other paths are 404" "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9153/x" "404"
