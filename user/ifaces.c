@@ -134,14 +134,25 @@ static int addr_index(const struct sockaddr_storage *list, int n, const struct s
 	return -1;
 }
 
-/* A view address in listen-address= form (IPv6 without scope). */
-static int is_listen_address(const struct config *cfg, const struct view_addr *a)
+/* 1 when a is the address p names: the same IP and port and, where p
+ * gives an IPv6 scope, the same scope (any_scope: whatever the scopes). */
+static int addr_matches(const struct sockaddr_storage *p, const struct sockaddr_storage *a, int any_scope)
 {
-	struct sockaddr_storage ss = a->ss;
+	struct sockaddr_storage x = *a;
 
-	if (ss.ss_family == AF_INET6)
-		((struct sockaddr_in6 *)&ss)->sin6_scope_id = 0;
-	return addr_index(cfg->listen, cfg->n_listen, &ss) >= 0 || addr_index(cfg->listen, cfg->n_listen, &a->ss) >= 0;
+	if (x.ss_family == AF_INET6 && p->ss_family == AF_INET6 &&
+	    (any_scope || !((const struct sockaddr_in6 *)p)->sin6_scope_id))
+		((struct sockaddr_in6 *)&x)->sin6_scope_id = ((const struct sockaddr_in6 *)p)->sin6_scope_id;
+	return addr_same(p, &x);
+}
+
+/* 1 when an address of list (n) names a. */
+static int matches_any(const struct sockaddr_storage *list, int n, const struct sockaddr_storage *a, int any_scope)
+{
+	for (int i = 0; i < n; i++)
+		if (addr_matches(&list[i], a, any_scope))
+			return 1;
+	return 0;
 }
 
 /* The addresses to listen on: the served interfaces', then listen-address=
@@ -174,16 +185,12 @@ static int wanted_addrs(const struct config *cfg, const struct view *v, struct s
 	return n;
 }
 
+/* 1 when an interface has the address ss names. */
 static int addr_present(const struct view *v, const struct sockaddr_storage *ss)
 {
-	for (int i = 0; i < v->n_addrs; i++) {
-		struct sockaddr_storage a = v->addrs[i].ss;
-
-		if (a.ss_family == AF_INET6 && ss->ss_family == AF_INET6 && !((const struct sockaddr_in6 *)ss)->sin6_scope_id)
-			((struct sockaddr_in6 *)&a)->sin6_scope_id = 0;
-		if (addr_same(&a, ss))
+	for (int i = 0; i < v->n_addrs; i++)
+		if (addr_matches(ss, &v->addrs[i].ss, 0))
 			return 1;
-	}
 	return 0;
 }
 
@@ -199,22 +206,6 @@ static int fastpath_addr(struct ifaces *is, const struct sockaddr_storage *ss, i
 		   : fastpath_listen_del(is->fp, fam, ip, is->cfg->port);
 }
 
-/* 1 when another wanted address (want, n) is the same IP as ss on another
- * link (IPv6 link-local: Calico gives every pod veth the same one): the
- * fast path's listen map, keyed by address alone, keeps it. */
-static int ip_still_wanted(const struct sockaddr_storage *want, int n, const struct sockaddr_storage *ss)
-{
-	for (int i = 0; i < n; i++) {
-		struct sockaddr_storage w = want[i];
-
-		if (w.ss_family == AF_INET6)
-			((struct sockaddr_in6 *)&w)->sin6_scope_id = ((const struct sockaddr_in6 *)ss)->sin6_scope_id;
-		if (addr_same(&w, ss))
-			return 1;
-	}
-	return 0;
-}
-
 /* Listen on what is wanted now, and no more. At start-up a failure is
  * the daemon's; later it is logged and tried again at the next change. */
 static int sync_listen(struct ifaces *is, const struct view *v, int initial)
@@ -228,7 +219,10 @@ static int sync_listen(struct ifaces *is, const struct view *v, int initial)
 			continue;
 		}
 		client_unlisten(is->cs, &is->addrs[i]);
-		if (!ip_still_wanted(want, n, &is->addrs[i]))
+		/* the fast path's listen map is keyed by address alone: the
+		 * same IP on another link (Calico gives every pod veth the
+		 * same link-local one) keeps it */
+		if (!matches_any(want, n, &is->addrs[i], 1))
 			fastpath_addr(is, &is->addrs[i], 0);
 		is->addrs[i] = is->addrs[--is->n_addrs];
 	}
@@ -267,7 +261,7 @@ static int wants_hook(const struct config *cfg, const struct view *v, const stru
 	if (!strcmp(l->name, "lo") || ifset_serves(cfg, l->name))
 		return 1;
 	for (int i = 0; i < v->n_addrs; i++)
-		if (v->addrs[i].ifindex == l->ifindex && is_listen_address(cfg, &v->addrs[i]))
+		if (v->addrs[i].ifindex == l->ifindex && matches_any(cfg->listen, cfg->n_listen, &v->addrs[i].ss, 0))
 			return 1;
 	return 0;
 }

@@ -121,6 +121,32 @@ int pindir_lock(const char *dir)
 	return err;
 }
 
+/* The program id of our TC filter (our handle and priority) on ifindex;
+ * 0: none there. */
+static __u32 our_tc_prog(int ifindex)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = FASTPATH_TC_HANDLE, .priority = FASTPATH_TC_PRIO);
+	int err;
+
+	log_libbpf_quiet(1); /* most interfaces have no such filter */
+	err = bpf_tc_query(&hook, &opts);
+	log_libbpf_quiet(0);
+	return err ? 0 : opts.prog_id;
+}
+
+/* Detach our TC filter from ifindex, which a killed daemon left, saying so. */
+static void drop_our_tc(int ifindex, const char *ifname)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = FASTPATH_TC_HANDLE, .priority = FASTPATH_TC_PRIO);
+
+	if (bpf_tc_detach(&hook, &opts))
+		pr_warn("cannot detach the TC fast path a killed bpfdnsd left on %s", ifname);
+	else
+		pr_warn("detached the TC fast path a killed bpfdnsd left on %s", ifname);
+}
+
 /* Detach our TC filter from ifname when it still runs the program pinned at path. */
 static void drop_tc(const char *path, const char *ifname)
 {
@@ -128,19 +154,9 @@ static void drop_tc(const char *path, const char *ifname)
 	__u32 len = sizeof(info);
 	int fd = bpf_obj_get(path);
 	int ifindex = (int)if_nametoindex(ifname);
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = FASTPATH_TC_HANDLE, .priority = FASTPATH_TC_PRIO);
 
-	if (fd >= 0 && ifindex && !bpf_obj_get_info_by_fd(fd, &info, &len) && !bpf_tc_query(&hook, &opts) &&
-	    opts.prog_id == info.id) {
-		opts.prog_id = 0;
-		opts.flags = 0;
-		opts.prog_fd = 0;
-		if (bpf_tc_detach(&hook, &opts))
-			pr_warn("cannot detach the TC fast path a killed bpfdnsd left on %s", ifname);
-		else
-			pr_warn("detached the TC fast path a killed bpfdnsd left on %s", ifname);
-	}
+	if (fd >= 0 && ifindex && !bpf_obj_get_info_by_fd(fd, &info, &len) && our_tc_prog(ifindex) == info.id)
+		drop_our_tc(ifindex, ifname);
 	if (fd >= 0)
 		close(fd);
 }
@@ -210,24 +226,13 @@ static void drop_unpinned_tc(const char *dir, const struct fastpath_hook_info *k
 	}
 	close(fd);
 	for (const struct if_nameindex *x = all; x->if_index; x++) {
-		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)x->if_index, .attach_point = BPF_TC_INGRESS);
-		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = FASTPATH_TC_HANDLE, .priority = FASTPATH_TC_PRIO);
-		int err;
+		__u32 prog;
 
 		if (kept_on(kept, n, x->if_name, 0))
 			continue;
-		log_libbpf_quiet(1); /* most interfaces have no such filter */
-		err = bpf_tc_query(&hook, &opts);
-		log_libbpf_quiet(0);
-		if (err || !prog_uses_map(opts.prog_id, info.id))
-			continue;
-		opts.prog_id = 0;
-		opts.flags = 0;
-		opts.prog_fd = 0;
-		if (bpf_tc_detach(&hook, &opts))
-			pr_warn("cannot detach the TC fast path a killed bpfdnsd left on %s", x->if_name);
-		else
-			pr_warn("detached the TC fast path a killed bpfdnsd left on %s", x->if_name);
+		prog = our_tc_prog((int)x->if_index);
+		if (prog && prog_uses_map(prog, info.id))
+			drop_our_tc((int)x->if_index, x->if_name);
 	}
 	if_freenameindex(all);
 }
