@@ -56,7 +56,7 @@ BPF_TESTS  := $(patsubst tests/bpf/%.c,$(OUT)/tests/bpf/%,$(wildcard tests/bpf/*
 E2E_BINS   := $(patsubst tests/e2e/%.c,$(OUT)/tests/e2e/%,$(wildcard tests/e2e/*.c))
 # helpers the tests start (the test upstream), not tests themselves
 HELPERS    := $(patsubst tests/upstream/%.c,$(OUT)/tests/upstream/%,$(wildcard tests/upstream/*.c))
-BENCH      := $(OUT)/bench/floor $(OUT)/bench/dnslat
+BENCH      := $(OUT)/bench/floor $(OUT)/bench/dnslat $(OUT)/bench/hitcost
 PROGS      := $(OUT)/bpfdnsd $(OUT)/bpfdnsctl
 
 all: $(BPF_OBJS) $(SKELS) $(LIB_OBJS) $(PROGS) $(UNIT_BINS) $(BPF_TESTS) $(E2E_BINS) $(HELPERS) $(BENCH)
@@ -110,6 +110,10 @@ $(OUT)/bpfdnsd: user/main.c $(LIB)
 $(OUT)/bench/floor: tools/bench/floor.c $(OUT)/bench/floor.skel.h
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUT)/bench $< $(LDFLAGS) $(LDLIBS) -o $@
+
+$(OUT)/bench/hitcost: tools/bench/hitcost.c $(OUT)/bench/floor.skel.h $(TEST_LIB) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(OUT)/bench -Itests/lib $< $(TEST_LIB) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 
 $(OUT)/bench/dnslat: tools/bench/dnslat.c $(LIB)
 	$(call msg,LINK,$@)

@@ -94,7 +94,7 @@ static __always_inline void count(bool xdp, int outcome)
  * per entry, to refresh it before it expires, so popular names never miss.
  * The daemon's new entry starts with prefetch at zero again.
  */
-static __always_inline void maybe_prefetch(bool xdp, const struct bpfdns_key *key, struct bpfdns_entry *e,
+static __always_inline void maybe_prefetch(bool xdp, const struct bpfdns_question *qn, struct bpfdns_entry *e,
 					   __u64 now, __u64 stored)
 {
 	struct bpfdns_counters *c;
@@ -103,7 +103,7 @@ static __always_inline void maybe_prefetch(bool xdp, const struct bpfdns_key *ke
 		return;
 	if (e->prefetch || __sync_fetch_and_add(&e->prefetch, 1))
 		return; /* asked already */
-	if (bpf_ringbuf_output(&prefetch_ring, (void *)key, sizeof(*key), 0)) {
+	if (bpf_ringbuf_output(&prefetch_ring, (void *)qn, sizeof(*qn), 0)) {
 		e->prefetch = 0; /* the ring is full: a later hit asks again */
 		return;
 	}
@@ -154,9 +154,30 @@ lost:
 		c->log_lost++;
 }
 
+/* Whether the entry is for the name in qn (name_len bytes, zero-padded to
+ * a whole word): a key's hash says so almost always, this makes it sure. */
+__noinline int name_same(const struct bpfdns_entry *e, const struct bpfdns_question *qn, __u32 name_len)
+{
+	const __u64 *a, *b;
+	__u32 i;
+
+	if (!e || !qn)
+		return 0;
+	a = (const __u64 *)e->name;
+	b = (const __u64 *)qn->name;
+	for (i = 0; i < BPFDNS_NAME_MAX / 8; i++) {
+		if (i * 8 >= name_len)
+			break;
+		if (a[i] != b[i])
+			return 0;
+	}
+	return 1;
+}
+
 /* Returns OUT_HIT when the packet now holds the answer, else why not. */
 static __always_inline int answer(void *ctx, bool xdp)
 {
+	struct bpfdns_question *qn = NULL;
 	struct bpfdns_key key = {};
 	struct query q = {};
 	struct plan pl = {};
@@ -164,11 +185,11 @@ static __always_inline int answer(void *ctx, bool xdp)
 	__u64 now, stored;
 	int ret;
 
-	ret = parse_query(ctx, xdp, &q, &key);
-	if (ret != OUT_CONTINUE)
+	ret = parse_query(ctx, xdp, &q, &qn, &key);
+	if (ret != OUT_CONTINUE || !qn)
 		return ret;
 	e = bpf_map_lookup_elem(&cache, &key);
-	if (!e)
+	if (!e || !name_same(e, qn, q.name_len))
 		return OUT_MISS;
 	now = bpf_ktime_get_boot_ns();
 	stored = *(volatile __u64 *)&e->stored_ns;
@@ -177,7 +198,7 @@ static __always_inline int answer(void *ctx, bool xdp)
 		return ret;
 	ret = write_answer(ctx, xdp, &q, &key, e, &pl, stored);
 	if (ret == OUT_HIT) {
-		maybe_prefetch(xdp, &key, e, now, stored);
+		maybe_prefetch(xdp, qn, e, now, stored);
 		log_hit(ctx, xdp, &q, &key);
 	}
 	return ret;

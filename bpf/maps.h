@@ -24,6 +24,15 @@ struct {
 	__type(value, __u32);
 } listen_addrs SEC(".maps");
 
+/* Bit port % 64 of word port / 64 is set when a listen address has that
+ * port: all else passes without a hash lookup. Filled by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BPFDNS_PORT_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} listen_ports SEC(".maps");
+
 /* Who may be answered: source prefix -> BPFDNS_ACL_*. Filled by the loader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -53,6 +62,15 @@ struct {
 	__type(key, __u32);
 	__type(value, struct bpfdns_counters);
 } counters SEC(".maps");
+
+/* Where the question being answered is read and folded: it is too big for
+ * the stack the TC program has left (not pinned: nothing lasts in it). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpfdns_question);
+} scratch SEC(".maps");
 
 /* Layout of the structs above, for whoever adopts the pinned maps; a
  * single entry written by the loader. */

@@ -11,7 +11,11 @@
 #include "csum.h"
 #include "hook.h"
 #include "maps.h"
+#include "namehash.h"
 #include "parse.h"
+
+/* The name hash's secret key (namehash.h); set by the loader. */
+const volatile __u64 name_hash_key[2];
 
 /* What became of a packet; each maps to one counter. */
 enum outcome {
@@ -69,6 +73,16 @@ static __always_inline __u64 first_bytes_mask(__u32 n)
 #endif
 }
 
+/* Whether a listen address has this port (host order): a bit in an array,
+ * cheaper than the hash lookup of listening_on that the rest needs. */
+static __always_inline int port_listened(__u32 port)
+{
+	__u32 word = port / 64;
+	__u64 *bits = bpf_map_lookup_elem(&listen_ports, &word);
+
+	return bits && (*bits >> (port % 64)) & 1;
+}
+
 static __always_inline int listening_on(struct bpfdns_listen_key *lk)
 {
 	if (bpf_map_lookup_elem(&listen_addrs, lk))
@@ -123,7 +137,7 @@ static __always_inline int parse_transport(void *ctx, bool xdp, void *data, void
 		if (parse_iphdr(&c, data_end, &ip) != IPPROTO_UDP)
 			return OUT_NOT_OURS;
 		udp_len = parse_udphdr(&c, data_end, &udp);
-		if (udp_len < 0)
+		if (udp_len < 0 || !port_listened(bpf_ntohs(udp->dest)))
 			return OUT_NOT_OURS;
 		__builtin_memcpy(lk.addr, &ip->daddr, 4);
 		__builtin_memcpy(ak.addr, &ip->saddr, 4);
@@ -138,7 +152,7 @@ static __always_inline int parse_transport(void *ctx, bool xdp, void *data, void
 		if (parse_ip6hdr(&c, data_end, &ip6) != IPPROTO_UDP)
 			return OUT_NOT_OURS;
 		udp_len = parse_udphdr(&c, data_end, &udp);
-		if (udp_len < 0)
+		if (udp_len < 0 || !port_listened(bpf_ntohs(udp->dest)))
 			return OUT_NOT_OURS;
 		__builtin_memcpy(lk.addr, &ip6->daddr, 16);
 		__builtin_memcpy(ak.addr, &ip6->saddr, 16);
@@ -198,13 +212,13 @@ static __always_inline int parse_header(void *data, void *data_end, struct query
  * every exit of one loop would be explored through all the code after it.
  */
 
-/* Length of the wire name at the start of key->name, of which avail bytes
+/* Length of the wire name at the start of qn->name, of which avail bytes
  * were read from the packet: 1..255, or -outcome. */
-__noinline int name_length(const struct bpfdns_key *key, __u32 avail)
+__noinline int name_length(const struct bpfdns_question *qn, __u32 avail)
 {
 	__u32 off = 0, i;
 
-	if (!key)
+	if (!qn)
 		return -OUT_MALFORMED;
 	for (i = 0; i < BPFDNS_NAME_MAX / 2; i++) {
 		__u32 idx = off;
@@ -213,7 +227,7 @@ __noinline int name_length(const struct bpfdns_key *key, __u32 avail)
 		if (off >= avail)
 			return -OUT_MALFORMED; /* runs past the message */
 		barrier_var(idx); /* keep the mask: clang knows idx < 256, the verifier not */
-		len = key->name[idx & (BPFDNS_NAME_MAX - 1)];
+		len = qn->name[idx & (BPFDNS_NAME_MAX - 1)];
 		if (len == 0)
 			return off + 1;
 		if ((len & 0xc0) == 0xc0)
@@ -227,33 +241,42 @@ __noinline int name_length(const struct bpfdns_key *key, __u32 avail)
 	return -OUT_MALFORMED;
 }
 
-/* Zero key->name past name_len and lowercase the name; set q->name_sum to
- * the checksum sum of the name as the client sent it. */
-__noinline int name_fold(struct bpfdns_key *key, __u32 name_len, struct query *q)
+/* Lowercase the name in qn (name_len bytes; the rest of its last word
+ * zeroed, the words after it left as they are), set q->name_sum to the
+ * checksum sum of the name as the client sent it, and the key's name hash
+ * and length. */
+__noinline int name_fold(struct bpfdns_question *qn, __u32 name_len, struct query *q, struct bpfdns_key *key)
 {
+	struct namehash h;
 	__u64 *words, sum = 0;
 	__u32 i;
 
-	if (!key || !q)
+	if (!qn || !q || !key)
 		return -1;
-	words = (__u64 *)key->name;
+	namehash_init(&h, name_hash_key[0], name_hash_key[1]);
+	words = (__u64 *)qn->name;
 	for (i = 0; i < BPFDNS_NAME_MAX / 8; i++) {
-		__s64 left = (__s64)name_len - i * 8; /* name bytes in this word */
+		__u32 left = name_len - i * 8; /* name bytes from this word on */
 		__u64 v;
 
-		left &= ~(left >> 63);	       /* at least 0 */
-		left = 8 + ((left - 8) & ((left - 8) >> 63)); /* at most 8 */
-		v = words[i] & first_bytes_mask(left);
+		if (i * 8 >= name_len)
+			break;
+		v = words[i] & first_bytes_mask(left < 8 ? left : 8);
 		sum += (__u32)v;
 		sum += v >> 32;
-		words[i] = lower8(v);
+		v = lower8(v);
+		words[i] = v;
+		namehash_word(&h, v);
 	}
 	q->name_sum = sum;
+	key->name_hash = namehash_end(&h, name_len);
+	key->name_len = name_len;
 	return 0;
 }
 
-/* Read the question name into the key: lowercased, zero-padded. */
-static __always_inline int parse_qname(void *ctx, bool xdp, struct query *q, struct bpfdns_key *key)
+/* Read the question name into qn: lowercased; and its hash into the key. */
+static __always_inline int parse_qname(void *ctx, bool xdp, struct query *q, struct bpfdns_question *qn,
+				       struct bpfdns_key *key)
 {
 	__u32 avail = q->dns_len - DNS_HDR_LEN;
 	int len;
@@ -262,15 +285,15 @@ static __always_inline int parse_qname(void *ctx, bool xdp, struct query *q, str
 		avail = BPFDNS_NAME_MAX;
 	if (avail < 1)
 		return OUT_MALFORMED;
-	if (hook_load(ctx, xdp, q->dns_off + DNS_HDR_LEN, key->name, avail))
+	if (hook_load(ctx, xdp, q->dns_off + DNS_HDR_LEN, qn->name, avail))
 		return OUT_MALFORMED;
-	len = name_length(key, avail);
+	len = name_length(qn, avail);
 	if (len < 0)
 		return -len;
 	if (len < 1 || len > BPFDNS_NAME_MAX - 1)
 		return OUT_MALFORMED;
 	q->name_len = len;
-	if (name_fold(key, len, q))
+	if (name_fold(qn, len, q, key))
 		return OUT_MALFORMED;
 	return OUT_CONTINUE;
 }
@@ -335,12 +358,17 @@ __noinline int parse_opt_tc(struct __sk_buff *ctx, struct query *q, __u32 off)
 	return parse_opt(ctx, false, q, off);
 }
 
+static const __u32 scratch_key;
+
 /*
- * Parse a packet into q and key. Returns OUT_CONTINUE for a plain query
- * to us, or the outcome that passes it on.
+ * Parse a packet into q, its question (*qn: in the scratch map) and the
+ * cache key. Returns OUT_CONTINUE for a plain query to us, or the outcome
+ * that passes it on.
  */
-static __always_inline int parse_query(void *ctx, bool xdp, struct query *q, struct bpfdns_key *key)
+static __always_inline int parse_query(void *ctx, bool xdp, struct query *q, struct bpfdns_question **qnp,
+				       struct bpfdns_key *key)
 {
+	struct bpfdns_question *qn;
 	void *data = hook_data(ctx, xdp), *data_end = hook_data_end(ctx, xdp);
 	__u16 arcount = 0;
 	__u32 qend, off;
@@ -353,7 +381,11 @@ static __always_inline int parse_query(void *ctx, bool xdp, struct query *q, str
 	ret = parse_header(data, data_end, q, &arcount);
 	if (ret != OUT_CONTINUE)
 		return ret;
-	ret = parse_qname(ctx, xdp, q, key);
+	qn = bpf_map_lookup_elem(&scratch, &scratch_key);
+	if (!qn)
+		return OUT_MALFORMED; /* cannot happen: an array's one entry */
+	*qnp = qn;
+	ret = parse_qname(ctx, xdp, q, qn, key);
 	if (ret != OUT_CONTINUE)
 		return ret;
 
@@ -381,6 +413,9 @@ static __always_inline int parse_query(void *ctx, bool xdp, struct query *q, str
 		return OUT_MALFORMED; /* bytes after the question */
 	}
 	key->flags = (q->edns_do ? BPFDNS_KEY_DO : 0) | (q->flags3 & DNS_CD ? BPFDNS_KEY_CD : 0);
+	qn->qtype = key->qtype;
+	qn->qclass = key->qclass;
+	qn->flags = key->flags;
 	return OUT_CONTINUE;
 }
 

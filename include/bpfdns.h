@@ -9,10 +9,13 @@
  *
  * How a cached answer is laid out
  * -------------------------------
- * The cache map is keyed by struct bpfdns_key: the query name in wire format
+ * A question (struct bpfdns_question) is the query name in wire format
  * (length-prefixed labels, ending with the root label), lowercased (ASCII
  * only) and zero-padded to BPFDNS_NAME_MAX, plus qtype, qclass and the DO/CD
- * bits of the query.
+ * bits of the query. The cache map is keyed by a short struct bpfdns_key:
+ * a keyed hash of that name (namehash.h), its length, qtype, qclass and the
+ * bits, since the map hashes and compares its whole key on every lookup. The
+ * entry keeps the name, and a hit is only a hit when it is the same.
  *
  * Its value, struct bpfdns_entry, holds what goes after the question in the
  * answer: the answer, authority and additional records of the upstream reply
@@ -36,31 +39,44 @@
 #include <linux/types.h>
 
 /* Bumped on any change to the structs below; pinned with the maps. */
-#define BPFDNS_LAYOUT_VERSION 4
+#define BPFDNS_LAYOUT_VERSION 5
 
 /* A wire-format name is at most 255 bytes including the root label. */
 #define BPFDNS_NAME_MAX 256
 /* Records per entry whose TTL the fast path ages (answer+authority+additional). */
 #define BPFDNS_TTL_MAX 64
-/* Bytes of records per entry; sized so that struct bpfdns_entry is 2 KiB. */
+/* Bytes of records per entry (struct bpfdns_entry is then 2 KiB and the name). */
 #define BPFDNS_DATA_MAX 1888
 
 /* Default number of cache entries (the LRU map's max_entries). */
 #define BPFDNS_CACHE_DEFAULT 8192
 /* Maximum number of listen addresses the fast path answers on. */
 #define BPFDNS_LISTEN_MAX 512
+/* The ports of the listen addresses, as a bitmap: 64 ports per word. */
+#define BPFDNS_PORT_WORDS (65536 / 64)
 
 /* struct bpfdns_key.flags: query bits that select a different answer. */
 #define BPFDNS_KEY_DO 0x01 /* EDNS DO: the client wants DNSSEC records */
 #define BPFDNS_KEY_CD 0x02 /* header CD: checking disabled */
 
-/* Cache key. Name lowercased and zero-padded; qtype/qclass in host order. */
-struct bpfdns_key {
+/* A question: name lowercased and zero-padded; qtype/qclass in host order.
+ * What the daemon works with, and what a refresh request carries. */
+struct bpfdns_question {
 	__u8 name[BPFDNS_NAME_MAX];
 	__u16 qtype;
 	__u16 qclass;
 	__u8 flags; /* BPFDNS_KEY_* */
 	__u8 pad[3];
+};
+
+/* Cache key: a question, with its name as a keyed hash (namehash.h). */
+struct bpfdns_key {
+	__u64 name_hash;
+	__u16 qtype;
+	__u16 qclass;
+	__u8 flags;    /* BPFDNS_KEY_* */
+	__u8 name_len; /* of the wire name, root label included: 1..255 */
+	__u8 pad[2];
 };
 
 /* struct bpfdns_entry.flags */
@@ -81,6 +97,7 @@ struct bpfdns_entry {
 	__u16 ttl_count; /* entries used in ttl_off[] */
 	__u32 prefetch;	 /* zero when stored; the fast path counts it up when it
 			  * asks for a refresh (only the first asks) */
+	__u8 name[BPFDNS_NAME_MAX];    /* the question's name, as in its bpfdns_question */
 	__u16 ttl_off[BPFDNS_TTL_MAX]; /* offset in data[] of each record's TTL */
 	__u8 data[BPFDNS_DATA_MAX];    /* the records, wire format */
 };
@@ -193,15 +210,18 @@ struct bpfdns_layout {
 	__u32 entry_size;  /* sizeof(struct bpfdns_entry) */
 	__u32 key_size;	   /* sizeof(struct bpfdns_key) */
 	__u32 reserved;
+	__u64 hash_key[2]; /* the name hash's secret key: the keys in the pinned
+			    * cache were made with it */
 };
 
-_Static_assert(sizeof(struct bpfdns_key) == 264, "bpfdns_key layout");
-_Static_assert(sizeof(struct bpfdns_entry) == 2048, "bpfdns_entry layout");
+_Static_assert(sizeof(struct bpfdns_question) == 264, "bpfdns_question layout");
+_Static_assert(sizeof(struct bpfdns_key) == 16, "bpfdns_key layout");
+_Static_assert(sizeof(struct bpfdns_entry) == 2304, "bpfdns_entry layout");
 _Static_assert(sizeof(struct bpfdns_listen_key) == 20, "bpfdns_listen_key layout");
 _Static_assert(sizeof(struct bpfdns_acl_key) == 24, "bpfdns_acl_key layout");
 _Static_assert(sizeof(struct bpfdns_counters) == 96, "bpfdns_counters layout");
 _Static_assert(sizeof(struct bpfdns_hit) == 280, "bpfdns_hit layout");
-_Static_assert(sizeof(struct bpfdns_layout) == 16, "bpfdns_layout layout");
+_Static_assert(sizeof(struct bpfdns_layout) == 32, "bpfdns_layout layout");
 _Static_assert(sizeof(struct bpfdns_meta) == 8, "bpfdns_meta layout");
 
 #endif /* BPFDNS_H */

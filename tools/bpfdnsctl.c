@@ -149,7 +149,7 @@ static int cache_open(const struct opts *o)
 
 	if (fd < 0)
 		return fd;
-	same = fastpath_layout_fd(fd, &version);
+	same = fastpath_layout_fd(fd, &version, NULL);
 	close(fd);
 	if (!same) {
 		fprintf(stderr, "bpfdnsctl: the maps in %s have layout version %u, this bpfdnsctl reads %u: "
@@ -467,7 +467,7 @@ static void rdata_text(const uint8_t *msg, size_t len, const struct dns_rr *rr, 
 }
 
 /* One entry: a summary line, and with records, each record as dig shows it. */
-static void entry_print(const struct opts *o, const struct bpfdns_key *k, const struct bpfdns_entry *e,
+static void entry_print(const struct opts *o, const struct bpfdns_question *k, const struct bpfdns_entry *e,
 			int records, int *first)
 {
 	size_t nlen = entry_key_name_len(k), len, off;
@@ -538,6 +538,7 @@ static void entry_print(const struct opts *o, const struct bpfdns_key *k, const 
 static int cache_walk(const struct opts *o, const uint8_t *name, size_t name_len, int qtype, int records)
 {
 	struct bpfdns_key key, next;
+	struct bpfdns_question qn;
 	struct bpfdns_entry e;
 	int fd = cache_open(o), n = 0, first = 1;
 
@@ -547,13 +548,14 @@ static int cache_walk(const struct opts *o, const uint8_t *name, size_t name_len
 		printf("[");
 	for (void *prev = NULL; !bpf_map_get_next_key(fd, prev, &next); prev = &key) {
 		key = next;
-		if (name && (name_len != entry_key_name_len(&key) || memcmp(key.name, name, name_len)))
-			continue;
-		if (qtype >= 0 && key.qtype != qtype)
+		if ((name && name_len != key.name_len) || (qtype >= 0 && key.qtype != qtype))
 			continue;
 		if (bpf_map_lookup_elem(fd, &key, &e))
 			continue;
-		entry_print(o, &key, &e, records, &first);
+		fastpath_entry_question(&key, &e, &qn);
+		if (name && memcmp(qn.name, name, name_len))
+			continue;
+		entry_print(o, &qn, &e, records, &first);
 		n++;
 	}
 	if (o->json)

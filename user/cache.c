@@ -2,7 +2,6 @@
 /* cache.c - cache policy on top of the fast path's map; see cache.h. */
 #include <errno.h>
 #include <string.h>
-#include <bpf/bpf.h>
 #include "cache.h"
 #include "dns.h"
 #include "log.h"
@@ -18,7 +17,7 @@ void cache_init(struct cache *c, struct fastpath *fp, const struct config *cfg)
 		c->entries_at_start = (uint64_t)fastpath_count(fp);
 }
 
-enum cache_find cache_get(struct cache *c, const struct bpfdns_key *key, struct bpfdns_entry *e)
+enum cache_find cache_get(struct cache *c, const struct bpfdns_question *key, struct bpfdns_entry *e)
 {
 	if (!c->fp || fastpath_lookup(c->fp, key, e))
 		return CACHE_NONE;
@@ -36,7 +35,7 @@ int cache_make_stale(const struct cache *c, struct bpfdns_entry *e)
 	return 1;
 }
 
-int cache_get_stale(struct cache *c, const struct bpfdns_key *key, struct bpfdns_entry *e)
+int cache_get_stale(struct cache *c, const struct bpfdns_question *key, struct bpfdns_entry *e)
 {
 	return cache_get(c, key, e) == CACHE_EXPIRED && cache_make_stale(c, e);
 }
@@ -63,7 +62,7 @@ uint32_t cache_ttl(const struct config *cfg, const struct reply_info *ri)
 	return ttl;
 }
 
-int cache_put_reply(struct cache *c, const struct bpfdns_key *key, const uint8_t *msg, size_t len,
+int cache_put_reply(struct cache *c, const struct bpfdns_question *key, const uint8_t *msg, size_t len,
 		    struct bpfdns_entry *e)
 {
 	struct reply_info ri;
@@ -119,7 +118,7 @@ uint64_t cache_evictions(const struct cache *c, uint64_t entries_now)
 
 #define CACHE_LOCAL_S (86400 * 365) /* local data with TTL 0: kept until it changes */
 
-void cache_put_local(struct cache *c, const struct bpfdns_key *key, const uint8_t *msg, size_t len)
+void cache_put_local(struct cache *c, const struct bpfdns_question *key, const uint8_t *msg, size_t len)
 {
 	struct bpfdns_entry e;
 	struct reply_info ri;
@@ -149,29 +148,15 @@ int cache_flush(struct cache *c, const uint8_t *name, size_t len)
 	return gone;
 }
 
-struct drop {
-	int (*doomed)(const struct bpfdns_key *key, const struct bpfdns_entry *e, const void *ctx);
-	const void *ctx;
-};
-
-static int drop_key(int fd, const struct bpfdns_key *key, const void *ctx)
-{
-	const struct drop *d = ctx;
-	struct bpfdns_entry e;
-
-	return !bpf_map_lookup_elem(fd, key, &e) && d->doomed(key, &e, d->ctx);
-}
-
 int cache_drop(struct cache *c,
-	       int (*doomed)(const struct bpfdns_key *key, const struct bpfdns_entry *e, const void *ctx),
+	       int (*doomed)(const struct bpfdns_question *key, const struct bpfdns_entry *e, const void *ctx),
 	       const void *ctx)
 {
-	struct drop d = { doomed, ctx };
 	int gone;
 
 	if (!c->fp)
 		return -ENODEV;
-	gone = fastpath_delete_where_fd(fastpath_cache_fd(c->fp), drop_key, &d);
+	gone = fastpath_delete_where_fd(fastpath_cache_fd(c->fp), doomed, ctx);
 	c->flushed += (uint64_t)gone;
 	return gone;
 }

@@ -28,7 +28,7 @@ enum upstream_mode {
 };
 /* A cache entry's kernel memory: key, entry and the LRU hash's own
  * element header, about 2.3 KiB (what cache-size= multiplies). */
-#define CONFIG_ENTRY_BYTES (264 + 2048 + 64)
+#define CONFIG_ENTRY_BYTES (16 + 2304 + 64)
 #define CONFIG_CACHE_MAX 1000000  /* cache-size at most: about 2.2 GiB */
 #define CONFIG_CACHE_WARN 100000  /* above this, say how much it locks */
 

@@ -5,7 +5,7 @@
 #include "dns.h"
 #include "entry.h"
 
-int entry_key(struct bpfdns_key *key, const uint8_t *name, size_t name_len, uint16_t qtype, uint8_t flags)
+int entry_key(struct bpfdns_question *key, const uint8_t *name, size_t name_len, uint16_t qtype, uint8_t flags)
 {
 	if (name_len < 1 || name_len > DNS_NAME_MAX)
 		return -EINVAL;
@@ -18,7 +18,7 @@ int entry_key(struct bpfdns_key *key, const uint8_t *name, size_t name_len, uint
 	return 0;
 }
 
-size_t entry_key_name_len(const struct bpfdns_key *key)
+size_t entry_key_name_len(const struct bpfdns_question *key)
 {
 	size_t n = 0;
 
@@ -27,7 +27,7 @@ size_t entry_key_name_len(const struct bpfdns_key *key)
 	return n < sizeof(key->name) ? n + 1 : sizeof(key->name);
 }
 
-size_t entry_key_query(const struct bpfdns_key *key, uint16_t udp_max, uint8_t *out, struct dns_question *q)
+size_t entry_key_query(const struct bpfdns_question *key, uint16_t udp_max, uint8_t *out, struct dns_question *q)
 {
 	size_t nlen = entry_key_name_len(key), at = DNS_HDR_LEN;
 

@@ -10,7 +10,7 @@
 
 /* What the caller needs to decide whether and how long to cache. */
 struct reply_info {
-	struct bpfdns_key key; /* from the reply's question; flags left 0 */
+	struct bpfdns_question key; /* from the reply's question; flags left 0 */
 	uint8_t rcode;
 	uint8_t truncated;     /* TC was set */
 	uint32_t min_ttl;      /* smallest TTL of the records (OPT excluded);
@@ -32,10 +32,10 @@ int entry_from_reply(const uint8_t *msg, size_t len, struct bpfdns_entry *e, str
 
 /* Key for a wire name (any case) and type, class IN; flags BPFDNS_KEY_*.
  * Returns 0 or -EINVAL for a name over 255 bytes. */
-int entry_key(struct bpfdns_key *key, const uint8_t *name, size_t name_len, uint16_t qtype, uint8_t flags);
+int entry_key(struct bpfdns_question *key, const uint8_t *name, size_t name_len, uint16_t qtype, uint8_t flags);
 
 /* Length of a key's wire name, root label included. */
-size_t entry_key_name_len(const struct bpfdns_key *key);
+size_t entry_key_name_len(const struct bpfdns_question *key);
 
 /*
  * The query to ask upstream for key, whoever asked us: RD, AD, CD as the
@@ -43,7 +43,7 @@ size_t entry_key_name_len(const struct bpfdns_key *key);
  * a client's cookie or subnet). Fills q with its question. Returns its
  * length (out holds at least DNS_HDR_LEN + 256 + 4 + DNS_OPT_LEN bytes).
  */
-size_t entry_key_query(const struct bpfdns_key *key, uint16_t udp_max, uint8_t *out, struct dns_question *q);
+size_t entry_key_query(const struct bpfdns_question *key, uint16_t udp_max, uint8_t *out, struct dns_question *q);
 
 /* Make e a stale answer (RFC 8767): every TTL ttl, stored now. */
 void entry_make_stale(struct bpfdns_entry *e, uint64_t now_ns, uint32_t ttl);

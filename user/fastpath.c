@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <limits.h>
+#include <sys/random.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "dnswire.h"
@@ -40,6 +41,7 @@ static int write_layout(struct fastpath *fp)
 		.version = BPFDNS_LAYOUT_VERSION,
 		.entry_size = sizeof(struct bpfdns_entry),
 		.key_size = sizeof(struct bpfdns_key),
+		.hash_key = { fp->hash_key[0], fp->hash_key[1] },
 	};
 	__u32 zero = 0;
 	int err;
@@ -52,8 +54,8 @@ static int write_layout(struct fastpath *fp)
 
 static struct bpf_map *pinned_maps(struct fastpath_bpf *skel, int i)
 {
-	struct bpf_map *maps[] = { skel->maps.cache, skel->maps.listen_addrs, skel->maps.access,
-				   skel->maps.counters, skel->maps.layout };
+	struct bpf_map *maps[] = { skel->maps.cache, skel->maps.listen_addrs, skel->maps.listen_ports,
+				   skel->maps.access, skel->maps.counters, skel->maps.layout };
 
 	return i < (int)(sizeof(maps) / sizeof(maps[0])) ? maps[i] : NULL;
 }
@@ -96,13 +98,40 @@ static void drop_other_layout(struct fastpath_bpf *skel, const char *dir)
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return;
-	same = fastpath_layout_fd(fd, &version);
+	same = fastpath_layout_fd(fd, &version, NULL);
 	close(fd);
 	if (same)
 		return;
 	pr_warn("the maps pinned in %s have layout version %u, this build %u: replacing them (the cache starts empty)",
 		dir, version, BPFDNS_LAYOUT_VERSION);
 	unpin_all(skel, dir);
+}
+
+/* The name hash's key: that of the maps pinned in dir (first attempt: a
+ * layout pin left there is this build's), else a new random one. */
+static int choose_hash_key(struct fastpath *fp, const char *dir, int attempt)
+{
+	char path[PATH_MAX];
+	__u32 version;
+	int fd, same = 0;
+
+	if (dir && attempt == 0) {
+		snprintf(path, sizeof(path), "%s/layout", dir);
+		fd = bpf_obj_get(path);
+		if (fd >= 0) {
+			same = fastpath_layout_fd(fd, &version, fp->hash_key);
+			close(fd);
+		}
+	}
+	if (same)
+		return 0;
+	if (getrandom(fp->hash_key, sizeof(fp->hash_key), 0) != sizeof(fp->hash_key)) {
+		int err = -errno;
+
+		pr_err("cannot make a random key for the cache's name hash: %s", strerror(-err));
+		return err;
+	}
+	return 0;
 }
 
 /* Open, size and load the skeleton; with a pin path, maps pinned there are
@@ -135,6 +164,9 @@ static int load_skel(struct fastpath *fp, const struct fastpath_opts *opts)
 				drop_other_layout(fp->skel, pin);
 			err = set_pin_paths(fp->skel, pin);
 		}
+		if (!err)
+			err = choose_hash_key(fp, pin, attempt);
+		memcpy((void *)fp->skel->rodata->name_hash_key, fp->hash_key, sizeof(fp->hash_key));
 		if (err) {
 			pr_err("cannot size or pin the maps: %s", strerror(-err));
 			goto err_destroy;
@@ -246,46 +278,13 @@ void fastpath_close(struct fastpath *fp)
 	free(fp);
 }
 
-static struct bpfdns_listen_key listen_key(int family, const void *addr, uint16_t port)
-{
-	struct bpfdns_listen_key k = { .port = port };
-
-	k.family = family == 6 ? BPFDNS_AF_INET6 : BPFDNS_AF_INET;
-	if (addr)
-		memcpy(k.addr, addr, family == 6 ? 16 : 4);
-	return k;
-}
-
-int fastpath_listen_add(struct fastpath *fp, int family, const void *addr, uint16_t port)
-{
-	struct bpfdns_listen_key k = listen_key(family, addr, port);
-	__u32 v = 0;
-
-	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.listen_addrs), &k, &v, BPF_ANY)) {
-		int err = -errno;
-
-		pr_err("cannot add a listen address: %s", strerror(-err));
-		return err;
-	}
-	return 0;
-}
-
-int fastpath_listen_del(struct fastpath *fp, int family, const void *addr, uint16_t port)
-{
-	struct bpfdns_listen_key k = listen_key(family, addr, port);
-
-	if (bpf_map_delete_elem(bpf_map__fd(fp->skel->maps.listen_addrs), &k) && errno != ENOENT) {
-		int err = -errno;
-
-		pr_err("cannot remove a listen address: %s", strerror(-err));
-		return err;
-	}
-	return 0;
-}
-
-int fastpath_store(struct fastpath *fp, const struct bpfdns_key *key, const struct bpfdns_entry *e)
+int fastpath_store(struct fastpath *fp, const struct bpfdns_question *qn, struct bpfdns_entry *e)
 {
 	int fd = bpf_map__fd(fp->skel->maps.cache);
+	struct bpfdns_key k, *key = &k;
+
+	fastpath_map_key(qn, fp->hash_key, &k);
+	memcpy(e->name, qn->name, sizeof(e->name));
 
 	/* NOEXIST first, so that the caller can count insertions (and from
 	 * them evictions, which the LRU map makes silently) */
@@ -301,22 +300,6 @@ int fastpath_store(struct fastpath *fp, const struct bpfdns_key *key, const stru
 int fastpath_count(struct fastpath *fp)
 {
 	return fastpath_count_fd(bpf_map__fd(fp->skel->maps.cache), (int)bpf_map__max_entries(fp->skel->maps.cache));
-}
-
-int fastpath_listen_clear(struct fastpath *fp)
-{
-	int fd = bpf_map__fd(fp->skel->maps.listen_addrs);
-	struct bpfdns_listen_key key;
-
-	while (!bpf_map_get_next_key(fd, NULL, &key)) {
-		if (bpf_map_delete_elem(fd, &key)) {
-			int err = -errno;
-
-			pr_err("cannot clear the listen address map: %s", strerror(-err));
-			return err;
-		}
-	}
-	return 0;
 }
 
 int fastpath_acl_set(struct fastpath *fp, const struct acl *acl)
@@ -342,11 +325,15 @@ fail:
 	return err;
 }
 
-int fastpath_lookup(struct fastpath *fp, const struct bpfdns_key *key, struct bpfdns_entry *e)
+int fastpath_lookup(struct fastpath *fp, const struct bpfdns_question *qn, struct bpfdns_entry *e)
 {
-	if (bpf_map_lookup_elem(bpf_map__fd(fp->skel->maps.cache), key, e))
+	struct bpfdns_key k;
+
+	fastpath_map_key(qn, fp->hash_key, &k);
+	if (bpf_map_lookup_elem(bpf_map__fd(fp->skel->maps.cache), &k, e))
 		return -errno;
-	return 0;
+	/* another name with the same hash: not this question's */
+	return memcmp(e->name, qn->name, sizeof(e->name)) ? -ENOENT : 0;
 }
 
 int fastpath_sweep(struct fastpath *fp, uint64_t now_ns)
@@ -367,9 +354,17 @@ int fastpath_counters_hook(struct fastpath *fp, int hook, struct bpfdns_counters
 static int on_prefetch(void *ctx, void *data, size_t size)
 {
 	struct fastpath *fp = ctx;
+	struct bpfdns_question qn;
+	size_t len;
 
-	if (size == sizeof(struct bpfdns_key))
-		fp->prefetch_fn(fp->prefetch_ctx, data);
+	if (size != sizeof(qn))
+		return 0;
+	/* the fast path leaves packet bytes after the name: zero them */
+	memcpy(&qn, data, sizeof(qn));
+	len = entry_key_name_len(&qn);
+	memset(qn.name + len, 0, sizeof(qn.name) - len);
+	memset(qn.pad, 0, sizeof(qn.pad));
+	fp->prefetch_fn(fp->prefetch_ctx, &qn);
 	return 0;
 }
 

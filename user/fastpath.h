@@ -22,7 +22,7 @@ struct fastpath_opts {
 };
 
 /* Called with the key of an entry the fast path wants refreshed. */
-typedef void (*fastpath_prefetch_fn)(void *ctx, const struct bpfdns_key *key);
+typedef void (*fastpath_prefetch_fn)(void *ctx, const struct bpfdns_question *key);
 /* Called with a hit the fast path answered (opts.log_hits). */
 typedef void (*fastpath_hit_fn)(void *ctx, const struct bpfdns_hit *hit);
 
@@ -54,10 +54,11 @@ void fastpath_close(struct fastpath *fp);
 int fastpath_listen_add(struct fastpath *fp, int family, const void *addr, uint16_t port);
 /* Stop answering there (an address that went away). */
 int fastpath_listen_del(struct fastpath *fp, int family, const void *addr, uint16_t port);
-/* Store an entry; returns 1 when the key is new, 0 when it replaced one, or -errno. */
-int fastpath_store(struct fastpath *fp, const struct bpfdns_key *key, const struct bpfdns_entry *e);
-/* Copy the entry for key into e; 0 or -ENOENT. */
-int fastpath_lookup(struct fastpath *fp, const struct bpfdns_key *key, struct bpfdns_entry *e);
+/* Store an entry for a question (its name copied into e); returns 1 when
+ * the key is new, 0 when it replaced one, or -errno. */
+int fastpath_store(struct fastpath *fp, const struct bpfdns_question *qn, struct bpfdns_entry *e);
+/* Copy the entry for a question into e; 0 or -ENOENT. */
+int fastpath_lookup(struct fastpath *fp, const struct bpfdns_question *qn, struct bpfdns_entry *e);
 /* Delete entries that expired before now_ns (CLOCK_BOOTTIME); returns how many. */
 int fastpath_sweep(struct fastpath *fp, uint64_t now_ns);
 /* Entries in the cache map now (walks it; under heavy churn an

@@ -33,6 +33,7 @@ struct fastpath {
 	struct fp_hook **hooks;	 /* one per interface attached to */
 	int n_hooks, cap_hooks;
 	int ncpus;
+	__u64 hash_key[2];	 /* the cache keys' name hash key (namehash.h) */
 	struct ring_buffer *prefetch_rb;
 	fastpath_prefetch_fn prefetch_fn;
 	void *prefetch_ctx;

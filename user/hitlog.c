@@ -50,7 +50,7 @@ static void on_hit(void *ctx, const struct bpfdns_hit *hit)
 	struct client_query cq;
 	struct dns_question q;
 	struct bpfdns_entry e;
-	struct bpfdns_key key;
+	struct bpfdns_question key;
 	struct qlog_tag tag;
 	size_t qlen, n;
 

@@ -145,7 +145,7 @@ size_t local_answer(const struct config *cfg, const struct hosts *h, const struc
 }
 
 int local_answers_key(const struct config *cfg, const struct hosts *h, const struct routes *rt,
-		      const struct bpfdns_key *key)
+		      const struct bpfdns_question *key)
 {
 	struct client_query cq = { .q = { .qtype = key->qtype, .qclass = key->qclass } };
 	struct route_match m;

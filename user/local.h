@@ -32,7 +32,7 @@ size_t local_answer(const struct config *cfg, const struct hosts *h, const struc
 /* 1 when the cache key's query would be answered here (hosts h, routes
  * rt): its cached entry must go. */
 int local_answers_key(const struct config *cfg, const struct hosts *h, const struct routes *rt,
-		      const struct bpfdns_key *key);
+		      const struct bpfdns_question *key);
 /* 1 when the reverse name is at or below one of RFC 6303's zones. */
 int local_private_reverse(const uint8_t *name, size_t len);
 

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include "entry.h"
 #include "mapops.h"
+#include "namehash.h"
 
 const struct fastpath_outcome fastpath_outcomes[] = {
 #define O(f) { #f, offsetof(struct bpfdns_counters, f) }
@@ -19,7 +20,7 @@ const size_t fastpath_n_outcomes = sizeof(fastpath_outcomes) / sizeof(fastpath_o
 _Static_assert(sizeof(fastpath_outcomes) / sizeof(fastpath_outcomes[0]) == sizeof(struct bpfdns_counters) / 8 - 2,
 	       "every outcome counter has a name (prefetch and log_lost are not outcomes)");
 
-int fastpath_layout_fd(int fd, __u32 *version)
+int fastpath_layout_fd(int fd, __u32 *version, __u64 hash_key[2])
 {
 	struct bpfdns_layout l = { 0 };
 	__u32 zero = 0;
@@ -27,7 +28,38 @@ int fastpath_layout_fd(int fd, __u32 *version)
 		   l.entry_size == sizeof(struct bpfdns_entry) && l.key_size == sizeof(struct bpfdns_key);
 
 	*version = l.version;
+	if (hash_key)
+		memcpy(hash_key, l.hash_key, sizeof(l.hash_key));
 	return same;
+}
+
+void fastpath_map_key(const struct bpfdns_question *qn, const __u64 hash_key[2], struct bpfdns_key *k)
+{
+	size_t len = entry_key_name_len(qn);
+	struct namehash h;
+
+	memset(k, 0, sizeof(*k));
+	namehash_init(&h, hash_key[0], hash_key[1]);
+	for (size_t i = 0; i < len; i += 8) {
+		__u64 w;
+
+		memcpy(&w, qn->name + i, sizeof(w)); /* zero-padded past len */
+		namehash_word(&h, w);
+	}
+	k->name_hash = namehash_end(&h, (__u32)len);
+	k->name_len = (__u8)len;
+	k->qtype = qn->qtype;
+	k->qclass = qn->qclass;
+	k->flags = qn->flags;
+}
+
+void fastpath_entry_question(const struct bpfdns_key *k, const struct bpfdns_entry *e, struct bpfdns_question *qn)
+{
+	memset(qn, 0, sizeof(*qn));
+	memcpy(qn->name, e->name, k->name_len);
+	qn->qtype = k->qtype;
+	qn->qclass = k->qclass;
+	qn->flags = k->flags;
 }
 
 int fastpath_count_fd(int fd, int max)
@@ -52,9 +84,24 @@ uint64_t fastpath_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Delete the keys of a cache map for which doomed() says so; how many. */
-int fastpath_delete_where_fd(int fd, int (*doomed)(int fd, const struct bpfdns_key *key, const void *ctx),
-			const void *ctx)
+/* Whether the entry of key is doomed (and still there to delete). */
+static int key_doomed(int fd, const struct bpfdns_key *key,
+		      int (*doomed)(const struct bpfdns_question *qn, const struct bpfdns_entry *e, const void *ctx),
+		      const void *ctx)
+{
+	struct bpfdns_question qn;
+	struct bpfdns_entry e;
+
+	if (bpf_map_lookup_elem(fd, key, &e))
+		return 0;
+	fastpath_entry_question(key, &e, &qn);
+	return doomed(&qn, &e, ctx);
+}
+
+int fastpath_delete_where_fd(int fd,
+			     int (*doomed)(const struct bpfdns_question *qn, const struct bpfdns_entry *e,
+					   const void *ctx),
+			     const void *ctx)
 {
 	struct bpfdns_key key, next;
 	void *prev = NULL;
@@ -63,20 +110,19 @@ int fastpath_delete_where_fd(int fd, int (*doomed)(int fd, const struct bpfdns_k
 	/* delete behind the iterator so that get_next_key keeps its place */
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		if (prev)
-			removed += doomed(fd, &key, ctx) && !bpf_map_delete_elem(fd, &key);
+			removed += key_doomed(fd, &key, doomed, ctx) && !bpf_map_delete_elem(fd, &key);
 		key = next;
 		prev = &key;
 	}
 	if (prev)
-		removed += doomed(fd, &key, ctx) && !bpf_map_delete_elem(fd, &key);
+		removed += key_doomed(fd, &key, doomed, ctx) && !bpf_map_delete_elem(fd, &key);
 	return removed;
 }
 
-static int expired_before(int fd, const struct bpfdns_key *key, const void *ctx)
+static int expired_before(const struct bpfdns_question *qn, const struct bpfdns_entry *e, const void *ctx)
 {
-	struct bpfdns_entry e;
-
-	return !bpf_map_lookup_elem(fd, key, &e) && e.expire_ns <= *(const uint64_t *)ctx;
+	(void)qn;
+	return e->expire_ns <= *(const uint64_t *)ctx;
 }
 
 int fastpath_sweep_fd(int fd, uint64_t now_ns)
@@ -89,12 +135,12 @@ struct name_match {
 	size_t len;
 };
 
-static int has_name(int fd, const struct bpfdns_key *key, const void *ctx)
+static int has_name(const struct bpfdns_question *qn, const struct bpfdns_entry *e, const void *ctx)
 {
 	const struct name_match *m = ctx;
 
-	(void)fd;
-	return !m->name || (entry_key_name_len(key) == m->len && !memcmp(key->name, m->name, m->len));
+	(void)e;
+	return !m->name || (entry_key_name_len(qn) == m->len && !memcmp(qn->name, m->name, m->len));
 }
 
 int fastpath_flush_fd(int fd, const uint8_t *name, size_t name_len)

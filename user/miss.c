@@ -28,7 +28,7 @@ struct miss {
 	struct misses *ms;	      /* whose it is */
 	struct miss *next, **pprev;   /* ms->head */
 	struct miss *hnext, **hpprev; /* ms->by_key[] */
-	struct bpfdns_key key;
+	struct bpfdns_question key;
 	struct dns_question q; /* what replies must match */
 	struct upstreams *ups; /* the list it started with */
 	struct waiters waiters; /* its clients */
@@ -44,7 +44,7 @@ struct miss {
 	uint8_t query[]; /* as sent upstream; each leg puts its own ID in */
 };
 
-static unsigned key_bucket(const struct bpfdns_key *key)
+static unsigned key_bucket(const struct bpfdns_question *key)
 {
 	const uint8_t *p = (const uint8_t *)key;
 	uint32_t h = 2166136261u; /* FNV-1a */
@@ -55,7 +55,7 @@ static unsigned key_bucket(const struct bpfdns_key *key)
 }
 
 /* The miss in flight for key (not a probe), or NULL. */
-static struct miss *miss_find(const struct misses *ms, const struct bpfdns_key *key)
+static struct miss *miss_find(const struct misses *ms, const struct bpfdns_question *key)
 {
 	struct miss *r = ms->by_key[key_bucket(key)];
 
@@ -307,7 +307,7 @@ static void miss_on_leg_done(struct leg *leg, enum leg_outcome out, const uint8_
 
 /* A new miss for key and question q, asking with msg (len bytes); linked
  * for deadlines and, unless a probe, for sharing. NULL when out of room. */
-static struct miss *miss_new(struct misses *ms, const struct bpfdns_key *key, const struct dns_question *q,
+static struct miss *miss_new(struct misses *ms, const struct bpfdns_question *key, const struct dns_question *q,
 			     const uint8_t *msg, size_t len, int probe, struct upstreams *ups)
 {
 	struct miss *r = calloc(1, sizeof(*r) + len);
@@ -346,7 +346,7 @@ static struct miss *miss_new(struct misses *ms, const struct bpfdns_key *key, co
 /* A new miss asking upstream for key with a query of our own (the key's
  * flags, our OPT), whoever asked us: a client's EDNS options never go
  * upstream, and the answer is good for every client of the key. */
-static struct miss *miss_new_for_key(struct misses *ms, const struct bpfdns_key *key, struct upstreams *ups)
+static struct miss *miss_new_for_key(struct misses *ms, const struct bpfdns_question *key, struct upstreams *ups)
 {
 	uint8_t msg[DNS_HDR_LEN + BPFDNS_NAME_MAX + 4 + DNS_OPT_LEN];
 	struct dns_question q;
@@ -415,7 +415,7 @@ int miss_join(struct misses *ms, const struct client *from, const uint8_t *msg, 
 	return 0;
 }
 
-int miss_refresh(struct misses *ms, const struct bpfdns_key *key, struct upstreams *ups)
+int miss_refresh(struct misses *ms, const struct bpfdns_question *key, struct upstreams *ups)
 {
 	struct miss *r;
 
@@ -431,7 +431,7 @@ int miss_refresh(struct misses *ms, const struct bpfdns_key *key, struct upstrea
 void miss_probe(struct misses *ms, struct upstreams *ups, int idx, const uint8_t *query, size_t len,
 		const struct dns_question *q)
 {
-	struct bpfdns_key key = { .qtype = q->qtype, .qclass = q->qclass };
+	struct bpfdns_question key = { .qtype = q->qtype, .qclass = q->qclass };
 	struct miss *r = miss_new(ms, &key, q, query, len, 1, ups);
 
 	if (!r)

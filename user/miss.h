@@ -57,7 +57,7 @@ int miss_join(struct misses *ms, const struct client *from, const uint8_t *msg, 
 /* Ask ups (NULL: the default servers) for key in the background
  * (prefetch, or a refresh behind a stale answer), unless a query for it is
  * in flight. 1 when started. */
-int miss_refresh(struct misses *ms, const struct bpfdns_key *key, struct upstreams *ups);
+int miss_refresh(struct misses *ms, const struct bpfdns_question *key, struct upstreams *ups);
 /* Answer the clients past their query-timeout; end the misses past their
  * resolution deadline; move strict-order ones on. */
 void miss_check_deadlines(struct misses *ms, uint64_t now_ms);

@@ -13,7 +13,7 @@
 struct client_query {
 	struct dns_header h;
 	struct dns_question q;
-	struct bpfdns_key key; /* lowercased name, type, class, DO/CD */
+	struct bpfdns_question key; /* lowercased name, type, class, DO/CD */
 	uint16_t udp_size;     /* EDNS size; 0 without an OPT */
 	uint8_t has_opt, edns_do;
 	uint8_t edns_version;  /* the OPT's; we speak 0 (others get BADVERS) */

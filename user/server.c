@@ -206,7 +206,7 @@ void server_reload(struct server *srv)
 }
 
 /* A local answer (it may have changed), or a name now answered locally. */
-static int answered_locally(const struct bpfdns_key *key, const struct bpfdns_entry *e, const void *ctx)
+static int answered_locally(const struct bpfdns_question *key, const struct bpfdns_entry *e, const void *ctx)
 {
 	const struct server *srv = ctx;
 
@@ -270,7 +270,7 @@ static void server_on_reload(struct server *srv, int hup)
 }
 
 /* The fast path asks for a refresh of an entry clients still ask for. */
-static void on_prefetch(void *ctx, const struct bpfdns_key *key)
+static void on_prefetch(void *ctx, const struct bpfdns_question *key)
 {
 	struct server *srv = ctx;
 	struct route_match m = routes_match(srv->routes, key->name, entry_key_name_len(key), key->qtype);

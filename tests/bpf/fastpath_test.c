@@ -591,7 +591,7 @@ static void run_truncations(const struct tcase *c, enum fastpath_hook hook)
 
 static int prefetched;
 
-static void on_prefetch(void *ctx, const struct bpfdns_key *key)
+static void on_prefetch(void *ctx, const struct bpfdns_question *key)
 {
 	(void)ctx;
 	if (key->qtype == DNS_TYPE_A && !memcmp(key->name, "\2pf\7example\3com", 16))
@@ -646,6 +646,55 @@ static void run_prefetch(enum fastpath_hook hook, int left_pct, int want)
 		test_pass(name);
 }
 
+/* Two names whose keys are the same (a hash collision, made here by
+ * writing one name's entry under the other's key): neither is answered
+ * from the other's entry. */
+static void run_collision(enum fastpath_hook hook)
+{
+	static const struct tcase a = { "", 4, "www.example.com.", DNS_TYPE_A, .ans = &ans_a, .hit = 1 };
+	static const struct tcase b = { "", 4, "wwx.example.com.", DNS_TYPE_A, .ans = &ans_a, .hit = 1 };
+	uint8_t frame[MSG_MAX + 100], out[MSG_MAX + 200];
+	uint32_t pass_ret = hook == FASTPATH_XDP ? XDP_PASS : TC_ACT_OK, ret = 0;
+	uint32_t hit_ret = hook == FASTPATH_XDP ? XDP_TX : TC_ACT_REDIRECT;
+	struct bpfdns_key ka, kb;
+	struct bpfdns_entry e;
+	struct flow f = case_flow(&a);
+	int cfd = fastpath_cache_fd(fp), err;
+	char name[160];
+	struct msg q;
+	size_t len;
+
+	snprintf(name, sizeof(name), "%s: a key whose entry holds another name is a miss (hash collision)",
+		 fastpath_hook_name(hook));
+	clear_cache();
+	/* b's entry, and a's key (the only two keys in the map) */
+	err = store_entry(&b) || bpf_map_get_next_key(cfd, NULL, &kb) || bpf_map_lookup_elem(cfd, &kb, &e) ||
+	      store_entry(&a) || bpf_map_get_next_key(cfd, NULL, &ka);
+	if (!err && !memcmp(&ka, &kb, sizeof(ka)))
+		err = bpf_map_get_next_key(cfd, &kb, &ka);
+	if (!err)
+		err = bpf_map_update_elem(cfd, &ka, &e, BPF_ANY);
+	if (err) {
+		test_fail(name, "cannot set the entries up");
+		return;
+	}
+	/* a's key now holds b's entry: a passes unchanged; b, under its own
+	 * key, is still answered */
+	for (int i = 0; i < 2; i++) {
+		size_t out_len = sizeof(out);
+
+		build_query(i ? &b : &a, &q);
+		len = frame_build(frame, &f, q.buf, q.len);
+		err = run_prog(hook, frame, len, out, &out_len, &ret);
+		meta_strip(hook, out, &out_len, len);
+		if (err || ret != (i ? hit_ret : pass_ret) || (!i && (out_len != len || memcmp(out, frame, len)))) {
+			test_fail(name, "%s: %s, verdict %u", i ? "the other name" : "the name", strerror(-err), ret);
+			return;
+		}
+	}
+	test_pass(name);
+}
+
 int main(void)
 {
 	struct fastpath_opts opts = { 0 };
@@ -688,6 +737,7 @@ int main(void)
 			run_case(&cases[i], hooks[h]);
 		run_truncations(&cases[2], hooks[h]); /* v4 with EDNS */
 		run_truncations(&cases[3], hooks[h]); /* v6 with a cookie */
+		run_collision(hooks[h]);
 		run_prefetch(hooks[h], 5, 1);
 		run_prefetch(hooks[h], 50, 0);
 	}

@@ -32,6 +32,11 @@ for s in bpfdns dnsmasq unbound dnsdist; do
 		check "bench: $s fault scenario $f measured" grep -qE "^fault-$f,$s,lost,[0-9]+$" "$csv"
 	done
 done
+check "bench: memory per cache entry measured" grep -qE "^memory,bpfdns,bytes_per_entry,[1-9]" "$csv"
+check "bench: record bytes per cache entry measured" grep -qE "^memory,bpfdns,record_bytes,[1-9]" "$csv"
+check "bench: the hit path stage by stage, every case timed" \
+	awk 'NR > 2 && !($NF ~ /^[0-9]+$/ && $(NF - 1) ~ /^[0-9]+$/) { bad = 1 }
+		NR > 2 { n++ } END { exit bad || n < 5 }' "$dir/stages.txt"
 check "bench: upstream traffic per mode" grep -qE "^traffic,bpfdns-all-servers,queries_per_miss,2\.00$" "$csv"
 check "bench: strict-order sends one query per miss" grep -qE "^traffic,bpfdns-strict-order,queries_per_miss,1\.00$" "$csv"
 check "bench: prefetch hit ratio measured, with and without" \

@@ -15,6 +15,7 @@ dig="dig +tries=1 +time=2 @127.0.0.1"
 pin=$tmp/bpffs/bpfdns
 common=(--no-resolv --server=127.0.0.2#5353 --log-queries)
 xdp_progs() { ip -d link show lo | grep -c "prog/xdp"; }
+kernel_hits() { bpftool map dump pinned "$pin/counters" | awk '/"hit":/ { gsub(/[^0-9]/, "", $2); s += $2 } END { print s + 0 }'; }
 
 daemon first "${common[@]}" || e2e_exit
 check "warm: a miss fills the cache" "$dig crash.example.test A +short" "192.0.2.2"
@@ -30,6 +31,9 @@ daemon second "${common[@]}" || e2e_exit
 check "restart: the pinned link is adopted" "cat $dlog" "adopted the fast path"
 ok "restart: one XDP program on lo" test "$(xdp_progs)" = 1
 check "restart: the cache is warm (upstream gone)" "$dig crash.example.test A +short" "192.0.2.2"
+hits=$(kernel_hits)
+check "restart: a repeat is answered" "$dig crash.example.test A +short" "192.0.2.2"
+ok "restart: ... by the kernel (the name hash's key is kept with the maps)" test "$(kernel_hits)" -gt "$hits"
 check "restart: counters carried over (hits.bind)" "$dig CH TXT hits.bind +short" '"'
 stop_daemon
 ok "SIGTERM: detached" test "$(xdp_progs)" = 0
@@ -47,7 +51,7 @@ stop_daemon
 ok "keep-fast-path: the next clean stop detaches" test "$(xdp_progs)" = 0
 
 # another layout version pinned: replaced, not misread
-bpftool map update pinned "$pin/layout" key 0 0 0 0 value 99 0 0 0 0 8 0 0 8 1 0 0 0 0 0 0
+bpftool map update pinned "$pin/layout" key 0 0 0 0 value 99 0 0 0 0 8 0 0 8 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 daemon layout "${common[@]}" || e2e_exit
 check "layout: another version is replaced, and said" "cat $dlog" "layout version 99"
 check "layout: a fresh cache answers" "$dig layout.example.test A +short" "192.0.2.2"
