@@ -27,12 +27,69 @@ struct plan {
 	__u32 age;	 /* whole seconds since the entry was stored */
 };
 
-static __always_inline __u32 entry_ttl(const struct bpfdns_entry *e, __u32 off)
+/*
+ * Entries come in two sizes (include/bpfdns.h); the code below sees both as
+ * a struct bpfdns_entry, and takes the bounds of the one at hand (small: a
+ * constant at each call): bytes of records, of records and name, TTLs. On
+ * a small entry it never reads past them: the verifier checks that it
+ * cannot.
+ */
+static __always_inline __u32 entry_data_max(bool small)
 {
-	if (off > BPFDNS_DATA_MAX - 4) /* bound for the verifier; checked by the caller */
+	return small ? BPFDNS_DATA_SMALL : BPFDNS_DATA_MAX;
+}
+
+static __always_inline __u32 entry_area(bool small)
+{
+	return small ? BPFDNS_DATA_SMALL : BPFDNS_AREA_MAX;
+}
+
+static __always_inline __u32 entry_ttl_max(bool small)
+{
+	return small ? BPFDNS_TTL_SMALL : BPFDNS_TTL_MAX;
+}
+
+static __always_inline __u32 entry_ttl(const struct bpfdns_entry *e, __u32 off, __u32 data_max)
+{
+	if (off > data_max - 4) /* bound for the verifier; checked by the caller */
 		return 0;
 	return ((__u32)e->data[off] << 24) | ((__u32)e->data[off + 1] << 16) |
 	       ((__u32)e->data[off + 2] << 8) | e->data[off + 3];
+}
+
+/* Offset in data[] of the entry's i-th TTL (i < its ttl_count). */
+static __always_inline __u32 entry_ttl_off(const struct bpfdns_entry *e, __u32 i)
+{
+	if (i < BPFDNS_TTL_SMALL)
+		return e->ttl_off[i];
+	return e->ttl_more[(i - BPFDNS_TTL_SMALL) & (BPFDNS_TTL_MAX - 1)];
+}
+
+/* Whether the entry is for the name in qn (name_len bytes, zero-padded to a
+ * whole word, as the entry's copy after its records is): a key's hash says
+ * so almost always, this makes it sure. */
+static __noinline int name_same(const struct bpfdns_entry *e, const struct bpfdns_question *qn, __u32 name_len,
+				bool small)
+{
+	__u32 at, i, area = entry_area(small);
+	const __u64 *b;
+
+	if (!e || !qn)
+		return 0;
+	at = BPFDNS_NAME_AT(e->data_len);
+	b = (const __u64 *)qn->name;
+	for (i = 0; i < BPFDNS_NAME_MAX / 8; i++) {
+		__u32 off = at + i * 8;
+
+		if (i * 8 >= name_len)
+			break;
+		if (off > area - 8) /* bound for the verifier: the daemon pads it within */
+			return 0;
+		barrier_var(off); /* the pointer from the bounded offset, not from at */
+		if (*(const __u64 *)(e->data + off) != b[i])
+			return 0;
+	}
+	return 1;
 }
 
 /* ttl - age, or 0 once age has passed it; branch-free (see csum_place). */
@@ -44,18 +101,18 @@ static __always_inline __u32 aged(__u32 ttl, __u32 age)
 }
 
 /* Checksum sum (folded) of the first len bytes of the entry's records. */
-__noinline __u32 entry_data_sum(const struct bpfdns_entry *e, __u32 len)
+static __noinline __u32 entry_data_sum(const struct bpfdns_entry *e, __u32 len, bool small)
 {
-	if (!e || len > BPFDNS_DATA_MAX)
+	if (!e || len > entry_data_max(small))
 		return 0;
 	return csum_fold(csum_entry_data(e, len));
 }
 
 /* Add to pl->data_sum (the records as stored) what aging each TTL by
  * pl->age changes. Returns 0, or -1 for an entry with bad offsets. */
-__noinline int plan_records(const struct bpfdns_entry *e, struct plan *pl)
+static __noinline int plan_records(const struct bpfdns_entry *e, struct plan *pl, bool small)
 {
-	__u32 i, len, count, age;
+	__u32 i, len, count, age, data_max = entry_data_max(small);
 	__u64 sum;
 
 	if (!e || !pl)
@@ -63,7 +120,7 @@ __noinline int plan_records(const struct bpfdns_entry *e, struct plan *pl)
 	len = pl->data_len;
 	count = pl->ttl_count;
 	age = pl->age;
-	if (len > BPFDNS_DATA_MAX)
+	if (len > data_max || count > entry_ttl_max(small))
 		return -1;
 	sum = pl->data_sum;
 	for (i = 0; i < BPFDNS_TTL_MAX && age; i++) {
@@ -71,10 +128,10 @@ __noinline int plan_records(const struct bpfdns_entry *e, struct plan *pl)
 
 		if (i >= count)
 			break;
-		off = e->ttl_off[i];
+		off = entry_ttl_off(e, i);
 		if (off + 4 > len)
 			return -1;
-		ttl = entry_ttl(e, off);
+		ttl = entry_ttl(e, off, data_max);
 		sum += csum_be32_replace(ttl, aged(ttl, age), off);
 	}
 	pl->data_sum = sum;
@@ -86,7 +143,7 @@ __noinline int plan_records(const struct bpfdns_entry *e, struct plan *pl)
  * checksum of the records with aged TTLs. Returns OUT_CONTINUE or the outcome.
  */
 static __always_inline int plan_answer(const struct query *q, const struct bpfdns_entry *e, __u64 now,
-				       __u64 stored, struct plan *pl)
+				       __u64 stored, struct plan *pl, bool small)
 {
 	__u64 age;
 
@@ -94,25 +151,25 @@ static __always_inline int plan_answer(const struct query *q, const struct bpfdn
 		return OUT_EXPIRED;
 	pl->data_len = e->data_len;
 	pl->ttl_count = e->ttl_count;
-	if (pl->data_len > BPFDNS_DATA_MAX || pl->ttl_count > BPFDNS_TTL_MAX)
+	if (pl->data_len > entry_data_max(small) || pl->ttl_count > entry_ttl_max(small))
 		return OUT_MALFORMED; /* not an entry the daemon wrote */
 	pl->resp_len = DNS_HDR_LEN + q->name_len + 4 + pl->data_len + (q->has_opt ? DNS_OPT_LEN : 0);
 	if (pl->resp_len > dns_udp_limit(q->has_opt, q->client_udp, edns_udp_max))
 		return OUT_TOO_BIG;
 	age = now > stored ? (now - stored) / NS_PER_SEC : 0;
 	pl->age = age > 0xffffffffULL ? 0xffffffff : age;
-	pl->data_sum = entry_data_sum(e, pl->data_len);
-	if (plan_records(e, pl))
+	pl->data_sum = entry_data_sum(e, pl->data_len, small);
+	if (plan_records(e, pl, small))
 		return OUT_MALFORMED;
 	return OUT_CONTINUE;
 }
 
 /* Write the aged TTLs into the records already copied to data_off. */
 static __always_inline int write_ttls(void *ctx, bool xdp, const struct bpfdns_entry *e,
-				      const struct plan *pl, __u32 data_off)
+				      const struct plan *pl, __u32 data_off, bool small)
 {
 	void *data = hook_data(ctx, xdp), *data_end = hook_data_end(ctx, xdp);
-	__u32 i, len, count;
+	__u32 i, len, count, data_max = entry_data_max(small);
 
 	if (!e || !pl)
 		return -1;
@@ -120,16 +177,18 @@ static __always_inline int write_ttls(void *ctx, bool xdp, const struct bpfdns_e
 		return 0;
 	len = pl->data_len;
 	count = pl->ttl_count;
+	if (len > data_max || count > entry_ttl_max(small))
+		return -1;
 	for (i = 0; i < BPFDNS_TTL_MAX; i++) {
 		__u32 off, ttl;
 		__u8 *p;
 
 		if (i >= count)
 			break;
-		off = e->ttl_off[i];
+		off = entry_ttl_off(e, i);
 		if (off + 4 > len || off > BPFDNS_DATA_MAX || data_off > 512)
 			return -1;
-		ttl = aged(entry_ttl(e, off), pl->age);
+		ttl = aged(entry_ttl(e, off, data_max), pl->age);
 		p = data + data_off + off;
 		if ((void *)(p + 4) > data_end)
 			return -1;
@@ -141,16 +200,16 @@ static __always_inline int write_ttls(void *ctx, bool xdp, const struct bpfdns_e
 	return 0;
 }
 
-__noinline int write_ttls_xdp(struct xdp_md *ctx, const struct bpfdns_entry *e, const struct plan *pl,
-			      __u32 data_off)
+static __noinline int write_ttls_xdp(struct xdp_md *ctx, const struct bpfdns_entry *e, const struct plan *pl,
+				     __u32 data_off, bool small)
 {
-	return write_ttls(ctx, true, e, pl, data_off);
+	return write_ttls(ctx, true, e, pl, data_off, small);
 }
 
-__noinline int write_ttls_tc(struct __sk_buff *ctx, const struct bpfdns_entry *e, const struct plan *pl,
-			     __u32 data_off)
+static __noinline int write_ttls_tc(struct __sk_buff *ctx, const struct bpfdns_entry *e, const struct plan *pl,
+				    __u32 data_off, bool small)
 {
-	return write_ttls(ctx, false, e, pl, data_off);
+	return write_ttls(ctx, false, e, pl, data_off, small);
 }
 
 /* Write the OPT record of the answer at DNS offset off; returns its sum. */
@@ -293,7 +352,7 @@ static __always_inline int write_dns_header(void *data, void *data_end, const st
  */
 static __always_inline int write_answer(void *ctx, bool xdp, const struct query *q,
 					const struct bpfdns_key *key, const struct bpfdns_entry *e,
-					const struct plan *pl, __u64 stored)
+					const struct plan *pl, __u64 stored, bool small)
 {
 	void *data = hook_data(ctx, xdp), *data_end = hook_data_end(ctx, xdp);
 	__u32 qsect_len = q->name_len + 4;
@@ -306,14 +365,14 @@ static __always_inline int write_answer(void *ctx, bool xdp, const struct query 
 		return OUT_NO_ROOM;
 	dlen = pl->data_len;
 	barrier_var(dlen); /* one copy of the length, bounded here for the verifier */
-	if (dlen > BPFDNS_DATA_MAX)
+	if (dlen > entry_data_max(small))
 		return OUT_DROP;
 	if (dlen && hook_store(ctx, xdp, data_off, (void *)e->data, dlen))
 		return OUT_DROP;
 
 	data = hook_data(ctx, xdp);
 	data_end = hook_data_end(ctx, xdp);
-	if (xdp ? write_ttls_xdp(ctx, e, pl, data_off) : write_ttls_tc(ctx, e, pl, data_off))
+	if (xdp ? write_ttls_xdp(ctx, e, pl, data_off, small) : write_ttls_tc(ctx, e, pl, data_off, small))
 		return OUT_DROP;
 	if (write_transport(data, data_end, q, udp_len, &sum))
 		return OUT_DROP;

@@ -154,24 +154,29 @@ lost:
 		c->log_lost++;
 }
 
-/* Whether the entry is for the name in qn (name_len bytes, zero-padded to
- * a whole word): a key's hash says so almost always, this makes it sure. */
-__noinline int name_same(const struct bpfdns_entry *e, const struct bpfdns_question *qn, __u32 name_len)
+/* Answer from entry e of the cache (small: of the small form, see
+ * answer.h). Returns OUT_HIT when the packet now holds the answer. */
+static __always_inline int answer_from(void *ctx, bool xdp, const struct query *q,
+				       const struct bpfdns_question *qn, const struct bpfdns_key *key,
+				       struct bpfdns_entry *e, bool small)
 {
-	const __u64 *a, *b;
-	__u32 i;
+	struct plan pl = {};
+	__u64 now, stored;
+	int ret;
 
-	if (!e || !qn)
-		return 0;
-	a = (const __u64 *)e->name;
-	b = (const __u64 *)qn->name;
-	for (i = 0; i < BPFDNS_NAME_MAX / 8; i++) {
-		if (i * 8 >= name_len)
-			break;
-		if (a[i] != b[i])
-			return 0;
+	if (!name_same(e, qn, q->name_len, small))
+		return OUT_MISS; /* another name with the same key */
+	now = bpf_ktime_get_boot_ns();
+	stored = *(volatile __u64 *)&e->stored_ns;
+	ret = plan_answer(q, e, now, stored, &pl, small);
+	if (ret != OUT_CONTINUE)
+		return ret;
+	ret = write_answer(ctx, xdp, q, key, e, &pl, stored, small);
+	if (ret == OUT_HIT) {
+		maybe_prefetch(xdp, qn, e, now, stored);
+		log_hit(ctx, xdp, q, key);
 	}
-	return 1;
+	return ret;
 }
 
 /* Returns OUT_HIT when the packet now holds the answer, else why not. */
@@ -180,28 +185,23 @@ static __always_inline int answer(void *ctx, bool xdp)
 	struct bpfdns_question *qn = NULL;
 	struct bpfdns_key key = {};
 	struct query q = {};
-	struct plan pl = {};
-	struct bpfdns_entry *e;
-	__u64 now, stored;
+	struct bpfdns_entry_small *e;
+	struct bpfdns_entry *big;
 	int ret;
 
 	ret = parse_query(ctx, xdp, &q, &qn, &key);
 	if (ret != OUT_CONTINUE || !qn)
 		return ret;
 	e = bpf_map_lookup_elem(&cache, &key);
-	if (!e || !name_same(e, qn, q.name_len))
+	if (!e)
 		return OUT_MISS;
-	now = bpf_ktime_get_boot_ns();
-	stored = *(volatile __u64 *)&e->stored_ns;
-	ret = plan_answer(&q, e, now, stored, &pl);
-	if (ret != OUT_CONTINUE)
-		return ret;
-	ret = write_answer(ctx, xdp, &q, &key, e, &pl, stored);
-	if (ret == OUT_HIT) {
-		maybe_prefetch(xdp, qn, e, now, stored);
-		log_hit(ctx, xdp, &q, &key);
-	}
-	return ret;
+	/* the small form is the big one cut short: the same code reads both */
+	if (!(e->flags & BPFDNS_ENTRY_BIG))
+		return answer_from(ctx, xdp, &q, qn, &key, (struct bpfdns_entry *)e, true);
+	big = bpf_map_lookup_elem(&cache_big, &key);
+	if (!big)
+		return OUT_MISS;
+	return answer_from(ctx, xdp, &q, qn, &key, big, false);
 }
 
 /* Pass a query on with XDP's verdict for the TC hook behind it. Without

@@ -7,14 +7,23 @@
 #include <bpf/bpf_helpers.h>
 #include "bpfdns.h"
 
-/* The cache: query key -> records to answer with. LRU, so it never holds
- * more than max_entries (set by the loader from cache-size). */
+/* The cache: query key -> records to answer with, or a stub for an answer
+ * too big for the small form, which is then in cache_big. LRU, so it never
+ * holds more than max_entries (set by the loader from cache-size). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, BPFDNS_CACHE_DEFAULT);
 	__type(key, struct bpfdns_key);
-	__type(value, struct bpfdns_entry);
+	__type(value, struct bpfdns_entry_small);
 } cache SEC(".maps");
+
+/* The big answers, under the same keys (sized by the loader). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFDNS_CACHE_DEFAULT / BPFDNS_BIG_SHARE);
+	__type(key, struct bpfdns_key);
+	__type(value, struct bpfdns_entry);
+} cache_big SEC(".maps");
 
 /* Addresses and ports queries are answered on; the value is unused (0). */
 struct {
@@ -42,7 +51,7 @@ struct {
 	__type(value, __u32);
 } access SEC(".maps");
 
-/* Refresh requests: the key of an entry served in the last prefetch_pct %
+/* Refresh requests: the question of an entry served in the last prefetch_pct %
  * of its TTL, once per entry (not pinned: each daemon reads its own). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -71,6 +80,15 @@ struct {
 	__type(key, __u32);
 	__type(value, struct bpfdns_question);
 } scratch SEC(".maps");
+
+/* The name hash's key, as the loader made it or found it pinned (the
+ * program has it in .rodata; this keeps it with the cache). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpfdns_name_key);
+} name_key SEC(".maps");
 
 /* Layout of the structs above, for whoever adopts the pinned maps; a
  * single entry written by the loader. */

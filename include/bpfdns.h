@@ -17,14 +17,16 @@
  * bits, since the map hashes and compares its whole key on every lookup. The
  * entry keeps the name, and a hit is only a hit when it is the same.
  *
- * Its value, struct bpfdns_entry, holds what goes after the question in the
- * answer: the answer, authority and additional records of the upstream reply
- * (without its OPT record), in wire format, in data[0..data_len). The fast
- * path builds the answer as
+ * Its value, struct bpfdns_entry_small (or, for a large answer, the
+ * struct bpfdns_entry in cache_big it points to), holds what goes after the
+ * question in the answer: the answer, authority and additional records of
+ * the upstream reply (without its OPT record), in wire format, in
+ * data[0..data_len), and after them the name. The fast path builds the
+ * answer as
  *
  *     DNS header (12 bytes: client's ID, flags from the query and the entry)
  *     question   (copied from the query, so the client's letter case stays)
- *     data       (every TTL at ttl_off[i] lowered by the entry's age)
+ *     data       (every TTL at ttl_off[i], ttl_more[i - 8], lowered by the entry's age)
  *     OPT        (11 bytes, only when the query had one)
  *
  * The question of the answer has the same length as the question of the
@@ -39,7 +41,7 @@
 #include <linux/types.h>
 
 /* Bumped on any change to the structs below; pinned with the maps. */
-#define BPFDNS_LAYOUT_VERSION 5
+#define BPFDNS_LAYOUT_VERSION 6
 
 /* A wire-format name is at most 255 bytes including the root label. */
 #define BPFDNS_NAME_MAX 256
@@ -50,6 +52,9 @@
 
 /* Default number of cache entries (the LRU map's max_entries). */
 #define BPFDNS_CACHE_DEFAULT 8192
+/* cache_big holds 1 / BPFDNS_BIG_SHARE of as many entries, at least BPFDNS_BIG_MIN. */
+#define BPFDNS_BIG_SHARE 8
+#define BPFDNS_BIG_MIN 64
 /* Maximum number of listen addresses the fast path answers on. */
 #define BPFDNS_LISTEN_MAX 512
 /* The ports of the listen addresses, as a bitmap: 64 ports per word. */
@@ -83,23 +88,55 @@ struct bpfdns_key {
 #define BPFDNS_ENTRY_AD 0x01 /* the upstream reply had AD set */
 #define BPFDNS_ENTRY_AA 0x02 /* our own data (hosts files, address=): answered with AA, as dnsmasq does */
 #define BPFDNS_ENTRY_LOCAL 0x04 /* answered locally, not upstream (daemon only: dropped when local data changes) */
+#define BPFDNS_ENTRY_BIG 0x08 /* in the cache map: the answer is in cache_big, under the same key */
 
-/* Cache value: the records that follow the question, see the top of this file. */
+/*
+ * An entry's first 32 bytes, the same in every form of it (the daemon's
+ * struct entry too), so that they copy as one block.
+ */
+#define BPFDNS_ENTRY_HEAD                                                                                    \
+	__u64 stored_ns; /* CLOCK_BOOTTIME when stored: TTLs age from here */                                \
+	__u64 expire_ns; /* CLOCK_BOOTTIME from which it is no longer served */                              \
+	__u8 rcode;	 /* RCODE of the reply (low 4 bits) */                                               \
+	__u8 flags;	 /* BPFDNS_ENTRY_* */                                                                \
+	__u16 ancount;	 /* records in data[]: answer section */                                             \
+	__u16 nscount;	 /* authority section */                                                             \
+	__u16 arcount;	 /* additional section, OPT not included */                                          \
+	__u16 data_len;	 /* bytes of records in data[] */                                                    \
+	__u16 ttl_count; /* TTLs in ttl_off[] (and ttl_more[]) */                                            \
+	__u32 prefetch;	 /* zero when stored; the fast path counts it up when it asks for a refresh (only the \
+			  * first asks) */
+#define BPFDNS_ENTRY_HEAD_LEN 32
+
+/* TTL offsets a small entry holds (ttl_off[]). */
+#define BPFDNS_TTL_SMALL 8
+/* Bytes of data[] in a small entry: records and name, see BPFDNS_NAME_AT. */
+#define BPFDNS_DATA_SMALL 208
+/* ... in a big one. */
+#define BPFDNS_AREA_MAX (BPFDNS_DATA_MAX + BPFDNS_NAME_MAX)
+/* Where the question's name (name_len bytes, zero-padded to 8) follows the
+ * records in data[]: compared with the query's on every hit. */
+#define BPFDNS_NAME_AT(data_len) (((data_len) + 7u) & ~7u)
+
+/*
+ * Cache values, in two sizes so that memory fits the answer: the cache map
+ * holds struct bpfdns_entry_small; an answer that does not fit one (records
+ * and name over BPFDNS_DATA_SMALL bytes, or more than BPFDNS_TTL_SMALL
+ * records) goes to the cache_big map as a struct bpfdns_entry, and the
+ * cache map holds a stub flagged BPFDNS_ENTRY_BIG. The small form is the
+ * big one cut short: every field it has is at the same offset.
+ */
 struct bpfdns_entry {
-	__u64 stored_ns; /* CLOCK_BOOTTIME when stored: TTLs age from here */
-	__u64 expire_ns; /* CLOCK_BOOTTIME from which it is no longer served */
-	__u8 rcode;	 /* RCODE of the reply (low 4 bits) */
-	__u8 flags;	 /* BPFDNS_ENTRY_* */
-	__u16 ancount;	 /* records in data[]: answer section */
-	__u16 nscount;	 /* authority section */
-	__u16 arcount;	 /* additional section, OPT not included */
-	__u16 data_len;	 /* bytes used in data[] */
-	__u16 ttl_count; /* entries used in ttl_off[] */
-	__u32 prefetch;	 /* zero when stored; the fast path counts it up when it
-			  * asks for a refresh (only the first asks) */
-	__u8 name[BPFDNS_NAME_MAX];    /* the question's name, as in its bpfdns_question */
-	__u16 ttl_off[BPFDNS_TTL_MAX]; /* offset in data[] of each record's TTL */
-	__u8 data[BPFDNS_DATA_MAX];    /* the records, wire format */
+	BPFDNS_ENTRY_HEAD
+	__u16 ttl_off[BPFDNS_TTL_SMALL]; /* offset in data[] of each record's TTL, the first 8 */
+	__u8 data[BPFDNS_AREA_MAX];	 /* the records (wire format), then the name */
+	__u16 ttl_more[BPFDNS_TTL_MAX - BPFDNS_TTL_SMALL]; /* the other TTL offsets */
+};
+
+struct bpfdns_entry_small {
+	BPFDNS_ENTRY_HEAD
+	__u16 ttl_off[BPFDNS_TTL_SMALL];
+	__u8 data[BPFDNS_DATA_SMALL];
 };
 
 /* Listen address families in struct bpfdns_listen_key */
@@ -177,7 +214,7 @@ struct bpfdns_meta {
 
 /* Default share of a TTL, at its end, in which a hit asks for a refresh. */
 #define BPFDNS_PREFETCH_DEFAULT 10
-/* Bytes of the ring buffer that carries refresh requests (keys). */
+/* Bytes of the ring buffer that carries refresh requests (questions). */
 #define BPFDNS_PREFETCH_RING (64 * 1024)
 
 /* Bytes of the ring buffer that carries hits to the query log (log-queries). */
@@ -209,19 +246,29 @@ struct bpfdns_layout {
 	__u32 version;	   /* BPFDNS_LAYOUT_VERSION */
 	__u32 entry_size;  /* sizeof(struct bpfdns_entry) */
 	__u32 key_size;	   /* sizeof(struct bpfdns_key) */
-	__u32 reserved;
-	__u64 hash_key[2]; /* the name hash's secret key: the keys in the pinned
-			    * cache were made with it */
+	__u32 small_size;  /* sizeof(struct bpfdns_entry_small) */
+};
+/* Its size never changes: older builds read it to learn that pins are not theirs. */
+
+/* The name hash's secret key (namehash.h), single-entry array "name_key":
+ * the keys in the pinned cache were made with it. */
+struct bpfdns_name_key {
+	__u64 k[2];
 };
 
 _Static_assert(sizeof(struct bpfdns_question) == 264, "bpfdns_question layout");
 _Static_assert(sizeof(struct bpfdns_key) == 16, "bpfdns_key layout");
 _Static_assert(sizeof(struct bpfdns_entry) == 2304, "bpfdns_entry layout");
+_Static_assert(sizeof(struct bpfdns_entry_small) == 256, "bpfdns_entry_small layout");
+_Static_assert(__builtin_offsetof(struct bpfdns_entry, ttl_off) == BPFDNS_ENTRY_HEAD_LEN, "bpfdns_entry head");
+_Static_assert(__builtin_offsetof(struct bpfdns_entry_small, data) == __builtin_offsetof(struct bpfdns_entry, data),
+	       "the small entry is the big one cut short");
 _Static_assert(sizeof(struct bpfdns_listen_key) == 20, "bpfdns_listen_key layout");
 _Static_assert(sizeof(struct bpfdns_acl_key) == 24, "bpfdns_acl_key layout");
 _Static_assert(sizeof(struct bpfdns_counters) == 96, "bpfdns_counters layout");
 _Static_assert(sizeof(struct bpfdns_hit) == 280, "bpfdns_hit layout");
-_Static_assert(sizeof(struct bpfdns_layout) == 32, "bpfdns_layout layout");
+_Static_assert(sizeof(struct bpfdns_layout) == 16, "bpfdns_layout layout");
+_Static_assert(sizeof(struct bpfdns_name_key) == 16, "bpfdns_name_key layout");
 _Static_assert(sizeof(struct bpfdns_meta) == 8, "bpfdns_meta layout");
 
 #endif /* BPFDNS_H */

@@ -141,15 +141,16 @@ static int pin_open(const struct opts *o, const char *map, int quiet)
 	return fd;
 }
 
-/* The cache map, after checking that its layout is the one we know. */
-static int cache_open(const struct opts *o)
+/* The cache's maps, after checking that their layout is the one we know:
+ * 0 or -errno. */
+static int cache_open(const struct opts *o, struct cache_maps *m)
 {
 	int fd = pin_open(o, "layout", 0), same;
 	__u32 version;
 
 	if (fd < 0)
 		return fd;
-	same = fastpath_layout_fd(fd, &version, NULL);
+	same = fastpath_layout_fd(fd, &version);
 	close(fd);
 	if (!same) {
 		fprintf(stderr, "bpfdnsctl: the maps in %s have layout version %u, this bpfdnsctl reads %u: "
@@ -157,7 +158,21 @@ static int cache_open(const struct opts *o)
 			o->pin_path, version, BPFDNS_LAYOUT_VERSION);
 		return -EPROTO;
 	}
-	return pin_open(o, "cache", 0);
+	m->fd = pin_open(o, "cache", 0);
+	if (m->fd < 0)
+		return m->fd;
+	m->big_fd = pin_open(o, "cache_big", 0);
+	if (m->big_fd < 0) {
+		close(m->fd);
+		return m->big_fd;
+	}
+	return 0;
+}
+
+static void cache_close(struct cache_maps *m)
+{
+	close(m->big_fd);
+	close(m->fd);
 }
 
 static void metric_add(struct metrics *ms, const char *name, const char *label, double v)
@@ -177,14 +192,15 @@ static int metrics_from_maps(const struct opts *o, struct metrics *ms)
 	struct bpfdns_counters sum;
 	struct bpf_map_info info = { 0 };
 	__u32 ilen = sizeof(info);
-	int fd, cfd, err;
+	struct cache_maps cm;
+	int fd, err;
 
-	cfd = cache_open(o);
-	if (cfd < 0)
-		return cfd;
+	err = cache_open(o, &cm);
+	if (err)
+		return err;
 	fd = pin_open(o, "counters", 0);
 	err = fd < 0 ? fd : fastpath_counters_fd(fd, libbpf_num_possible_cpus(), -1, &sum);
-	if (!err && bpf_obj_get_info_by_fd(cfd, &info, &ilen))
+	if (!err && bpf_obj_get_info_by_fd(cm.fd, &info, &ilen))
 		err = -errno;
 	if (!err) {
 		for (size_t i = 0; i < fastpath_n_outcomes; i++)
@@ -192,13 +208,13 @@ static int metrics_from_maps(const struct opts *o, struct metrics *ms)
 				   (double)*(const __u64 *)((const char *)&sum + fastpath_outcomes[i].off));
 		metric_add(ms, METRIC_KERNEL_PREFETCH, NULL, (double)sum.prefetch);
 		metric_add(ms, METRIC_KERNEL_LOG_LOST, NULL, (double)sum.log_lost);
-		metric_add(ms, METRIC_CACHE_ENTRIES, NULL, fastpath_count_fd(cfd, (int)info.max_entries));
+		metric_add(ms, METRIC_CACHE_ENTRIES, NULL, cachemap_count(&cm, (int)info.max_entries));
 		metric_add(ms, METRIC_CACHE_SIZE, NULL, info.max_entries);
 		metric_add(ms, METRIC_CACHE_HITS, "kernel", (double)sum.hit);
 	}
 	if (fd >= 0)
 		close(fd);
-	close(cfd);
+	cache_close(&cm);
 	return err;
 }
 
@@ -467,7 +483,7 @@ static void rdata_text(const uint8_t *msg, size_t len, const struct dns_rr *rr, 
 }
 
 /* One entry: a summary line, and with records, each record as dig shows it. */
-static void entry_print(const struct opts *o, const struct bpfdns_question *k, const struct bpfdns_entry *e,
+static void entry_print(const struct opts *o, const struct bpfdns_question *k, const struct entry *e,
 			int records, int *first)
 {
 	size_t nlen = entry_key_name_len(k), len, off;
@@ -539,28 +555,26 @@ static int cache_walk(const struct opts *o, const uint8_t *name, size_t name_len
 {
 	struct bpfdns_key key, next;
 	struct bpfdns_question qn;
-	struct bpfdns_entry e;
-	int fd = cache_open(o), n = 0, first = 1;
+	struct cache_maps cm;
+	struct entry e;
+	int n = 0, first = 1;
 
-	if (fd < 0)
+	if (cache_open(o, &cm))
 		return -1;
 	if (o->json)
 		printf("[");
-	for (void *prev = NULL; !bpf_map_get_next_key(fd, prev, &next); prev = &key) {
+	for (void *prev = NULL; !bpf_map_get_next_key(cm.fd, prev, &next); prev = &key) {
 		key = next;
 		if ((name && name_len != key.name_len) || (qtype >= 0 && key.qtype != qtype))
 			continue;
-		if (bpf_map_lookup_elem(fd, &key, &e))
-			continue;
-		fastpath_entry_question(&key, &e, &qn);
-		if (name && memcmp(qn.name, name, name_len))
+		if (cachemap_read(&cm, &key, &e, &qn) || (name && memcmp(qn.name, name, name_len)))
 			continue;
 		entry_print(o, &qn, &e, records, &first);
 		n++;
 	}
 	if (o->json)
 		printf("]\n");
-	close(fd);
+	cache_close(&cm);
 	return n;
 }
 
@@ -587,7 +601,8 @@ static int cmd_flush(const struct opts *o, const char *text)
 {
 	uint8_t name[DNS_NAME_MAX + 1];
 	char cmd[300], reply[128];
-	int len = 0, n, fd;
+	struct cache_maps cm;
+	int len = 0, n;
 
 	if (text && (len = dns_name_from_text(text, name, sizeof(name))) < 0) {
 		fprintf(stderr, "bpfdnsctl: flush: bad name \"%s\"\n", text);
@@ -598,11 +613,10 @@ static int cmd_flush(const struct opts *o, const char *text)
 		goto done;
 	if (text)
 		dns_name_lower(name, (size_t)len);
-	fd = cache_open(o);
-	if (fd < 0)
+	if (cache_open(o, &cm))
 		return 1;
-	n = fastpath_flush_fd(fd, text ? name : NULL, (size_t)len);
-	close(fd);
+	n = cachemap_flush(&cm, text ? name : NULL, (size_t)len);
+	cache_close(&cm);
 	if (n < 0) {
 		fprintf(stderr, "bpfdnsctl: flush: %s\n", strerror(-n));
 		return 1;

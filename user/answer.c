@@ -39,7 +39,7 @@ size_t answer_truncated(const uint8_t *query, const struct client_query *cq, uin
 	return n;
 }
 
-size_t answer_from_entry(const uint8_t *query, const struct client_query *cq, const struct bpfdns_entry *e,
+size_t answer_from_entry(const uint8_t *query, const struct client_query *cq, const struct entry *e,
 			 uint64_t now_ns, uint16_t server_max, size_t limit, uint8_t *out, size_t outsz)
 {
 	size_t qlen = cq->q.end - cq->q.start, n, data_at;
@@ -75,7 +75,7 @@ size_t answer_from_entry(const uint8_t *query, const struct client_query *cq, co
 	return n;
 }
 
-size_t answer_cached(const uint8_t *query, const struct client_query *cq, const struct bpfdns_entry *e,
+size_t answer_cached(const uint8_t *query, const struct client_query *cq, const struct entry *e,
 		     uint64_t now_ns, uint16_t server_max, size_t limit, uint8_t *out, size_t outsz)
 {
 	size_t n = answer_from_entry(query, cq, e, now_ns, server_max, limit, out, outsz);

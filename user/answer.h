@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "bpfdns.h"
 #include "dns.h"
+#include "entry.h"
 #include "query.h"
 
 /*
@@ -26,12 +27,12 @@ size_t answer_truncated(const uint8_t *query, const struct client_query *cq, uin
  * with TTLs aged to now_ns. Returns the length, or 0 when it does not fit
  * in limit bytes.
  */
-size_t answer_from_entry(const uint8_t *query, const struct client_query *cq, const struct bpfdns_entry *e,
+size_t answer_from_entry(const uint8_t *query, const struct client_query *cq, const struct entry *e,
 			 uint64_t now_ns, uint16_t server_max, size_t limit, uint8_t *out, size_t outsz);
 
 /* answer_from_entry, or when that does not fit the client's limit, the
  * header and question with TC (ask again over TCP). */
-size_t answer_cached(const uint8_t *query, const struct client_query *cq, const struct bpfdns_entry *e,
+size_t answer_cached(const uint8_t *query, const struct client_query *cq, const struct entry *e,
 		     uint64_t now_ns, uint16_t server_max, size_t limit, uint8_t *out, size_t outsz);
 
 /* The same with one PTR record naming name (wire form, len bytes). */

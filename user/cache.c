@@ -17,14 +17,14 @@ void cache_init(struct cache *c, struct fastpath *fp, const struct config *cfg)
 		c->entries_at_start = (uint64_t)fastpath_count(fp);
 }
 
-enum cache_find cache_get(struct cache *c, const struct bpfdns_question *key, struct bpfdns_entry *e)
+enum cache_find cache_get(struct cache *c, const struct bpfdns_question *key, struct entry *e)
 {
 	if (!c->fp || fastpath_lookup(c->fp, key, e))
 		return CACHE_NONE;
 	return fastpath_now_ns() < e->expire_ns ? CACHE_FRESH : CACHE_EXPIRED;
 }
 
-int cache_make_stale(const struct cache *c, struct bpfdns_entry *e)
+int cache_make_stale(const struct cache *c, struct entry *e)
 {
 	uint64_t now_ns = fastpath_now_ns();
 
@@ -35,7 +35,7 @@ int cache_make_stale(const struct cache *c, struct bpfdns_entry *e)
 	return 1;
 }
 
-int cache_get_stale(struct cache *c, const struct bpfdns_question *key, struct bpfdns_entry *e)
+int cache_get_stale(struct cache *c, const struct bpfdns_question *key, struct entry *e)
 {
 	return cache_get(c, key, e) == CACHE_EXPIRED && cache_make_stale(c, e);
 }
@@ -63,7 +63,7 @@ uint32_t cache_ttl(const struct config *cfg, const struct reply_info *ri)
 }
 
 int cache_put_reply(struct cache *c, const struct bpfdns_question *key, const uint8_t *msg, size_t len,
-		    struct bpfdns_entry *e)
+		    struct entry *e)
 {
 	struct reply_info ri;
 	uint32_t ttl;
@@ -120,7 +120,7 @@ uint64_t cache_evictions(const struct cache *c, uint64_t entries_now)
 
 void cache_put_local(struct cache *c, const struct bpfdns_question *key, const uint8_t *msg, size_t len)
 {
-	struct bpfdns_entry e;
+	struct entry e;
 	struct reply_info ri;
 	int err;
 
@@ -138,25 +138,29 @@ void cache_put_local(struct cache *c, const struct bpfdns_question *key, const u
 
 int cache_flush(struct cache *c, const uint8_t *name, size_t len)
 {
+	struct cache_maps m;
 	int gone;
 
 	if (!c->fp)
 		return -ENODEV;
-	gone = fastpath_flush_fd(fastpath_cache_fd(c->fp), name, len);
+	m = fastpath_cache_maps(c->fp);
+	gone = cachemap_flush(&m, name, len);
 	if (gone > 0)
 		c->flushed += (uint64_t)gone;
 	return gone;
 }
 
 int cache_drop(struct cache *c,
-	       int (*doomed)(const struct bpfdns_question *key, const struct bpfdns_entry *e, const void *ctx),
+	       int (*doomed)(const struct bpfdns_question *key, const struct entry *e, const void *ctx),
 	       const void *ctx)
 {
+	struct cache_maps m;
 	int gone;
 
 	if (!c->fp)
 		return -ENODEV;
-	gone = fastpath_delete_where_fd(fastpath_cache_fd(c->fp), doomed, ctx);
+	m = fastpath_cache_maps(c->fp);
+	gone = cachemap_delete_where(&m, doomed, ctx);
 	c->flushed += (uint64_t)gone;
 	return gone;
 }

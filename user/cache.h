@@ -44,13 +44,13 @@ static inline int cache_enabled(const struct cache *c)
 	return c->fp != NULL;
 }
 /* key's entry, into e. */
-enum cache_find cache_get(struct cache *c, const struct bpfdns_question *key, struct bpfdns_entry *e);
+enum cache_find cache_get(struct cache *c, const struct bpfdns_question *key, struct entry *e);
 /* An expired entry e made a stale answer (every TTL CACHE_STALE_TTL), when
  * use-stale-cache keeps it still. 1 when it did. */
-int cache_make_stale(const struct cache *c, struct bpfdns_entry *e);
+int cache_make_stale(const struct cache *c, struct entry *e);
 /* key's expired entry as a stale answer (cache_get, then cache_make_stale).
  * 1 when e holds it. */
-int cache_get_stale(struct cache *c, const struct bpfdns_question *key, struct bpfdns_entry *e);
+int cache_get_stale(struct cache *c, const struct bpfdns_question *key, struct entry *e);
 /*
  * A reply that won, for key: its entry into e (TTLs capped at
  * max-cache-ttl, stamped now), stored when it may be cached (NOERROR or
@@ -59,7 +59,7 @@ int cache_get_stale(struct cache *c, const struct bpfdns_question *key, struct b
  * big for an entry: relay it).
  */
 int cache_put_reply(struct cache *c, const struct bpfdns_question *key, const uint8_t *msg, size_t len,
-		    struct bpfdns_entry *e);
+		    struct entry *e);
 /*
  * Our own answer msg to key (hosts files, address=, local=, domain-needed,
  * bogus-priv), stored so that the fast path answers it too, with AA when
@@ -77,7 +77,7 @@ int cache_flush(struct cache *c, const uint8_t *name, size_t len);
  * lines changed); not counted as evictions. How many, or -ENODEV with
  * cache-size=0. */
 int cache_drop(struct cache *c,
-	       int (*doomed)(const struct bpfdns_question *key, const struct bpfdns_entry *e, const void *ctx),
+	       int (*doomed)(const struct bpfdns_question *key, const struct entry *e, const void *ctx),
 	       const void *ctx);
 /* Every CACHE_SWEEP_MS, remove entries expired longer ago than
  * use-stale-cache keeps them. */

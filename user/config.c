@@ -152,7 +152,7 @@ static const struct option_def options[] = {
 	{ "hedge-min", OPT_U32, F(hedge_min_ms), 60000, "least wait before hedging, ms (1)", 0, 0 },
 	{ "hedge-max", OPT_POSITIVE, F(hedge_max_ms), 60000, "most wait before hedging, ms, 1 or more (200)", 0, 0 },
 	{ "cache-size", OPT_U32, F(cache_size), CONFIG_CACHE_MAX,
-	  "cache entries, each about 2.3 KiB of locked kernel memory; 0 turns the cache off (8192; at most "
+	  "cache entries, each about 0.6 KiB of locked kernel memory; 0 turns the cache off (8192; at most "
 	  "1000000)", 'c', 0 },
 	{ "no-negcache", OPT_FLAG, F(no_negcache), 0, "do not cache NXDOMAIN or NODATA", 'N', 0 },
 	{ "neg-ttl", OPT_U32, F(neg_ttl), 86400 * 7, "seconds to cache negative replies without an SOA", 0, 0 },

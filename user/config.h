@@ -26,10 +26,11 @@ enum upstream_mode {
 	UPSTREAM_ALL_SERVERS,  /* race them all (dnsmasq's all-servers) */
 	UPSTREAM_STRICT_ORDER, /* one at a time, in order */
 };
-/* A cache entry's kernel memory: key, entry and the LRU hash's own
- * element header, about 2.3 KiB (what cache-size= multiplies). */
-#define CONFIG_ENTRY_BYTES (16 + 2304 + 64)
-#define CONFIG_CACHE_MAX 1000000  /* cache-size at most: about 2.2 GiB */
+/* A cache entry's kernel memory (what cache-size= multiplies): key, small
+ * entry and the LRU hash's own element header, and an eighth of a big
+ * entry's (include/bpfdns.h), about 0.6 KiB. */
+#define CONFIG_ENTRY_BYTES (16 + 256 + 48 + (16 + 2304 + 48) / 8)
+#define CONFIG_CACHE_MAX 1000000  /* cache-size at most: about 590 MiB */
 #define CONFIG_CACHE_WARN 100000  /* above this, say how much it locks */
 
 /* One domain line (server=/d/..., local=, address=, rev-server=), as

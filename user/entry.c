@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* entry.c - upstream reply -> struct bpfdns_entry; see entry.h. */
+/* entry.c - upstream reply -> struct entry; see entry.h. */
 #include <errno.h>
 #include <string.h>
 #include "dns.h"
@@ -53,7 +53,7 @@ size_t entry_key_query(const struct bpfdns_question *key, uint16_t udp_max, uint
 	return at + dns_put_opt(out + at, udp_max, 0, key->flags & BPFDNS_KEY_DO);
 }
 
-void entry_make_stale(struct bpfdns_entry *e, uint64_t now_ns, uint32_t ttl)
+void entry_make_stale(struct entry *e, uint64_t now_ns, uint32_t ttl)
 {
 	for (unsigned i = 0; i < e->ttl_count && i < BPFDNS_TTL_MAX; i++)
 		if (e->ttl_off[i] + 4u <= BPFDNS_DATA_MAX)
@@ -197,7 +197,7 @@ static int read_records(const uint8_t *msg, size_t len, struct walk *w)
 
 /* Phase 3: the records into e around the OPT, TTL offsets (negative TTLs
  * as 0), the smallest TTLs into info, pointers past the OPT moved. */
-static int copy_records(const uint8_t *msg, size_t len, const struct walk *w, struct bpfdns_entry *e,
+static int copy_records(const uint8_t *msg, size_t len, const struct walk *w, struct entry *e,
 			struct reply_info *info)
 {
 	const struct cut *cut = &w->cut;
@@ -243,7 +243,7 @@ static int copy_records(const uint8_t *msg, size_t len, const struct walk *w, st
 	return 0;
 }
 
-int entry_from_reply(const uint8_t *msg, size_t len, struct bpfdns_entry *e, struct reply_info *info)
+int entry_from_reply(const uint8_t *msg, size_t len, struct entry *e, struct reply_info *info)
 {
 	uint8_t check[DNS_HDR_LEN + DNS_NAME_MAX + 5 + BPFDNS_DATA_MAX] = { 0 };
 	struct walk w;

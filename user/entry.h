@@ -8,6 +8,15 @@
 #include "bpfdns.h"
 #include "dns.h"
 
+/* A cache entry as the daemon works with it: every TTL offset in one
+ * array, no name. The maps hold it laid out as include/bpfdns.h says
+ * (cachemap.c). */
+struct entry {
+	BPFDNS_ENTRY_HEAD
+	__u16 ttl_off[BPFDNS_TTL_MAX]; /* offset in data[] of each record's TTL */
+	__u8 data[BPFDNS_DATA_MAX];    /* the records, wire format */
+};
+
 /* What the caller needs to decide whether and how long to cache. */
 struct reply_info {
 	struct bpfdns_question key; /* from the reply's question; flags left 0 */
@@ -28,7 +37,7 @@ struct reply_info {
  * Returns 0, -EINVAL for a malformed reply or one the fast path cannot
  * reproduce (extended RCODE), -E2BIG when it does not fit in an entry.
  */
-int entry_from_reply(const uint8_t *msg, size_t len, struct bpfdns_entry *e, struct reply_info *info);
+int entry_from_reply(const uint8_t *msg, size_t len, struct entry *e, struct reply_info *info);
 
 /* Key for a wire name (any case) and type, class IN; flags BPFDNS_KEY_*.
  * Returns 0 or -EINVAL for a name over 255 bytes. */
@@ -46,6 +55,6 @@ size_t entry_key_name_len(const struct bpfdns_question *key);
 size_t entry_key_query(const struct bpfdns_question *key, uint16_t udp_max, uint8_t *out, struct dns_question *q);
 
 /* Make e a stale answer (RFC 8767): every TTL ttl, stored now. */
-void entry_make_stale(struct bpfdns_entry *e, uint64_t now_ns, uint32_t ttl);
+void entry_make_stale(struct entry *e, uint64_t now_ns, uint32_t ttl);
 
 #endif /* BPFDNS_ENTRY_H */

@@ -17,6 +17,7 @@
 #include "fastpath_priv.h"
 #include "fastpath.skel.h"
 #include "log.h"
+#include "cachemap.h"
 #include "pindir.h"
 
 const char *fastpath_hook_name(enum fastpath_hook hook)
@@ -35,18 +36,22 @@ const char *fastpath_hook_name(enum fastpath_hook hook)
 	}
 }
 
+/* The layout map and the name hash's key, for whoever adopts the pins. */
 static int write_layout(struct fastpath *fp)
 {
 	struct bpfdns_layout l = {
 		.version = BPFDNS_LAYOUT_VERSION,
 		.entry_size = sizeof(struct bpfdns_entry),
+		.small_size = sizeof(struct bpfdns_entry_small),
 		.key_size = sizeof(struct bpfdns_key),
-		.hash_key = { fp->hash_key[0], fp->hash_key[1] },
 	};
+	struct bpfdns_name_key k = { { fp->hash_key[0], fp->hash_key[1] } };
 	__u32 zero = 0;
-	int err;
+	int err = 0;
 
-	err = bpf_map_update_elem(bpf_map__fd(fp->skel->maps.layout), &zero, &l, BPF_ANY) ? -errno : 0;
+	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.name_key), &zero, &k, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(fp->skel->maps.layout), &zero, &l, BPF_ANY))
+		err = -errno;
 	if (err)
 		pr_err("cannot write the layout map: %s", strerror(-err));
 	return err;
@@ -54,8 +59,9 @@ static int write_layout(struct fastpath *fp)
 
 static struct bpf_map *pinned_maps(struct fastpath_bpf *skel, int i)
 {
-	struct bpf_map *maps[] = { skel->maps.cache, skel->maps.listen_addrs, skel->maps.listen_ports,
-				   skel->maps.access, skel->maps.counters, skel->maps.layout };
+	struct bpf_map *maps[] = { skel->maps.cache,	      skel->maps.cache_big, skel->maps.listen_addrs,
+				   skel->maps.listen_ports, skel->maps.access,	  skel->maps.counters,
+				   skel->maps.name_key,	      skel->maps.layout };
 
 	return i < (int)(sizeof(maps) / sizeof(maps[0])) ? maps[i] : NULL;
 }
@@ -86,45 +92,74 @@ static void unpin_all(struct fastpath_bpf *skel, const char *dir)
 	}
 }
 
-/* A layout map pinned by another build: its maps may have the same sizes
- * and mean something else, so they go. */
+/* Whether dir holds a pin of that name. */
+static int pinned(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return !access(path, F_OK);
+}
+
+/* Maps pinned by another build may have the same sizes and mean something
+ * else, and a cache without its layout and name hash key (a crash while
+ * pinning) cannot be read: they go. */
 static void drop_other_layout(struct fastpath_bpf *skel, const char *dir)
 {
 	char path[PATH_MAX];
-	__u32 version;
-	int fd, same;
+	__u32 version = 0;
+	int fd, same = 0;
 
 	snprintf(path, sizeof(path), "%s/layout", dir);
 	fd = bpf_obj_get(path);
-	if (fd < 0)
+	if (fd >= 0) {
+		same = fastpath_layout_fd(fd, &version);
+		close(fd);
+	} else if (!pinned(dir, "cache")) {
+		return; /* nothing pinned yet */
+	}
+	if (same && pinned(dir, "name_key"))
 		return;
-	same = fastpath_layout_fd(fd, &version, NULL);
-	close(fd);
 	if (same)
-		return;
-	pr_warn("the maps pinned in %s have layout version %u, this build %u: replacing them (the cache starts empty)",
-		dir, version, BPFDNS_LAYOUT_VERSION);
+		pr_warn("the maps pinned in %s have no name hash key: replacing them (the cache starts empty)", dir);
+	else
+		pr_warn("the maps pinned in %s have layout version %u, this build %u: replacing them (the cache "
+			"starts empty)",
+			dir, version, BPFDNS_LAYOUT_VERSION);
 	unpin_all(skel, dir);
 }
 
-/* The name hash's key: that of the maps pinned in dir (first attempt: a
- * layout pin left there is this build's), else a new random one. */
+/* The cache map holds n entries, cache_big a share of that (most answers
+ * fit the small form). */
+static int size_cache(struct fastpath_bpf *skel, __u32 n)
+{
+	__u32 big = n / BPFDNS_BIG_SHARE;
+
+	return bpf_map__set_max_entries(skel->maps.cache, n) ?:
+	       bpf_map__set_max_entries(skel->maps.cache_big, big < BPFDNS_BIG_MIN ? BPFDNS_BIG_MIN : big);
+}
+
+/* The name hash's key: that of the maps pinned in dir (first attempt:
+ * drop_other_layout left only this build's pins), else a new random one. */
 static int choose_hash_key(struct fastpath *fp, const char *dir, int attempt)
 {
+	struct bpfdns_name_key k;
 	char path[PATH_MAX];
-	__u32 version;
-	int fd, same = 0;
+	__u32 zero = 0;
+	int fd, found = 0;
 
 	if (dir && attempt == 0) {
-		snprintf(path, sizeof(path), "%s/layout", dir);
+		snprintf(path, sizeof(path), "%s/name_key", dir);
 		fd = bpf_obj_get(path);
 		if (fd >= 0) {
-			same = fastpath_layout_fd(fd, &version, fp->hash_key);
+			found = !bpf_map_lookup_elem(fd, &zero, &k);
 			close(fd);
 		}
 	}
-	if (same)
+	if (found) {
+		memcpy(fp->hash_key, k.k, sizeof(fp->hash_key));
 		return 0;
+	}
 	if (getrandom(fp->hash_key, sizeof(fp->hash_key), 0) != sizeof(fp->hash_key)) {
 		int err = -errno;
 
@@ -153,9 +188,7 @@ static int load_skel(struct fastpath *fp, const struct fastpath_opts *opts)
 									    : DNS_UDP_DEFAULT;
 		fp->skel->rodata->prefetch_pct = opts ? opts->prefetch_pct : 0;
 		fp->skel->rodata->log_hits = opts && opts->log_hits;
-		err = bpf_map__set_max_entries(fp->skel->maps.cache, opts && opts->cache_entries
-									     ? opts->cache_entries
-									     : BPFDNS_CACHE_DEFAULT);
+		err = size_cache(fp->skel, opts && opts->cache_entries ? opts->cache_entries : BPFDNS_CACHE_DEFAULT);
 		/* without log-queries nothing goes to the hit log: its smallest size */
 		if (!err && !fp->skel->rodata->log_hits)
 			err = bpf_map__set_max_entries(fp->skel->maps.hit_log, (__u32)sysconf(_SC_PAGESIZE));
@@ -164,13 +197,14 @@ static int load_skel(struct fastpath *fp, const struct fastpath_opts *opts)
 				drop_other_layout(fp->skel, pin);
 			err = set_pin_paths(fp->skel, pin);
 		}
-		if (!err)
-			err = choose_hash_key(fp, pin, attempt);
-		memcpy((void *)fp->skel->rodata->name_hash_key, fp->hash_key, sizeof(fp->hash_key));
 		if (err) {
 			pr_err("cannot size or pin the maps: %s", strerror(-err));
 			goto err_destroy;
 		}
+		err = choose_hash_key(fp, pin, attempt); /* says why itself */
+		if (err)
+			goto err_destroy;
+		memcpy((void *)fp->skel->rodata->name_hash_key, fp->hash_key, sizeof(fp->hash_key));
 		err = fastpath_bpf__load(fp->skel);
 		if (!err)
 			return 0;
@@ -278,28 +312,18 @@ void fastpath_close(struct fastpath *fp)
 	free(fp);
 }
 
-int fastpath_store(struct fastpath *fp, const struct bpfdns_question *qn, struct bpfdns_entry *e)
+int fastpath_store(struct fastpath *fp, const struct bpfdns_question *qn, const struct entry *e)
 {
-	int fd = bpf_map__fd(fp->skel->maps.cache);
-	struct bpfdns_key k, *key = &k;
+	struct cache_maps m = fastpath_cache_maps(fp);
 
-	fastpath_map_key(qn, fp->hash_key, &k);
-	memcpy(e->name, qn->name, sizeof(e->name));
-
-	/* NOEXIST first, so that the caller can count insertions (and from
-	 * them evictions, which the LRU map makes silently) */
-	if (!bpf_map_update_elem(fd, key, e, BPF_NOEXIST))
-		return 1;
-	if (errno != EEXIST)
-		return -errno;
-	if (bpf_map_update_elem(fd, key, e, BPF_ANY))
-		return -errno;
-	return 0;
+	return cachemap_write(&m, fp->hash_key, qn, e);
 }
 
 int fastpath_count(struct fastpath *fp)
 {
-	return fastpath_count_fd(bpf_map__fd(fp->skel->maps.cache), (int)bpf_map__max_entries(fp->skel->maps.cache));
+	struct cache_maps m = fastpath_cache_maps(fp);
+
+	return cachemap_count(&m, (int)bpf_map__max_entries(fp->skel->maps.cache));
 }
 
 int fastpath_acl_set(struct fastpath *fp, const struct acl *acl)
@@ -325,20 +349,26 @@ fail:
 	return err;
 }
 
-int fastpath_lookup(struct fastpath *fp, const struct bpfdns_question *qn, struct bpfdns_entry *e)
+int fastpath_lookup(struct fastpath *fp, const struct bpfdns_question *qn, struct entry *e)
 {
+	struct cache_maps m = fastpath_cache_maps(fp);
+	struct bpfdns_question found;
 	struct bpfdns_key k;
+	int err;
 
-	fastpath_map_key(qn, fp->hash_key, &k);
-	if (bpf_map_lookup_elem(bpf_map__fd(fp->skel->maps.cache), &k, e))
-		return -errno;
+	cachemap_key(qn, fp->hash_key, &k);
+	err = cachemap_read(&m, &k, e, &found);
+	if (err)
+		return err == -EINVAL ? -ENOENT : err;
 	/* another name with the same hash: not this question's */
-	return memcmp(e->name, qn->name, sizeof(e->name)) ? -ENOENT : 0;
+	return memcmp(found.name, qn->name, sizeof(found.name)) ? -ENOENT : 0;
 }
 
 int fastpath_sweep(struct fastpath *fp, uint64_t now_ns)
 {
-	return fastpath_sweep_fd(bpf_map__fd(fp->skel->maps.cache), now_ns);
+	struct cache_maps m = fastpath_cache_maps(fp);
+
+	return cachemap_sweep(&m, now_ns);
 }
 
 int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out)
@@ -427,7 +457,7 @@ int fastpath_prog_fd(struct fastpath *fp, enum fastpath_hook hook)
 	return -EINVAL;
 }
 
-int fastpath_cache_fd(struct fastpath *fp)
+struct cache_maps fastpath_cache_maps(struct fastpath *fp)
 {
-	return bpf_map__fd(fp->skel->maps.cache);
+	return (struct cache_maps){ bpf_map__fd(fp->skel->maps.cache), bpf_map__fd(fp->skel->maps.cache_big) };
 }

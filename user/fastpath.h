@@ -7,6 +7,7 @@
 #include "acl.h"
 #include "bpfdns.h"
 #include "hook.h"
+#include "cachemap.h"
 #include "mapops.h"
 
 struct fastpath_opts {
@@ -21,8 +22,8 @@ struct fastpath_opts {
 	int log_hits;		/* report each hit (fastpath_hits_open): log-queries */
 };
 
-/* Called with the key of an entry the fast path wants refreshed. */
-typedef void (*fastpath_prefetch_fn)(void *ctx, const struct bpfdns_question *key);
+/* Called with the question of an entry the fast path wants refreshed. */
+typedef void (*fastpath_prefetch_fn)(void *ctx, const struct bpfdns_question *qn);
 /* Called with a hit the fast path answered (opts.log_hits). */
 typedef void (*fastpath_hit_fn)(void *ctx, const struct bpfdns_hit *hit);
 
@@ -54,11 +55,11 @@ void fastpath_close(struct fastpath *fp);
 int fastpath_listen_add(struct fastpath *fp, int family, const void *addr, uint16_t port);
 /* Stop answering there (an address that went away). */
 int fastpath_listen_del(struct fastpath *fp, int family, const void *addr, uint16_t port);
-/* Store an entry for a question (its name copied into e); returns 1 when
- * the key is new, 0 when it replaced one, or -errno. */
-int fastpath_store(struct fastpath *fp, const struct bpfdns_question *qn, struct bpfdns_entry *e);
+/* Store an entry for a question; returns 1 when the key is new, 0 when it
+ * replaced one, or -errno. */
+int fastpath_store(struct fastpath *fp, const struct bpfdns_question *qn, const struct entry *e);
 /* Copy the entry for a question into e; 0 or -ENOENT. */
-int fastpath_lookup(struct fastpath *fp, const struct bpfdns_question *qn, struct bpfdns_entry *e);
+int fastpath_lookup(struct fastpath *fp, const struct bpfdns_question *qn, struct entry *e);
 /* Delete entries that expired before now_ns (CLOCK_BOOTTIME); returns how many. */
 int fastpath_sweep(struct fastpath *fp, uint64_t now_ns);
 /* Entries in the cache map now (walks it; under heavy churn an
@@ -83,7 +84,7 @@ void fastpath_hits_poll(struct fastpath *fp);
 
 /* Program fds, for BPF_PROG_TEST_RUN. */
 int fastpath_prog_fd(struct fastpath *fp, enum fastpath_hook hook);
-int fastpath_cache_fd(struct fastpath *fp);
+struct cache_maps fastpath_cache_maps(struct fastpath *fp);
 
 const char *fastpath_hook_name(enum fastpath_hook hook);
 

@@ -49,7 +49,7 @@ static void on_hit(void *ctx, const struct bpfdns_hit *hit)
 	struct sockaddr_storage client;
 	struct client_query cq;
 	struct dns_question q;
-	struct bpfdns_entry e;
+	struct entry e;
 	struct bpfdns_question key;
 	struct qlog_tag tag;
 	size_t qlen, n;

@@ -57,12 +57,13 @@ int fastpath_listen_add(struct fastpath *fp, int family, const void *addr, uint1
 	__u32 v = 0;
 	int err = 0;
 
-	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.listen_addrs), &k, &v, BPF_ANY))
+	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.listen_addrs), &k, &v, BPF_ANY)) {
 		err = -errno;
-	else
-		err = port_mark(fp, port, 1);
-	if (err)
 		pr_err("cannot add a listen address: %s", strerror(-err));
+	} else if ((err = port_mark(fp, port, 1))) {
+		pr_err("cannot add port %u to the fast path's port bitmap (its queries go to the daemon): %s", port,
+		       strerror(-err));
+	}
 	return err;
 }
 
@@ -71,12 +72,12 @@ int fastpath_listen_del(struct fastpath *fp, int family, const void *addr, uint1
 	struct bpfdns_listen_key k = listen_key(family, addr, port);
 	int err = 0;
 
-	if (bpf_map_delete_elem(bpf_map__fd(fp->skel->maps.listen_addrs), &k) && errno != ENOENT)
+	if (bpf_map_delete_elem(bpf_map__fd(fp->skel->maps.listen_addrs), &k) && errno != ENOENT) {
 		err = -errno;
-	else if (!port_listened(fp, port))
-		err = port_mark(fp, port, 0);
-	if (err)
 		pr_err("cannot remove a listen address: %s", strerror(-err));
+	} else if (!port_listened(fp, port) && (err = port_mark(fp, port, 0))) {
+		pr_err("cannot take port %u out of the fast path's port bitmap: %s", port, strerror(-err));
+	}
 	return err;
 }
 

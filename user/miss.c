@@ -130,7 +130,7 @@ void miss_free_finished(struct misses *ms)
 /* End the miss with this reply: cache it when it may be, answer everyone. */
 static void miss_answer(struct misses *ms, struct miss *r, const uint8_t *msg, size_t len, size_t qend)
 {
-	struct bpfdns_entry e;
+	struct entry e;
 	int have_entry = !r->probe && !cache_put_reply(ms->cache, &r->key, msg, len, &e);
 	struct qlog_tag tag = miss_tag(ms, r);
 
@@ -142,7 +142,7 @@ static void miss_answer(struct misses *ms, struct miss *r, const uint8_t *msg, s
 
 /* No good answer for w (yet): see waiter_fail. */
 static void miss_fail_waiter(struct misses *ms, const struct miss *r, const struct waiter *w,
-			     const struct bpfdns_entry *stale)
+			     const struct entry *stale)
 {
 	waiter_fail(w, ms->cfg->edns_packet_max, stale, &r->fallback);
 	if (stale)
@@ -150,7 +150,7 @@ static void miss_fail_waiter(struct misses *ms, const struct miss *r, const stru
 }
 
 /* What r's clients got when no upstream answered. */
-static void log_fail(const struct misses *ms, const struct miss *r, const struct bpfdns_entry *stale)
+static void log_fail(const struct misses *ms, const struct miss *r, const struct entry *stale)
 {
 	struct qlog_tag tag = miss_tag(ms, r);
 
@@ -162,7 +162,7 @@ static void log_fail(const struct misses *ms, const struct miss *r, const struct
  * waiter_fail gives, and the miss ends. */
 static void miss_fail(struct misses *ms, struct miss *r)
 {
-	struct bpfdns_entry stale;
+	struct entry stale;
 	int have_stale = r->waiters.head && cache_get_stale(ms->cache, &r->key, &stale);
 
 	for (struct waiter *w = r->waiters.head; w; w = w->next)
@@ -181,7 +181,7 @@ static void miss_fail(struct misses *ms, struct miss *r)
 struct expiry {
 	struct miss *r;
 	int have_stale; /* -1: not looked up yet */
-	struct bpfdns_entry stale;
+	struct entry stale;
 };
 
 static void expire_one(void *ctx, const struct waiter *w)

@@ -61,7 +61,7 @@ static int answer_from_cache(struct server *srv, const struct client *from, cons
 	struct qlog_tag tag = query_tag(srv, from, cq->log_serial);
 	uint64_t now_ns = fastpath_now_ns();
 	uint8_t out[MSG_MAX];
-	struct bpfdns_entry e;
+	struct entry e;
 	int stale = 0;
 	size_t n;
 
@@ -206,7 +206,7 @@ void server_reload(struct server *srv)
 }
 
 /* A local answer (it may have changed), or a name now answered locally. */
-static int answered_locally(const struct bpfdns_question *key, const struct bpfdns_entry *e, const void *ctx)
+static int answered_locally(const struct bpfdns_question *key, const struct entry *e, const void *ctx)
 {
 	const struct server *srv = ctx;
 

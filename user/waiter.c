@@ -110,7 +110,7 @@ static size_t relay(const struct waiter *w, uint16_t edns_max, const uint8_t *ms
 }
 
 void waiter_answer(const struct waiter *w, uint16_t edns_max, const uint8_t *msg, size_t len, size_t qend,
-		   const struct bpfdns_entry *e)
+		   const struct entry *e)
 {
 	uint8_t out[MSG_MAX];
 	size_t n;
@@ -138,7 +138,7 @@ void waiter_servfail(const struct waiter *w, uint16_t edns_max)
 	client_send(&w->to, out, n);
 }
 
-void waiter_fail(const struct waiter *w, uint16_t edns_max, const struct bpfdns_entry *stale,
+void waiter_fail(const struct waiter *w, uint16_t edns_max, const struct entry *stale,
 		 const struct fallback *fb)
 {
 	if (stale)
@@ -150,7 +150,7 @@ void waiter_fail(const struct waiter *w, uint16_t edns_max, const struct bpfdns_
 }
 
 void waiter_log_fail(const struct waiter *w, const struct qlog_tag *tag, uint16_t edns_max,
-		     const struct bpfdns_entry *stale, const struct fallback *fb)
+		     const struct entry *stale, const struct fallback *fb)
 {
 	uint8_t out[MSG_MAX];
 	size_t n;

@@ -62,17 +62,17 @@ void waiter_free(struct waiter *w);
  * the reply cannot be relayed.
  */
 void waiter_answer(const struct waiter *w, uint16_t edns_max, const uint8_t *msg, size_t len, size_t qend,
-		   const struct bpfdns_entry *e);
+		   const struct entry *e);
 void waiter_servfail(const struct waiter *w, uint16_t edns_max);
 /* No good answer for w: the stale entry when there is one (RFC 8767), else
  * the failed upstream's reply in fb, else SERVFAIL. */
-void waiter_fail(const struct waiter *w, uint16_t edns_max, const struct bpfdns_entry *stale,
+void waiter_fail(const struct waiter *w, uint16_t edns_max, const struct entry *stale,
 		 const struct fallback *fb);
 
 /* Log (under tag) what waiter_fail gives w: the stale answer, nothing more
  * for the upstream's error (logged when it came), or our SERVFAIL. */
 void waiter_log_fail(const struct waiter *w, const struct qlog_tag *tag, uint16_t edns_max,
-		     const struct bpfdns_entry *stale, const struct fallback *fb);
+		     const struct entry *stale, const struct fallback *fb);
 
 /* Keep the first failed upstream's reply in fb (a copy). */
 void fallback_keep(struct fallback *fb, const uint8_t *msg, size_t len, size_t qend);

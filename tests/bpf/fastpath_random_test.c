@@ -143,7 +143,7 @@ static void check_answer(const char *name, struct tally *t, const uint8_t *in, s
 {
 	uint8_t want[4096];
 	struct client_query cq;
-	struct bpfdns_entry e;
+	struct entry e;
 	const uint8_t *q, *a;
 	size_t q_len, a_len, n0, n1;
 

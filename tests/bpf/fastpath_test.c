@@ -128,6 +128,14 @@ static const struct answer ans_bind = {
 		{ "@o3", DNS_TYPE_AAAA, 86400, aaaa1, 16 },
 		{ "@t2", DNS_TYPE_A, 86400, a7, 4 } },
 };
+/* more records than a small entry has TTL slots: a big entry, TTLs past the eighth */
+static const struct answer ans_ten = {
+	.an = 10,
+	.rr = { { "@q", DNS_TYPE_A, 300, a1, 4 }, { "@q", DNS_TYPE_A, 301, a7, 4 }, { "@q", DNS_TYPE_A, 302, a53, 4 },
+		{ "@q", DNS_TYPE_A, 303, a1, 4 }, { "@q", DNS_TYPE_A, 304, a7, 4 }, { "@q", DNS_TYPE_A, 305, a53, 4 },
+		{ "@q", DNS_TYPE_A, 306, a1, 4 }, { "@q", DNS_TYPE_A, 307, a7, 4 }, { "@q", DNS_TYPE_A, 308, a53, 4 },
+		{ "@q", DNS_TYPE_A, 309, a1, 4 } },
+};
 /* TTLs of 10 and 500 aged by 100: one saturates at 0 (min-cache-ttl) */
 static const struct answer ans_ttls = {
 	.an = 2,
@@ -188,6 +196,11 @@ static const struct tcase cases[] = {
 	  .reason = R(hit) },
 	{ "TTLs aged, one saturates at 0", 6, "wWw.example.com.", DNS_TYPE_A, .edns = 1232, .ans = &ans_ttls,
 	  .age = 100, .hit = 1, .reason = R(hit) },
+	{ "ten records (a big entry), aged: the TTLs past the eighth too", 6, "Www.example.com.", DNS_TYPE_A,
+	  .edns = 1232, .ans = &ans_ten, .age = 9, .hit = 1, .reason = R(hit) },
+	{ "a long name whose records would fit: a big entry", 4,
+	  LONG63 "." LONG63 "." LONG63 "." LONG61 ".", DNS_TYPE_A, .ans = &ans_a, .age = 3, .hit = 1,
+	  .reason = R(hit) },
 	{ "TTL aging, odd offsets", 4, "t.example.com.", DNS_TYPE_TXT, .ans = &ans_txt, .age = 7, .hit = 1,
 	  .reason = R(hit) },
 	{ "expired entry passes", 4, "www.example.com.", DNS_TYPE_A, .ans = &ans_a, .age = 2, .expired = 1,
@@ -344,12 +357,16 @@ static int store_entry(const struct tcase *c)
 
 static void clear_cache(void)
 {
+	struct cache_maps m = fastpath_cache_maps(fp);
 	struct bpfdns_key k, next;
-	int cfd = fastpath_cache_fd(fp);
 
-	while (!bpf_map_get_next_key(cfd, NULL, &next)) {
+	while (!bpf_map_get_next_key(m.fd, NULL, &next)) {
 		k = next;
-		bpf_map_delete_elem(cfd, &k);
+		bpf_map_delete_elem(m.fd, &k);
+	}
+	while (!bpf_map_get_next_key(m.big_fd, NULL, &next)) {
+		k = next;
+		bpf_map_delete_elem(m.big_fd, &k);
 	}
 }
 
@@ -508,7 +525,7 @@ static void run_case(const struct tcase *c, enum fastpath_hook hook)
 static void run_daemon_case(const struct tcase *c)
 {
 	uint8_t out[MSG_MAX];
-	struct bpfdns_entry e;
+	struct entry e;
 	struct client_query cq;
 	struct msg q, want;
 	char name[200];
@@ -657,9 +674,9 @@ static void run_collision(enum fastpath_hook hook)
 	uint32_t pass_ret = hook == FASTPATH_XDP ? XDP_PASS : TC_ACT_OK, ret = 0;
 	uint32_t hit_ret = hook == FASTPATH_XDP ? XDP_TX : TC_ACT_REDIRECT;
 	struct bpfdns_key ka, kb;
-	struct bpfdns_entry e;
+	struct bpfdns_entry_small e;
 	struct flow f = case_flow(&a);
-	int cfd = fastpath_cache_fd(fp), err;
+	int cfd = fastpath_cache_maps(fp).fd, err;
 	char name[160];
 	struct msg q;
 	size_t len;

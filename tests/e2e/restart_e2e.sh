@@ -51,10 +51,23 @@ stop_daemon
 ok "keep-fast-path: the next clean stop detaches" test "$(xdp_progs)" = 0
 
 # another layout version pinned: replaced, not misread
-bpftool map update pinned "$pin/layout" key 0 0 0 0 value 99 0 0 0 0 8 0 0 8 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
+bpftool map update pinned "$pin/layout" key 0 0 0 0 value 99 0 0 0 0 8 0 0 8 1 0 0 0 0 0 0
 daemon layout "${common[@]}" || e2e_exit
 check "layout: another version is replaced, and said" "cat $dlog" "layout version 99"
 check "layout: a fresh cache answers" "$dig layout.example.test A +short" "192.0.2.2"
+stop_daemon
+# a layout map of another size (a later build's): read by its size, not overrun
+rm -f "$pin/layout"
+bpftool map create "$pin/layout" type array key 4 value 64 entries 1 name layout
+daemon layout2 "${common[@]}" || e2e_exit
+check "layout: one of another size is replaced, and said" "cat $dlog" "replacing them"
+check "layout: ... and a fresh cache answers" "$dig layout2.example.test A +short" "192.0.2.2"
+stop_daemon
+# a cache pinned without its name hash key (a crash while pinning): replaced
+rm -f "$pin/name_key"
+daemon nokey "${common[@]}" || e2e_exit
+check "name_key: a cache without it is replaced, and said" "cat $dlog" "no name hash key"
+check "name_key: ... and a fresh cache answers" "$dig nokey.example.test A +short" "192.0.2.2"
 stop_daemon
 
 # TC: taken over after a crash, never stacked

@@ -78,7 +78,7 @@ static void relay(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bpfdns_entry e;
+	struct entry e;
 	struct reply_info ri;
 	struct client_query cq;
 	uint8_t query[300], out[4096];

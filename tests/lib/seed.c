@@ -32,7 +32,7 @@ int seed_reply_flags(struct fastpath *fp, const struct msg *reply, uint64_t stor
 		     uint8_t key_flags, uint8_t entry_flags)
 {
 	struct reply_info info;
-	struct bpfdns_entry e;
+	struct entry e;
 	int err;
 
 	err = entry_from_reply(reply->buf, reply->len, &e, &info);

@@ -80,7 +80,7 @@ static size_t reply(struct msg *r, uint8_t rcode, int with_soa, uint32_t ttl)
 
 static void test_entries(void)
 {
-	struct bpfdns_entry e;
+	struct entry e;
 	struct reply_info info;
 	struct msg r;
 	int err;
@@ -150,7 +150,7 @@ static void test_corpus(const char *dir)
 	}
 	while (fgets(path, sizeof(path), list)) {
 		static uint8_t buf[65536];
-		struct bpfdns_entry e;
+		struct entry e;
 		struct reply_info info;
 		FILE *f;
 		size_t n;

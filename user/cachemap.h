@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * cachemap.h - the cache's two maps by fd (small entries, and big ones
+ * behind their stubs; see include/bpfdns.h): entries in and out in the
+ * daemon's form, struct entry, and walks over them. What bpfdnsctl shares
+ * with the daemon, which calls it on its own maps through fastpath.c.
+ */
+#ifndef BPFDNS_CACHEMAP_H
+#define BPFDNS_CACHEMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "bpfdns.h"
+#include "entry.h"
+
+struct cache_maps {
+	int fd;	    /* "cache": struct bpfdns_entry_small, or a stub */
+	int big_fd; /* "cache_big": struct bpfdns_entry */
+};
+
+/* The cache map key of a question, made with the maps' hash key. */
+void cachemap_key(const struct bpfdns_question *qn, const __u64 hash_key[2], struct bpfdns_key *k);
+/* Store e for a question: 1 when the key is new, 0 when it replaced one,
+ * or -errno (-E2BIG: it fits neither form). */
+int cachemap_write(const struct cache_maps *m, const __u64 hash_key[2], const struct bpfdns_question *qn,
+		   const struct entry *e);
+/* Read the entry of a key into e and its question into qn (either may be
+ * NULL): 0, -ENOENT, or -EINVAL for a value no daemon wrote. */
+int cachemap_read(const struct cache_maps *m, const struct bpfdns_key *k, struct entry *e,
+		  struct bpfdns_question *qn);
+/* Delete the entries for which doomed(question, entry, ctx) says so; how many. */
+int cachemap_delete_where(const struct cache_maps *m,
+			  int (*doomed)(const struct bpfdns_question *qn, const struct entry *e, const void *ctx),
+			  const void *ctx);
+/* Delete every entry, or those of a lowercase wire name; how many. */
+int cachemap_flush(const struct cache_maps *m, const uint8_t *name, size_t name_len);
+/* Delete the entries that expired before now_ns, and big entries whose stub
+ * is gone (the LRU evicts stubs on its own); how many of the first. */
+int cachemap_sweep(const struct cache_maps *m, uint64_t now_ns);
+/* Entries in the cache (walks it; under heavy churn an overestimate,
+ * never above max). */
+int cachemap_count(const struct cache_maps *m, int max);
+
+#endif /* BPFDNS_CACHEMAP_H */
