@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include "clock.h"
 #include "leg.h"
@@ -14,11 +15,20 @@
 
 static void leg_on_event(struct ev *ev, uint32_t events);
 
+/* An unguessable query ID. The kernel's CSPRNG, read 256 IDs at a time:
+ * glibc 2.36's arc4random makes a getrandom() call for each. */
 static uint16_t random_id(void)
 {
-	/* glibc's arc4random: a ChaCha20 stream keyed from getrandom(), so
-	 * unguessable IDs without a system call per query */
-	return (uint16_t)arc4random();
+	static uint16_t pool[256];
+	static size_t left;
+
+	if (!left) {
+		if (getrandom(pool, sizeof(pool), 0) != (ssize_t)sizeof(pool))
+			return (uint16_t)arc4random(); /* cannot happen for 512 bytes; still random */
+		left = sizeof(pool) / sizeof(pool[0]);
+	}
+	left--;
+	return pool[left];
 }
 
 void leg_close(struct leg *leg)

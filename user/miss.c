@@ -46,12 +46,16 @@ struct miss {
 
 static unsigned key_bucket(const struct bpfdns_question *key)
 {
-	const uint8_t *p = (const uint8_t *)key;
-	uint32_t h = 2166136261u; /* FNV-1a */
+	size_t len = entry_key_name_len(key);
+	uint64_t h = 14695981039346656037ULL, w; /* FNV-1a, a word at a time */
 
-	for (size_t i = 0; i < sizeof(*key); i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h % MISS_BUCKETS;
+	/* the name's own words (zero-padded past it), not all 256 bytes */
+	for (size_t i = 0; i < len; i += 8) {
+		memcpy(&w, key->name + i, sizeof(w));
+		h = (h ^ w) * 1099511628211ULL;
+	}
+	h = (h ^ ((uint64_t)key->qtype << 32 | (uint64_t)key->qclass << 16 | key->flags)) * 1099511628211ULL;
+	return (unsigned)((h ^ h >> 32) % MISS_BUCKETS);
 }
 
 /* The miss in flight for key (not a probe), or NULL. */

@@ -37,6 +37,10 @@ check "bench: record bytes per cache entry measured" grep -qE "^memory,bpfdns,re
 check "bench: the hit path stage by stage, every case timed" \
 	awk 'NR > 2 && !($NF ~ /^[0-9]+$/ && $(NF - 1) ~ /^[0-9]+$/) { bad = 1 }
 		NR > 2 { n++ } END { exit bad || n < 5 }' "$dir/stages.txt"
+check "bench: hits with more names cached measured" grep -qE "^scale,bpfdns-5000,qps_t2,[1-9]" "$csv"
+for m in bpfdns-all-servers bpfdns-hedged bpfdns-strict-order dnsmasq-default unbound-default dnsdist-default; do
+	check "bench: $m cold misses with 8 upstreams measured" grep -qE "^miss-upstreams,$m,cold_qps_8,[1-9]" "$csv"
+done
 check "bench: upstream traffic per mode" grep -qE "^traffic,bpfdns-all-servers,queries_per_miss,2\.00$" "$csv"
 check "bench: strict-order sends one query per miss" grep -qE "^traffic,bpfdns-strict-order,queries_per_miss,1\.00$" "$csv"
 check "bench: prefetch hit ratio measured, with and without" \
