@@ -41,11 +41,15 @@ ok "lookup --json: the records" \
 	test "$($ctl --json lookup www.example.test A | jq -r '.[0].records[0].data')" = 192.0.2.2
 check "lookup: a name not cached says so" "$ctl lookup nope.example.test; echo rc=\$?" "not in the cache"
 check "lookup: and exits 3" "$ctl lookup nope.example.test; echo rc=\$?" "rc=3"
+$dig +bufsize=1232 big.example.test A +short >/dev/null # 60 records: a large entry, in cache_big
+ok "lookup: a large answer (cache_big) reads back whole" \
+	test "$($ctl --json lookup big.example.test A | jq '.[0].records | length')" = 60
 check "flush NAME: drops that name" "$ctl flush www.example.test" "flushed 1 entry"
 check_not "flush NAME: gone from the dump" "$ctl dump" "www.example.test."
 $dig www.example.test A +short >/dev/null
 ok "flush NAME: the next query went upstream again" test "$(upstream_count 2 www.example.test)" = 2
-check "flush: everything" "$ctl flush" "flushed 3 entries"
+check "flush: everything" "$ctl flush" "flushed 4 entries"
+ok "flush: the large answers' map too" test "$(bpftool -j map dump pinned "$tmp/bpffs/bpfdns/cache_big" | jq length)" = 0
 check "flush: through the daemon, so not counted as evictions" "$dig CH TXT evictions.bind +short" '"0"'
 ok "flush: the cache is empty" test "$($ctl --json dump | jq length)" = 0
 check "errors: an unknown command" "$ctl frobnicate 2>&1; echo rc=\$?" "rc=2"
