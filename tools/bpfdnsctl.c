@@ -152,6 +152,12 @@ static int cache_open(const struct opts *o, struct cache_maps *m)
 		return fd;
 	same = fastpath_layout_fd(fd, &version);
 	close(fd);
+	if (!same && !version) {
+		fprintf(stderr, "bpfdnsctl: the maps in %s have a layout this bpfdnsctl cannot read (it reads version "
+				"%u): use the bpfdnsctl of the running bpfdnsd\n",
+			o->pin_path, BPFDNS_LAYOUT_VERSION);
+		return -EPROTO;
+	}
 	if (!same) {
 		fprintf(stderr, "bpfdnsctl: the maps in %s have layout version %u, this bpfdnsctl reads %u: "
 				"use the bpfdnsctl of the running bpfdnsd\n",

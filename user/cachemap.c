@@ -115,44 +115,66 @@ int cachemap_read(const struct cache_maps *m, const struct bpfdns_key *k, struct
 		return -errno;
 	if (v.flags & BPFDNS_ENTRY_BIG) {
 		if (bpf_map_lookup_elem(m->big_fd, k, &v))
-			return -errno;
+			return errno == ENOENT ? -ESTALE : -errno;
 		area = BPFDNS_AREA_MAX;
 	}
 	return unpack(&v, k, area, e, qn);
 }
 
-/* Whether the entry of key is doomed; deleted if so (1). */
-static int delete_if(const struct cache_maps *m, const struct bpfdns_key *key,
-		     int (*doomed)(const struct bpfdns_question *qn, const struct entry *e, const void *ctx),
-		     const void *ctx)
+/* What a walk does with a key. */
+enum verdict { KEEP, DELETE, DELETE_UNCOUNTED };
+
+/* Walk map fd and delete the keys judge() says to; how many it counted.
+ * Deleting behind the iterator keeps get_next_key's place. */
+static int delete_keys(int fd, enum verdict (*judge)(const struct bpfdns_key *key, const void *ctx), const void *ctx)
 {
+	struct bpfdns_key key, next;
+	void *prev = NULL;
+	int removed = 0;
+
+	for (int more = 1; more;) {
+		enum verdict v;
+
+		more = !bpf_map_get_next_key(fd, prev, &next);
+		if (prev && (v = judge(&key, ctx)) != KEEP && !bpf_map_delete_elem(fd, &key))
+			removed += v == DELETE;
+		if (more) {
+			key = next;
+			prev = &key;
+		}
+	}
+	return removed;
+}
+
+struct doom {
+	const struct cache_maps *m;
+	int (*doomed)(const struct bpfdns_question *qn, const struct entry *e, const void *ctx);
+	const void *ctx;
+};
+
+static enum verdict judge_entry(const struct bpfdns_key *key, const void *ctx)
+{
+	const struct doom *d = ctx;
 	struct bpfdns_question qn;
 	struct entry e;
+	int err = cachemap_read(d->m, key, &e, &qn);
 
-	if (cachemap_read(m, key, &e, &qn) || !doomed(&qn, &e, ctx) || bpf_map_delete_elem(m->fd, key))
-		return 0;
-	bpf_map_delete_elem(m->big_fd, key); /* if it was big */
-	return 1;
+	/* a stub whose answer was evicted answers nothing: an eviction */
+	if (err == -ESTALE)
+		return DELETE_UNCOUNTED;
+	if (err || !d->doomed(&qn, &e, d->ctx))
+		return KEEP;
+	bpf_map_delete_elem(d->m->big_fd, key); /* if it was big */
+	return DELETE;
 }
 
 int cachemap_delete_where(const struct cache_maps *m,
 			  int (*doomed)(const struct bpfdns_question *qn, const struct entry *e, const void *ctx),
 			  const void *ctx)
 {
-	struct bpfdns_key key, next;
-	void *prev = NULL;
-	int removed = 0;
+	struct doom d = { m, doomed, ctx };
 
-	/* delete behind the iterator so that get_next_key keeps its place */
-	while (!bpf_map_get_next_key(m->fd, prev, &next)) {
-		if (prev)
-			removed += delete_if(m, &key, doomed, ctx);
-		key = next;
-		prev = &key;
-	}
-	if (prev)
-		removed += delete_if(m, &key, doomed, ctx);
-	return removed;
+	return delete_keys(m->fd, judge_entry, &d);
 }
 
 struct name_match {
@@ -168,22 +190,11 @@ static int has_name(const struct bpfdns_question *qn, const struct entry *e, con
 	return !nm->name || (entry_key_name_len(qn) == nm->len && !memcmp(qn->name, nm->name, nm->len));
 }
 
-/* Delete every key of one map; how many. */
-static int delete_all(int fd)
+static enum verdict judge_any(const struct bpfdns_key *key, const void *ctx)
 {
-	struct bpfdns_key key, next;
-	void *prev = NULL;
-	int removed = 0;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (prev)
-			removed += !bpf_map_delete_elem(fd, &key);
-		key = next;
-		prev = &key;
-	}
-	if (prev)
-		removed += !bpf_map_delete_elem(fd, &key);
-	return removed;
+	(void)key;
+	(void)ctx;
+	return DELETE;
 }
 
 int cachemap_flush(const struct cache_maps *m, const uint8_t *name, size_t name_len)
@@ -194,8 +205,8 @@ int cachemap_flush(const struct cache_maps *m, const uint8_t *name, size_t name_
 	if (name)
 		return cachemap_delete_where(m, has_name, &nm);
 	/* everything: no entry needs reading */
-	removed = delete_all(m->fd);
-	delete_all(m->big_fd);
+	removed = delete_keys(m->fd, judge_any, NULL);
+	delete_keys(m->big_fd, judge_any, NULL);
 	return removed;
 }
 
@@ -205,28 +216,22 @@ static int expired_before(const struct bpfdns_question *qn, const struct entry *
 	return e->expire_ns <= *(const uint64_t *)ctx;
 }
 
-/* A big entry whose stub the LRU evicted: nothing reaches it any more. */
-static int orphan(const struct cache_maps *m, const struct bpfdns_key *k)
+/* A big entry whose stub the LRU evicted (or replaced): nothing reaches it. */
+static enum verdict judge_orphan(const struct bpfdns_key *k, const void *ctx)
 {
+	const struct cache_maps *m = ctx;
 	struct bpfdns_entry_small stub;
 
-	return bpf_map_lookup_elem(m->fd, k, &stub) ? errno == ENOENT : !(stub.flags & BPFDNS_ENTRY_BIG);
+	if (bpf_map_lookup_elem(m->fd, k, &stub))
+		return errno == ENOENT ? DELETE : KEEP;
+	return stub.flags & BPFDNS_ENTRY_BIG ? KEEP : DELETE;
 }
 
 int cachemap_sweep(const struct cache_maps *m, uint64_t now_ns)
 {
 	int gone = cachemap_delete_where(m, expired_before, &now_ns);
-	struct bpfdns_key key, next;
-	void *prev = NULL;
 
-	while (!bpf_map_get_next_key(m->big_fd, prev, &next)) {
-		if (prev && orphan(m, &key))
-			bpf_map_delete_elem(m->big_fd, &key);
-		key = next;
-		prev = &key;
-	}
-	if (prev && orphan(m, &key))
-		bpf_map_delete_elem(m->big_fd, &key);
+	delete_keys(m->big_fd, judge_orphan, m);
 	return gone;
 }
 

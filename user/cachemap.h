@@ -25,10 +25,12 @@ void cachemap_key(const struct bpfdns_question *qn, const __u64 hash_key[2], str
 int cachemap_write(const struct cache_maps *m, const __u64 hash_key[2], const struct bpfdns_question *qn,
 		   const struct entry *e);
 /* Read the entry of a key into e and its question into qn (either may be
- * NULL): 0, -ENOENT, or -EINVAL for a value no daemon wrote. */
+ * NULL): 0, -ENOENT, -ESTALE for a stub whose big entry the LRU evicted,
+ * or -EINVAL for a value no daemon wrote. */
 int cachemap_read(const struct cache_maps *m, const struct bpfdns_key *k, struct entry *e,
 		  struct bpfdns_question *qn);
-/* Delete the entries for which doomed(question, entry, ctx) says so; how many. */
+/* Delete the entries for which doomed(question, entry, ctx) says so; how
+ * many. Stubs whose big entry is gone go too, uncounted (evictions). */
 int cachemap_delete_where(const struct cache_maps *m,
 			  int (*doomed)(const struct bpfdns_question *qn, const struct entry *e, const void *ctx),
 			  const void *ctx);

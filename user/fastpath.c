@@ -122,6 +122,10 @@ static void drop_other_layout(struct fastpath_bpf *skel, const char *dir)
 		return;
 	if (same)
 		pr_warn("the maps pinned in %s have no name hash key: replacing them (the cache starts empty)", dir);
+	else if (!version)
+		pr_warn("the maps pinned in %s have no layout this build can read: replacing them (the cache starts "
+			"empty)",
+			dir);
 	else
 		pr_warn("the maps pinned in %s have layout version %u, this build %u: replacing them (the cache "
 			"starts empty)",
@@ -359,7 +363,7 @@ int fastpath_lookup(struct fastpath *fp, const struct bpfdns_question *qn, struc
 	cachemap_key(qn, fp->hash_key, &k);
 	err = cachemap_read(&m, &k, e, &found);
 	if (err)
-		return err == -EINVAL ? -ENOENT : err;
+		return err == -EINVAL || err == -ESTALE ? -ENOENT : err;
 	/* another name with the same hash: not this question's */
 	return memcmp(found.name, qn->name, sizeof(found.name)) ? -ENOENT : 0;
 }

@@ -15,16 +15,17 @@
 
 static void leg_on_event(struct ev *ev, uint32_t events);
 
-/* An unguessable query ID. The kernel's CSPRNG, read 256 IDs at a time:
+/* An unguessable query ID. The kernel's CSPRNG, read 128 IDs at a time:
  * glibc 2.36's arc4random makes a getrandom() call for each. */
 static uint16_t random_id(void)
 {
-	static uint16_t pool[256];
+	static uint16_t pool[128];
 	static size_t left;
 
 	if (!left) {
+		/* up to 256 bytes, getrandom() returns them all or fails */
 		if (getrandom(pool, sizeof(pool), 0) != (ssize_t)sizeof(pool))
-			return (uint16_t)arc4random(); /* cannot happen for 512 bytes; still random */
+			return (uint16_t)arc4random();
 		left = sizeof(pool) / sizeof(pool[0]);
 	}
 	left--;

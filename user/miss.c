@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "answer.h"
+#include "cachemap.h"
 #include "clock.h"
-#include "entry.h"
 #include "health.h"
 #include "log.h"
 #include "leg.h"
@@ -44,24 +44,19 @@ struct miss {
 	uint8_t query[]; /* as sent upstream; each leg puts its own ID in */
 };
 
-static unsigned key_bucket(const struct bpfdns_question *key)
+/* The cache key's hash: keyed (no one can pick names that share a bucket). */
+static unsigned key_bucket(const struct misses *ms, const struct bpfdns_question *key)
 {
-	size_t len = entry_key_name_len(key);
-	uint64_t h = 14695981039346656037ULL, w; /* FNV-1a, a word at a time */
+	struct bpfdns_key k;
 
-	/* the name's own words (zero-padded past it), not all 256 bytes */
-	for (size_t i = 0; i < len; i += 8) {
-		memcpy(&w, key->name + i, sizeof(w));
-		h = (h ^ w) * 1099511628211ULL;
-	}
-	h = (h ^ ((uint64_t)key->qtype << 32 | (uint64_t)key->qclass << 16 | key->flags)) * 1099511628211ULL;
-	return (unsigned)((h ^ h >> 32) % MISS_BUCKETS);
+	cachemap_key(key, ms->hash_key, &k);
+	return (unsigned)((k.name_hash ^ ((uint64_t)k.qtype << 8 | k.flags)) % MISS_BUCKETS);
 }
 
 /* The miss in flight for key (not a probe), or NULL. */
 static struct miss *miss_find(const struct misses *ms, const struct bpfdns_question *key)
 {
-	struct miss *r = ms->by_key[key_bucket(key)];
+	struct miss *r = ms->by_key[key_bucket(ms, key)];
 
 	while (r && memcmp(&r->key, key, sizeof(r->key)))
 		r = r->hnext;
@@ -336,7 +331,7 @@ static struct miss *miss_new(struct misses *ms, const struct bpfdns_question *ke
 		r->next->pprev = &r->next;
 	ms->head = r;
 	if (!probe) {
-		struct miss **bucket = &ms->by_key[key_bucket(key)];
+		struct miss **bucket = &ms->by_key[key_bucket(ms, key)];
 
 		r->hnext = *bucket;
 		r->hpprev = bucket;
@@ -494,6 +489,7 @@ void miss_init(struct misses *ms, const struct config *cfg, int epfd, struct cac
 	*ms = (struct misses){ .cfg = cfg, .epfd = epfd, .cache = cache, .ups = ups, .stats = stats };
 	strategy_cfg_from(&ms->strategy, cfg);
 	hedge_budget_init(&ms->budget);
+	arc4random_buf(ms->hash_key, sizeof(ms->hash_key));
 }
 
 void miss_abort_all(struct misses *ms)

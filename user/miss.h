@@ -31,6 +31,7 @@ struct misses {
 	struct miss *head;		   /* in flight, for deadlines */
 	int n;
 	struct miss *by_key[MISS_BUCKETS]; /* in flight, to share */
+	__u64 hash_key[2];		   /* key_bucket's, random */
 	struct miss *finished;		   /* freed after the current epoll batch */
 	uint64_t next_hedge_us;		   /* the earliest hedge due, 0: none */
 	struct strategy_cfg strategy;	   /* the upstream mode's parameters */

@@ -119,6 +119,20 @@ ok "expiry: gone from the map within the sweep period" \
 check "expiry: not counted as an eviction" "$dig CH TXT evictions.bind +short" '"0"'
 stop_daemon
 
+# 6b. large answers (cache_big, an eighth of cache-size, 64 at least): a stub
+# whose answer that map's LRU evicted goes at the next sweep, as an eviction
+upstream 12 --ttl=300
+daemon bigevict "${common[@]}" --server=127.0.0.12#5353 --pin-path="$tmp/bpffs/bigevict" --cache-size=512 ||
+	e2e_exit
+for i in $(seq 100); do $dig +bufsize=1232 "big.n$i.example.test" A +short >/dev/null; done
+sleep 6
+stubs=$(bpftool map dump pinned "$tmp/bpffs/bigevict/cache" | grep -c '"key"')
+bigs=$(bpftool map dump pinned "$tmp/bpffs/bigevict/cache_big" | grep -c '"key"')
+ok "large answers: cache_big held some ($bigs of 100)" test "$bigs" -gt 0 -a "$bigs" -lt 100
+ok "large answers: a stub for each, none left without one ($stubs stubs)" test "$stubs" = "$bigs"
+check_not "large answers: the lost ones counted as evictions" "$dig CH TXT evictions.bind +short" '"0"'
+stop_daemon
+
 # 7. privileges dropped after set-up: still fills the cache and answers
 daemon nobody "${common[@]}" --server=127.0.0.4#5353 --user=nobody || e2e_exit
 check "user=nobody: a miss is answered" "$dig nobody.example.test A +short" "192.0.2.4"
