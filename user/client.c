@@ -20,6 +20,8 @@
 
 #define LISTEN_RCVBUF (4 << 20) /* bytes queued on a UDP listen socket */
 
+#define UDP_BATCH 16 /* client datagrams read at once */
+
 static void client_on_udp(struct ev *ev, uint32_t events);
 
 void clients_init(struct clients *cs, const struct config *cfg, int epfd, struct server_stats *stats,
@@ -152,21 +154,30 @@ void client_unlisten(struct clients *cs, const struct sockaddr_storage *addr)
 
 static void client_on_udp(struct ev *ev, uint32_t events)
 {
+	static uint8_t msg[UDP_BATCH][MSG_MAX]; /* one thread; the callback keeps none */
 	struct listener *l = (struct listener *)ev;
 	struct clients *cs = l->cs;
-	struct client from = { .udp_fd = l->fd };
-	uint8_t msg[MSG_MAX];
+	struct client from[UDP_BATCH];
+	struct mmsghdr mm[UDP_BATCH];
+	struct iovec iov[UDP_BATCH];
+	int n;
 
 	(void)events;
-	/* a few per wakeup, so one busy socket cannot starve the others */
-	for (int i = 0; i < 16; i++) {
-		ssize_t n;
-
-		from.addr_len = sizeof(from.addr);
-		n = recvfrom(l->fd, msg, sizeof(msg), 0, (struct sockaddr *)&from.addr, &from.addr_len);
-		if (n < 0)
-			return;
-		cs->query(cs->query_ctx, &from, msg, (size_t)n);
+	memset(from, 0, sizeof(from));
+	memset(mm, 0, sizeof(mm));
+	for (int i = 0; i < UDP_BATCH; i++) {
+		from[i].udp_fd = l->fd;
+		iov[i] = (struct iovec){ msg[i], sizeof(msg[i]) };
+		mm[i].msg_hdr.msg_name = &from[i].addr;
+		mm[i].msg_hdr.msg_namelen = sizeof(from[i].addr);
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	/* a batch per wakeup, in one call: one busy socket cannot starve the others */
+	n = recvmmsg(l->fd, mm, UDP_BATCH, MSG_DONTWAIT, NULL);
+	for (int i = 0; i < n; i++) {
+		from[i].addr_len = mm[i].msg_hdr.msg_namelen;
+		cs->query(cs->query_ctx, &from[i], msg[i], mm[i].msg_len);
 	}
 }
 
