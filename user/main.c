@@ -23,6 +23,7 @@
 #include "log.h"
 #include "pindir.h"
 #include "querylog.h"
+#include "sdnotify.h"
 #include "server.h"
 #include "upstream.h"
 
@@ -249,6 +250,7 @@ int main(int argc, char **argv)
 	err = setup_options(&cfg, argc, argv);
 	if (err)
 		return err > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	sdnotify_open(); /* while still root; without it, systemd times us out */
 	if (upstreams_load(&ups, &cfg))
 		return EXIT_FAILURE;
 	/* before any socket or pin: nothing to undo */
@@ -271,8 +273,10 @@ int main(int argc, char **argv)
 	handle_signals();
 	hooks_text(fp, hooks, sizeof(hooks));
 	pr_info("bpfdnsd ready (cache %u entries, fast path %s)", cfg.cache_size, hooks);
+	sdnotify("READY=1\nSTATUS=answering");
 	err = server_run(srv, &signals);
 	pr_info("stopping");
+	sdnotify("STOPPING=1");
 out:
 	server_close(srv);
 	fastpath_close(fp);

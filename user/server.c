@@ -25,6 +25,7 @@
 #include "miss.h"
 #include "querylog.h"
 #include "probe.h"
+#include "sdnotify.h"
 #include "server.h"
 #include "stats.h"
 #include "watch.h"
@@ -257,8 +258,10 @@ static void server_watch_hosts(struct server *srv)
  * cleared with clear-on-reload. */
 static void server_on_reload(struct server *srv, int hup)
 {
-	if (hup)
+	if (hup) {
+		sdnotify("RELOADING=1");
 		server_load_hosts(srv);
+	}
 	pr_info("%s: re-reading the upstreams", hup ? "SIGHUP" : srv->cfg->resolv_file);
 	if (hup || srv->cfg->clear_on_reload) {
 		int gone = cache_flush(&srv->cache, NULL, 0);
@@ -267,6 +270,8 @@ static void server_on_reload(struct server *srv, int hup)
 			pr_info("cache cleared (%d entries)", gone);
 	}
 	server_reload(srv);
+	if (hup)
+		sdnotify("READY=1");
 }
 
 /* The fast path asks for a refresh of an entry clients still ask for. */

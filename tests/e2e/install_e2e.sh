@@ -25,6 +25,8 @@ done
 unit=$root/usr/lib/systemd/system/bpfdnsd.service
 check "install: the unit runs the installed program with the installed config" "grep ^ExecStart $unit" \
 	"ExecStart=/usr/sbin/bpfdnsd --keep-in-foreground -C /etc/bpfdns/bpfdns.conf"
+check "install: the unit is Type=notify (systemd_e2e.sh runs the handshake)" "grep ^Type= $unit" "Type=notify"
+check "install: ExecReload sends SIGHUP" "grep ^ExecReload= $unit" 'ExecReload=/bin/kill -HUP $MAINPID'
 check "install: with resolvconf, the unit registers lo.bpfdns (resolvconf_e2e.sh runs the same)" \
 	"grep ^ExecStartPost $unit" '"nameserver 127.0.0.1" | /sbin/resolvconf -a lo.bpfdns'
 if command -v man >/dev/null; then
