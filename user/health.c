@@ -8,6 +8,8 @@
 static void sample(struct upstream *u, uint32_t rtt_us)
 {
 	u->rtt[u->rtt_at] = rtt_us;
+	u->rtt_sum_us += rtt_us;
+	u->rtt_count++;
 	u->rtt_at = (uint8_t)((u->rtt_at + 1) % UPSTREAM_RTT_WINDOW);
 	if (u->rtt_n < UPSTREAM_RTT_WINDOW)
 		u->rtt_n++;

@@ -117,13 +117,16 @@ static void upstreams(struct out *o, const struct upstream *const *all, int n)
 		for (uint8_t s = UPSTREAM_UP; s <= UPSTREAM_DOWN; s++)
 			put(o, METRIC_UPSTREAM_STATE "{upstream=\"%s\",state=\"%s\"} %d\n", all[i]->name,
 			    health_state_name(s), all[i]->state == s);
-	family(o, METRIC_UPSTREAM_RTT, "gauge",
-	       "Round-trip time of the upstream's last 32 replies, by quantile (0 before the first).");
+	/* a summary: quantiles of the last 32 replies, sum and count of all */
+	family(o, METRIC_UPSTREAM_RTT, "summary",
+	       "Round-trip time of the upstream's replies; quantiles of the last 32 (0 before the first).");
 	for (int i = 0; i < n; i++) {
 		put(o, METRIC_UPSTREAM_RTT "{upstream=\"%s\",quantile=\"0.5\"} %.6f\n", all[i]->name,
 		    health_rtt_pct(all[i], 50) / 1e6);
 		put(o, METRIC_UPSTREAM_RTT "{upstream=\"%s\",quantile=\"0.99\"} %.6f\n", all[i]->name,
 		    health_rtt_pct(all[i], 99) / 1e6);
+		put(o, METRIC_UPSTREAM_RTT "_sum{upstream=\"%s\"} %.6f\n", all[i]->name, all[i]->rtt_sum_us / 1e6);
+		put(o, METRIC_UPSTREAM_RTT "_count{upstream=\"%s\"} %" PRIu64 "\n", all[i]->name, all[i]->rtt_count);
 	}
 }
 

@@ -27,6 +27,7 @@ struct upstream {
 	uint32_t srtt_us; /* smoothed RTT; 0 before the first sample */
 	uint32_t rtt[UPSTREAM_RTT_WINDOW];
 	uint8_t rtt_n, rtt_at;
+	uint64_t rtt_sum_us, rtt_count; /* every sample: the metric's _sum and _count */
 	uint8_t state; /* enum upstream_state */
 	uint32_t fails;	/* consecutive */
 	uint32_t refusals; /* consecutive SERVFAIL, REFUSED... answers */

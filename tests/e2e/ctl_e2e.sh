@@ -7,7 +7,7 @@
 # under `unshare -n -m`.
 set -u
 . "$(dirname "$0")/../lib/e2e.sh"
-e2e_init "bpfdnsctl and metrics" dig jq curl bpftool
+e2e_init "bpfdnsctl and metrics" dig jq curl bpftool dpkg-deb
 
 upstream 2 --ttl=300
 daemon ctl --no-resolv --server=127.0.0.2#5353 --metrics=127.0.0.1:9153 || e2e_exit
@@ -66,6 +66,19 @@ ok "metrics: ... a Content-Length above 1000" \
 	test "$(curl -s -I http://127.0.0.1:9153/metrics | tr -d '\r' | awk '/^Content-Length:/ { print $2 }')" -gt 1000
 ok "metrics: ... and no body (headers only, under 300 bytes)" test "$(bash -c 'exec 3<>/dev/tcp/127.0.0.1/9153
 	printf "HEAD /metrics HTTP/1.0\r\n\r\n" >&3; timeout 2 cat <&3' | wc -c)" -lt 300
+# promtool, from the prometheus package make test-deps downloaded (a server:
+# never installed)
+deb=$(ls "${BPFDNS_DEB_CACHE:-/var/cache/bpfdns/debs}"/prometheus_*.deb 2>/dev/null | tail -n 1)
+if [ -n "$deb" ] && dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" ./usr/bin/promtool 2>/dev/null; then
+	curl -s http://127.0.0.1:9153/metrics >"$tmp/metrics.txt"
+	ok "metrics: promtool check metrics finds nothing ($(wc -l <"$tmp/metrics.txt") lines)" \
+		test -z "$("$tmp/usr/bin/promtool" check metrics <"$tmp/metrics.txt" 2>&1)"
+	check "metrics: the upstream RTT is a summary" "cat $tmp/metrics.txt" \
+		"# TYPE bpfdns_upstream_rtt_seconds summary"
+	check "metrics: ... with its count" "cat $tmp/metrics.txt" 'bpfdns_upstream_rtt_seconds_count{upstream="127.0.0.2#5353"} '
+else
+	report_fail "metrics: promtool" "no prometheus .deb in ${BPFDNS_DEB_CACHE:-/var/cache/bpfdns/debs} (make test-deps)" ""
+fi
 check "metrics: another path still gets 404" "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9153/other" "404"
 check "metrics: per-upstream series" "curl -s http://127.0.0.1:9153/metrics" \
 	'bpfdns_upstream_queries_total{upstream="127.0.0.2#5353"}'
