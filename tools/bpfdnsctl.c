@@ -53,7 +53,8 @@ struct metrics {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: bpfdnsctl [--pin-path=DIR] [--control-socket=PATH] [--json] COMMAND\n"
-		   "       bpfdnsctl --version\n\n"
+		   "       bpfdnsctl --version\n"
+		   "(the options may come after the command too)\n\n"
 		   "Commands:\n"
 		   "  stats [--watch [--interval=S] [--count=N]]  counters; --watch: rates per second\n"
 		   "  upstreams                                   upstream health and latency\n"
@@ -635,7 +636,7 @@ done:
 	return 0;
 }
 
-/* stats [--watch [--interval=S] [--count=N]] [--json] */
+/* stats [--watch [--interval=S] [--count=N]] */
 static int cmd_stats(struct opts *o, int argc, char **argv)
 {
 	static struct metrics ms;
@@ -650,8 +651,6 @@ static int cmd_stats(struct opts *o, int argc, char **argv)
 			continue;
 		else if (!strncmp(argv[j], "--count=", 8))
 			count = atol(argv[j] + 8);
-		else if (!strcmp(argv[j], "--json"))
-			o->json = 1;
 		else {
 			fprintf(stderr, "bpfdnsctl: stats: unknown argument %s\n", argv[j]);
 			return 2;
@@ -721,19 +720,29 @@ static const struct command {
 	{ "lookup", 1, 2, cmd_lookup_args }, { "flush", 0, 1, cmd_flush_args },
 };
 
+/* An option every command takes, before or after its name; 0 when arg is not one. */
+static int global_option(struct opts *o, const char *arg)
+{
+	if (!strncmp(arg, "--pin-path=", 11))
+		o->pin_path = arg + 11;
+	else if (!strncmp(arg, "--control-socket=", 17))
+		o->control = arg + 17;
+	else if (!strcmp(arg, "--json"))
+		o->json = 1;
+	else
+		return 0;
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { .pin_path = "/sys/fs/bpf/bpfdns", .control = "/run/bpfdnsd.sock" };
-	int i;
+	int i, n = 0;
 
 	for (i = 1; i < argc && !strncmp(argv[i], "-", 1); i++) {
-		if (!strncmp(argv[i], "--pin-path=", 11))
-			o.pin_path = argv[i] + 11;
-		else if (!strncmp(argv[i], "--control-socket=", 17))
-			o.control = argv[i] + 17;
-		else if (!strcmp(argv[i], "--json"))
-			o.json = 1;
-		else if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
+		if (global_option(&o, argv[i]))
+			continue;
+		if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
 			printf("bpfdnsctl %s\n", BPFDNS_VERSION);
 			return 0;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -749,9 +758,12 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* the command's own arguments, once the global options are taken out */
+	for (int j = i + 1; j < argc; j++)
+		if (!global_option(&o, argv[j]))
+			argv[i + 1 + n++] = argv[j];
 	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++) {
 		const struct command *c = &commands[k];
-		int n = argc - i - 1;
 
 		if (strcmp(argv[i], c->name))
 			continue;

@@ -35,6 +35,9 @@ ok "upstreams --json" test "$($ctl --json upstreams | jq -r '.bpfdns_upstream_st
 check "dump: cached names with their TTL" "$ctl dump" "www.example.test."
 check "dump: a negative entry" "$ctl dump" "NXDOMAIN"
 ok "dump --json: three entries" test "$($ctl --json dump | jq length)" = 3
+ok "the options after the command too: dump --json" test "$($ctl dump --json | jq length)" = 3
+ok "... lookup NAME --json" test "$($ctl lookup www.example.test --json | jq -r '.[0].records[0].data')" = 192.0.2.2
+ok "... upstreams --json" test "$($ctl upstreams --json | jq -r '.bpfdns_upstream_state["127.0.0.2#5353"].up')" = 1
 check "lookup: the records, any case asked" "$ctl lookup WWW.EXAMPLE.TEST" "192.0.2.2"
 check "lookup: by type" "$ctl lookup mixed.example.test AAAA" "2001:db8::2"
 ok "lookup --json: the records" \
