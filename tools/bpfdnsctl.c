@@ -26,6 +26,7 @@
 #include "entry.h"
 #include "fastpath.h"
 #include "metric_names.h"
+#include "rdata.h"
 
 #define METRICS_MAX 4096
 #define REPLY_MAX (1 << 20)
@@ -467,26 +468,6 @@ static uint64_t boot_ns(void)
 
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/* RDATA as text: addresses and names for the common types, else RFC 3597. */
-static void rdata_text(const uint8_t *msg, size_t len, const struct dns_rr *rr, char *out, size_t n)
-{
-	uint8_t name[DNS_NAME_MAX + 1];
-	size_t off = rr->rdata, nlen, at = 0;
-
-	if ((rr->type == DNS_TYPE_A && rr->rdlen == 4) || (rr->type == DNS_TYPE_AAAA && rr->rdlen == 16)) {
-		inet_ntop(rr->type == DNS_TYPE_A ? AF_INET : AF_INET6, msg + rr->rdata, out, (socklen_t)n);
-		return;
-	}
-	if ((rr->type == DNS_TYPE_CNAME || rr->type == DNS_TYPE_NS || rr->type == DNS_TYPE_PTR) &&
-	    !dns_name_read(msg, len, &off, name, &nlen)) {
-		dns_name_to_text(name, nlen, out, n);
-		return;
-	}
-	at = (size_t)snprintf(out, n, "\\# %u ", rr->rdlen);
-	for (size_t i = 0; i < rr->rdlen && at + 3 < n; i++)
-		at += (size_t)snprintf(out + at, n - at, "%02x", msg[rr->rdata + i]);
 }
 
 /* One entry: a summary line, and with records, each record as dig shows it. */

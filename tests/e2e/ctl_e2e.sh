@@ -47,11 +47,14 @@ check "lookup: and exits 3" "$ctl lookup nope.example.test; echo rc=\$?" "rc=3"
 $dig +bufsize=1232 big.example.test A +short >/dev/null # 60 records: a large entry, in cache_big
 ok "lookup: a large answer (cache_big) reads back whole" \
 	test "$($ctl --json lookup big.example.test A | jq '.[0].records | length')" = 60
+$dig txt.example.test TXT +short >/dev/null
+check "lookup: TXT as dig prints it, quoted (rdata_test.c: each type)" "$ctl lookup txt.example.test TXT" \
+	'"testdns 2"'
 check "flush NAME: drops that name" "$ctl flush www.example.test" "flushed 1 entry"
 check_not "flush NAME: gone from the dump" "$ctl dump" "www.example.test."
 $dig www.example.test A +short >/dev/null
 ok "flush NAME: the next query went upstream again" test "$(upstream_count 2 www.example.test)" = 2
-check "flush: everything" "$ctl flush" "flushed 4 entries"
+check "flush: everything" "$ctl flush" "flushed 5 entries"
 ok "flush: the large answers' map too" test "$(bpftool -j map dump pinned "$tmp/bpffs/bpfdns/cache_big" | jq length)" = 0
 check "flush: through the daemon, so not counted as evictions" "$dig CH TXT evictions.bind +short" '"0"'
 ok "flush: the cache is empty" test "$($ctl --json dump | jq length)" = 0
