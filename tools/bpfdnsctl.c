@@ -25,6 +25,7 @@
 #include "dns.h"
 #include "entry.h"
 #include "fastpath.h"
+#include "flushspec.h"
 #include "metric_names.h"
 #include "rdata.h"
 
@@ -61,7 +62,9 @@ static void usage(FILE *f)
 		   "  upstreams                                   upstream health and latency\n"
 		   "  dump                                        cached names, remaining TTL\n"
 		   "  lookup NAME [TYPE]                          the cached answer for NAME (A)\n"
-		   "  flush [NAME]                                empty the cache, or drop NAME\n\n"
+		   "  flush [--zone] [--negative] [NAME [TYPE]]   empty the cache, or drop NAME's entries (--zone: and\n"
+		   "                                              all under it; TYPE: only those; --negative: only\n"
+		   "                                              NXDOMAIN and NODATA answers)\n\n"
 		   "Defaults: --pin-path=/sys/fs/bpf/bpfdns --control-socket=/run/bpfdnsd.sock\n");
 }
 
@@ -585,25 +588,29 @@ static int cmd_lookup(const struct opts *o, const char *text, const char *type)
 
 /* Through the daemon when it answers (its statistics then know), else
  * straight on the pinned map. */
-static int cmd_flush(const struct opts *o, const char *text)
+/* flush [--zone] [--negative] [NAME [TYPE]] (flushspec.h): through the
+ * daemon when it answers (its statistics then know), else straight on the
+ * pinned maps. */
+static int cmd_flush(struct opts *o, int argc, char **argv)
 {
-	uint8_t name[DNS_NAME_MAX + 1];
-	char cmd[300], reply[128];
+	char cmd[300] = "flush", reply[128], err[128], what[280] = "";
+	struct flush_spec f;
 	struct cache_maps cm;
-	int len = 0, n;
+	int n;
 
-	if (text && (len = dns_name_from_text(text, name, sizeof(name))) < 0) {
-		fprintf(stderr, "bpfdnsctl: flush: bad name \"%s\"\n", text);
+	if (flush_spec_parse(&f, argc, argv, err, sizeof(err))) {
+		fprintf(stderr, "bpfdnsctl: flush: %s\n", err);
 		return 2;
 	}
-	snprintf(cmd, sizeof(cmd), "flush%s%s", text ? " " : "", text ? text : "");
+	for (int i = 0; i < argc; i++) {
+		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " %s", argv[i]);
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s", argv[i]);
+	}
 	if (!control_ask(o->control, cmd, reply, sizeof(reply)) && sscanf(reply, "flushed %d", &n) == 1)
 		goto done;
-	if (text)
-		dns_name_lower(name, (size_t)len);
 	if (cache_open(o, &cm))
 		return 1;
-	n = cachemap_flush(&cm, text ? name : NULL, (size_t)len);
+	n = cachemap_flush(&cm, &f);
 	cache_close(&cm);
 	if (n < 0) {
 		fprintf(stderr, "bpfdnsctl: flush: %s\n", strerror(-n));
@@ -613,7 +620,7 @@ done:
 	if (o->json)
 		printf("{\"flushed\": %d}\n", n);
 	else
-		printf("flushed %d entr%s%s%s\n", n, n == 1 ? "y" : "ies", text ? " for " : "", text ? text : "");
+		printf("flushed %d entr%s%s%s\n", n, n == 1 ? "y" : "ies", argc ? " for" : "", what);
 	return 0;
 }
 
@@ -686,11 +693,6 @@ static int cmd_lookup_args(struct opts *o, int argc, char **argv)
 	return cmd_lookup(o, argv[0], argc == 2 ? argv[1] : NULL);
 }
 
-static int cmd_flush_args(struct opts *o, int argc, char **argv)
-{
-	return cmd_flush(o, argc == 1 ? argv[0] : NULL);
-}
-
 /* The commands: name, arguments taken (min, max; -1: any), handler. */
 static const struct command {
 	const char *name;
@@ -698,7 +700,7 @@ static const struct command {
 	int (*fn)(struct opts *o, int argc, char **argv);
 } commands[] = {
 	{ "stats", 0, -1, cmd_stats },	     { "upstreams", 0, 0, cmd_upstreams }, { "dump", 0, 0, cmd_dump },
-	{ "lookup", 1, 2, cmd_lookup_args }, { "flush", 0, 1, cmd_flush_args },
+	{ "lookup", 1, 2, cmd_lookup_args }, { "flush", 0, FLUSH_WORDS_MAX, cmd_flush },
 };
 
 /* An option every command takes, before or after its name; 0 when arg is not one. */

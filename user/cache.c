@@ -136,7 +136,7 @@ void cache_put_local(struct cache *c, const struct bpfdns_question *key, const u
 		c->insertions += (uint64_t)err;
 }
 
-int cache_flush(struct cache *c, const uint8_t *name, size_t len)
+int cache_flush(struct cache *c, const struct flush_spec *f)
 {
 	struct cache_maps m;
 	int gone;
@@ -144,7 +144,7 @@ int cache_flush(struct cache *c, const uint8_t *name, size_t len)
 	if (!c->fp)
 		return -ENODEV;
 	m = fastpath_cache_maps(c->fp);
-	gone = cachemap_flush(&m, name, len);
+	gone = cachemap_flush(&m, f);
 	if (gone > 0)
 		c->flushed += (uint64_t)gone;
 	return gone;

@@ -21,6 +21,8 @@
 #define CACHE_SWEEP_MS 5000 /* expired entries leave the map within this */
 #define CACHE_STALE_TTL 30  /* RFC 8767: the TTL of a stale answer */
 
+struct flush_spec;
+
 struct cache {
 	struct fastpath *fp; /* NULL with cache-size=0: nothing is kept */
 	const struct config *cfg;
@@ -68,10 +70,9 @@ int cache_put_reply(struct cache *c, const struct bpfdns_question *key, const ui
  * then). Nothing with cache-size=0.
  */
 void cache_put_local(struct cache *c, const struct bpfdns_question *key, const uint8_t *msg, size_t len);
-/* Remove the entries of name (a lower-cased wire name of len bytes; NULL:
- * every entry), not counted as evictions. How many, or -errno (-ENODEV
- * with cache-size=0). */
-int cache_flush(struct cache *c, const uint8_t *name, size_t len);
+/* Remove the entries f says (flushspec.h), not counted as evictions. How
+ * many, or -errno (-ENODEV with cache-size=0). */
+int cache_flush(struct cache *c, const struct flush_spec *f);
 /* Remove the entries for which doomed(key, entry, ctx) says so (local
  * answers, and names now answered locally, when hosts files or address=
  * lines changed); not counted as evictions. How many, or -ENODEV with

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "cachemap.h"
+#include "flushspec.h"
 #include "namehash.h"
 
 void cachemap_key(const struct bpfdns_question *qn, const __u64 hash_key[2], struct bpfdns_key *k)
@@ -177,17 +178,9 @@ int cachemap_delete_where(const struct cache_maps *m,
 	return delete_keys(m->fd, judge_entry, &d);
 }
 
-struct name_match {
-	const uint8_t *name; /* NULL: every key */
-	size_t len;
-};
-
-static int has_name(const struct bpfdns_question *qn, const struct entry *e, const void *ctx)
+static int flushed(const struct bpfdns_question *qn, const struct entry *e, const void *ctx)
 {
-	const struct name_match *nm = ctx;
-
-	(void)e;
-	return !nm->name || (entry_key_name_len(qn) == nm->len && !memcmp(qn->name, nm->name, nm->len));
+	return flush_spec_matches(ctx, qn, e);
 }
 
 static enum verdict judge_any(const struct bpfdns_key *key, const void *ctx)
@@ -197,13 +190,12 @@ static enum verdict judge_any(const struct bpfdns_key *key, const void *ctx)
 	return DELETE;
 }
 
-int cachemap_flush(const struct cache_maps *m, const uint8_t *name, size_t name_len)
+int cachemap_flush(const struct cache_maps *m, const struct flush_spec *f)
 {
-	struct name_match nm = { name, name_len };
 	int removed;
 
-	if (name)
-		return cachemap_delete_where(m, has_name, &nm);
+	if (!flush_spec_all(f))
+		return cachemap_delete_where(m, flushed, f);
 	/* everything: no entry needs reading */
 	removed = delete_keys(m->fd, judge_any, NULL);
 	delete_keys(m->big_fd, judge_any, NULL);

@@ -13,6 +13,8 @@
 #include "bpfdns.h"
 #include "entry.h"
 
+struct flush_spec;
+
 struct cache_maps {
 	int fd;	    /* "cache": struct bpfdns_entry_small, or a stub */
 	int big_fd; /* "cache_big": struct bpfdns_entry */
@@ -34,8 +36,8 @@ int cachemap_read(const struct cache_maps *m, const struct bpfdns_key *k, struct
 int cachemap_delete_where(const struct cache_maps *m,
 			  int (*doomed)(const struct bpfdns_question *qn, const struct entry *e, const void *ctx),
 			  const void *ctx);
-/* Delete every entry, or those of a lowercase wire name; how many. */
-int cachemap_flush(const struct cache_maps *m, const uint8_t *name, size_t name_len);
+/* Delete the entries f says (flushspec.h); how many. */
+int cachemap_flush(const struct cache_maps *m, const struct flush_spec *f);
 /* Delete the entries that expired before now_ns, and big entries whose stub
  * is gone (the LRU evicts stubs on its own); how many of the first. */
 int cachemap_sweep(const struct cache_maps *m, uint64_t now_ns);

@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include "clock.h"
 #include "control.h"
+#include "flushspec.h"
 #include "dns.h"
 #include "log.h"
 #include "upstream.h"
@@ -206,20 +207,22 @@ static void control_on_accept(struct ev *ev, uint32_t events)
 	}
 }
 
-/* "flush" or "flush NAME": drop entries here, so they are not counted as
- * evictions. */
-static size_t control_flush(struct control *ctl, const char *arg, char *out, size_t n)
+/* "flush [--zone] [--negative] [NAME [TYPE]]" (flushspec.h): drop entries
+ * here, so they are not counted as evictions. */
+static size_t control_flush(struct control *ctl, const char *args, char *out, size_t n)
 {
-	uint8_t name[DNS_NAME_MAX + 1];
-	int len = 0, gone;
+	char *words[FLUSH_WORDS_MAX + 1], *save = NULL, err[128], buf[512];
+	struct flush_spec f;
+	int argc = 0, gone;
 
 	if (!cache_enabled(ctl->cache))
 		return (size_t)snprintf(out, n, "error: no cache (cache-size=0)\n");
-	if (arg && (len = dns_name_from_text(arg, name, sizeof(name))) < 0)
-		return (size_t)snprintf(out, n, "error: bad name \"%.64s\"\n", arg);
-	if (arg)
-		dns_name_lower(name, (size_t)len);
-	gone = cache_flush(ctl->cache, arg ? name : NULL, (size_t)len);
+	snprintf(buf, sizeof(buf), "%s", args);
+	for (char *w = strtok_r(buf, " ", &save); w && argc <= FLUSH_WORDS_MAX; w = strtok_r(NULL, " ", &save))
+		words[argc++] = w;
+	if (flush_spec_parse(&f, argc, words, err, sizeof(err)))
+		return (size_t)snprintf(out, n, "error: %s\n", err);
+	gone = cache_flush(ctl->cache, &f);
 	if (gone < 0)
 		return (size_t)snprintf(out, n, "error: %s\n", strerror(-gone));
 	return (size_t)snprintf(out, n, "flushed %d\n", gone);
@@ -233,8 +236,8 @@ static size_t control_answer(struct control *ctl, const char *cmd, char *out, si
 	if (!strcmp(cmd, "ping"))
 		return (size_t)snprintf(out, n, "pong\n");
 	if (!strcmp(cmd, "flush") || !strncmp(cmd, "flush ", 6))
-		return control_flush(ctl, cmd[5] ? cmd + 6 : NULL, out, n);
-	return (size_t)snprintf(out, n, "error: unknown command \"%.64s\" (stats, flush [NAME], ping)\n", cmd);
+		return control_flush(ctl, cmd + 5, out, n);
+	return (size_t)snprintf(out, n, "error: unknown command \"%.64s\" (stats, flush ..., ping)\n", cmd);
 }
 
 /* The answer to an HTTP request: GET /metrics, or 404. */

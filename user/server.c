@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "control.h"
 #include "entry.h"
+#include "flushspec.h"
 #include "health.h"
 #include "hosts.h"
 #include "local.h"
@@ -264,7 +265,8 @@ static void server_on_reload(struct server *srv, int hup)
 	}
 	pr_info("%s: re-reading the upstreams", hup ? "SIGHUP" : srv->cfg->resolv_file);
 	if (hup || srv->cfg->clear_on_reload) {
-		int gone = cache_flush(&srv->cache, NULL, 0);
+		struct flush_spec all = FLUSH_SPEC_ALL;
+		int gone = cache_flush(&srv->cache, &all);
 
 		if (gone >= 0)
 			pr_info("cache cleared (%d entries)", gone);

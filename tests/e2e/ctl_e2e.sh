@@ -56,6 +56,23 @@ $dig www.example.test A +short >/dev/null
 ok "flush NAME: the next query went upstream again" test "$(upstream_count 2 www.example.test)" = 2
 check "flush: everything" "$ctl flush" "flushed 5 entries"
 ok "flush: the large answers' map too" test "$(bpftool -j map dump pinned "$tmp/bpffs/bpfdns/cache_big" | jq length)" = 0
+# Unbound's flush_negative, flush_type, flush_zone
+for q in "www.example.test A" "www.example.test AAAA" "a.www.example.test A" "nx.example.test A" \
+	"nodata.example.test A" "big.example.test A" "www.example.testx A"; do
+	$dig +bufsize=1232 $q +short >/dev/null
+done
+ok "flush variants: seven entries to start with" test "$($ctl --json dump | jq length)" = 7
+check "flush --negative: NXDOMAIN and NODATA" "$ctl flush --negative" "flushed 2 entries"
+check "flush NAME TYPE: only that type" "$ctl flush www.example.test AAAA" "flushed 1 entry"
+check_not "... the name's other type stays" "$ctl flush www.example.test AAAA" "flushed 1 entry"
+check "flush --zone: a name is not under a name it only ends with" "$ctl flush --zone ample.test" "flushed 0"
+check "flush --zone NAME: the name and every name under it" "$ctl flush --zone www.example.test" \
+	"flushed 2 entries"
+check "... not a sibling's, nor a longer label's" "$ctl --json dump | jq -r '.[].name' | sort | tr '\n' ' '" \
+	"big.example.test. www.example.testx. "
+check "flush --zone needs a name" "$ctl flush --zone 2>&1; echo rc=\$?" "rc=2"
+check "flush: a bad type is refused" "$ctl flush www.example.test NOPE 2>&1" "bad type"
+check "flush --zone . empties everything" "$ctl flush --zone ." "flushed 2 entries"
 check "flush: through the daemon, so not counted as evictions" "$dig CH TXT evictions.bind +short" '"0"'
 ok "flush: the cache is empty" test "$($ctl --json dump | jq length)" = 0
 check "errors: an unknown command" "$ctl frobnicate 2>&1; echo rc=\$?" "rc=2"
