@@ -9,6 +9,7 @@
  * Statistics come as the daemon's Prometheus exposition ("name{labels}
  * value" lines), which is parsed here into text or JSON.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include "fastpath.h"
 #include "flushspec.h"
 #include "metric_names.h"
+#include "pindir.h"
 #include "rdata.h"
 
 #define METRICS_MAX 4096
@@ -64,7 +66,9 @@ static void usage(FILE *f)
 		   "  lookup NAME [TYPE]                          the cached answer for NAME (A)\n"
 		   "  flush [--zone] [--negative] [NAME [TYPE]]   empty the cache, or drop NAME's entries (--zone: and\n"
 		   "                                              all under it; TYPE: only those; --negative: only\n"
-		   "                                              NXDOMAIN and NODATA answers)\n\n"
+		   "                                              NXDOMAIN and NODATA answers)\n"
+		   "  unload                                      with no bpfdnsd running: detach its hooks,\n"
+		   "                                              remove its pins\n\n"
 		   "Defaults: --pin-path=/sys/fs/bpf/bpfdns --control-socket=/run/bpfdnsd.sock\n");
 }
 
@@ -693,6 +697,38 @@ static int cmd_lookup_args(struct opts *o, int argc, char **argv)
 	return cmd_lookup(o, argv[0], argc == 2 ? argv[1] : NULL);
 }
 
+/* unload: what a daemon that is gone left, gone too: its hooks detached
+ * (pindir_drop_orphans, as the next daemon would), its pins removed. */
+static int cmd_unload(struct opts *o, int argc, char **argv)
+{
+	int lock, n = 0;
+	struct dirent *d;
+	DIR *dir;
+
+	(void)argc;
+	(void)argv;
+	lock = pindir_lock(o->pin_path); /* says who holds it: a running daemon */
+	if (lock < 0)
+		return 1;
+	pindir_drop_orphans(o->pin_path, NULL, 0);
+	dir = opendir(o->pin_path);
+	while (dir && (d = readdir(dir)))
+		if (d->d_name[0] != '.' && !unlinkat(dirfd(dir), d->d_name, 0))
+			n++;
+	if (dir)
+		closedir(dir);
+	close(lock);
+	if (rmdir(o->pin_path) && errno != ENOENT) {
+		fprintf(stderr, "bpfdnsctl: unload: cannot remove %s: %s\n", o->pin_path, strerror(errno));
+		return 1;
+	}
+	if (o->json)
+		printf("{\"pins_removed\": %d}\n", n);
+	else
+		printf("unloaded: every hook detached, %d pins and %s removed\n", n, o->pin_path);
+	return 0;
+}
+
 /* The commands: name, arguments taken (min, max; -1: any), handler. */
 static const struct command {
 	const char *name;
@@ -701,6 +737,7 @@ static const struct command {
 } commands[] = {
 	{ "stats", 0, -1, cmd_stats },	     { "upstreams", 0, 0, cmd_upstreams }, { "dump", 0, 0, cmd_dump },
 	{ "lookup", 1, 2, cmd_lookup_args }, { "flush", 0, FLUSH_WORDS_MAX, cmd_flush },
+	{ "unload", 0, 0, cmd_unload },
 };
 
 /* An option every command takes, before or after its name; 0 when arg is not one. */

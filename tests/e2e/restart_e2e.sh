@@ -123,4 +123,22 @@ ok "orphans: ... so the name went upstream again" test "$(upstream_count 2 orpha
 stop_daemon
 ok "orphans: a clean stop leaves no hook" \
 	test "$(xdp_progs)" = 0 -a "$(tc filter show dev lo ingress | grep -c bpfdns_tc)" = 0
+
+# bpfdnsctl unload: refused while a daemon runs; after kill -9, the hooks it
+# left detached and its pins gone
+daemon unload "${common[@]}" || e2e_exit
+check "unload: refused while bpfdnsd runs, naming it" "$out/bpfdnsctl --pin-path=$pin unload 2>&1; echo rc=\$?" \
+	"in use by another bpfdnsd (pid $daemon)"
+ok "unload: ... and its hooks stay" test "$(xdp_progs)" = 1
+kill -9 "$daemon"
+wait "$daemon" 2>/dev/null
+ok "unload: a killed daemon's XDP and TC still attached" \
+	test "$(xdp_progs)" = 1 -a "$(tc filter show dev lo ingress | grep -c bpfdns_tc)" = 1
+check "unload: after kill -9" "$out/bpfdnsctl --pin-path=$pin unload" "unloaded: every hook detached"
+ok "unload: no XDP program left on lo" test "$(xdp_progs)" = 0
+ok "unload: no TC filter left on lo" test "$(tc filter show dev lo ingress | grep -c bpfdns_tc)" = 0
+ok "unload: the pin directory is gone" test ! -e "$pin"
+daemon after-unload "${common[@]}" || e2e_exit
+check "unload: the next daemon starts afresh" "$dig unloaded.example.test A +short" "192.0.2.2"
+stop_daemon
 e2e_exit
