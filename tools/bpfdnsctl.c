@@ -61,6 +61,7 @@ static void usage(FILE *f)
 		   "(the options may come after the command too)\n\n"
 		   "Commands:\n"
 		   "  stats [--watch [--interval=S] [--count=N]]  counters; --watch: rates per second\n"
+		   "  stats --reset                               counters, then every one from zero again\n"
 		   "  upstreams                                   upstream health and latency\n"
 		   "  dump                                        cached names, remaining TTL\n"
 		   "  lookup NAME [TYPE]                          the cached answer for NAME (A)\n"
@@ -628,17 +629,36 @@ done:
 	return 0;
 }
 
-/* stats [--watch [--interval=S] [--count=N]] */
+/* Every counter from zero again: through the daemon, or (none running)
+ * the fast path's on the pins. */
+static int stats_reset(const struct opts *o, const struct metrics *ms)
+{
+	char reply[64];
+	int fd, err;
+
+	if (ms->from_daemon)
+		return control_ask(o->control, "reset", reply, sizeof(reply)) || strncmp(reply, "reset", 5) ? -EIO : 0;
+	fd = pin_open(o, "counters", 0);
+	if (fd < 0)
+		return fd;
+	err = fastpath_counters_reset_fd(fd, libbpf_num_possible_cpus());
+	close(fd);
+	return err;
+}
+
+/* stats [--watch [--interval=S] [--count=N]] [--reset] */
 static int cmd_stats(struct opts *o, int argc, char **argv)
 {
 	static struct metrics ms;
 	double interval = 1;
 	long count = 0;
-	int watch = 0;
+	int watch = 0, reset = 0, err;
 
 	for (int j = 0; j < argc; j++) {
 		if (!strcmp(argv[j], "--watch"))
 			watch = 1;
+		else if (!strcmp(argv[j], "--reset"))
+			reset = 1;
 		else if (!strncmp(argv[j], "--interval=", 11) && (interval = atof(argv[j] + 11)) > 0)
 			continue;
 		else if (!strncmp(argv[j], "--count=", 8))
@@ -648,6 +668,10 @@ static int cmd_stats(struct opts *o, int argc, char **argv)
 			return 2;
 		}
 	}
+	if (watch && reset) {
+		fprintf(stderr, "bpfdnsctl: stats: --reset with --watch would reset every second\n");
+		return 2;
+	}
 	if (watch)
 		return stats_watch(o, interval, count);
 	if (metrics_get(o, &ms))
@@ -656,6 +680,11 @@ static int cmd_stats(struct opts *o, int argc, char **argv)
 		metrics_json(&ms);
 	else
 		stats_text(o, &ms);
+	/* as Unbound's stats: what was shown is what was reset */
+	if (reset && (err = stats_reset(o, &ms))) {
+		fprintf(stderr, "bpfdnsctl: stats --reset: %s\n", strerror(-err));
+		return 1;
+	}
 	return 0;
 }
 

@@ -136,6 +136,13 @@ void cache_put_local(struct cache *c, const struct bpfdns_question *key, const u
 		c->insertions += (uint64_t)err;
 }
 
+void cache_stats_reset(struct cache *c)
+{
+	/* evictions are what went in and is gone: count from what is there */
+	c->entries_at_start = c->fp ? (uint64_t)fastpath_count(c->fp) : 0;
+	c->insertions = c->swept = c->flushed = 0;
+}
+
 int cache_flush(struct cache *c, const struct flush_spec *f)
 {
 	struct cache_maps m;

@@ -73,6 +73,8 @@ void cache_put_local(struct cache *c, const struct bpfdns_question *key, const u
 /* Remove the entries f says (flushspec.h), not counted as evictions. How
  * many, or -errno (-ENODEV with cache-size=0). */
 int cache_flush(struct cache *c, const struct flush_spec *f);
+/* Insertions, evictions, flushes and sweeps counted from now. */
+void cache_stats_reset(struct cache *c);
 /* Remove the entries for which doomed(key, entry, ctx) says so (local
  * answers, and names now answered locally, when hosts files or address=
  * lines changed); not counted as evictions. How many, or -ENODEV with

@@ -103,11 +103,12 @@ static int add_listener(struct control *ctl, int fd, int http)
 }
 
 int control_open(struct control *ctl, const struct config *cfg, int epfd, struct cache *cache,
-		 control_report_fn report, void *report_ctx)
+		 control_report_fn report, control_reset_fn reset, void *report_ctx)
 {
 	int fd, err;
 
-	*ctl = (struct control){ .epfd = epfd, .cache = cache, .report = report, .report_ctx = report_ctx };
+	*ctl = (struct control){ .epfd = epfd, .cache = cache, .report = report, .reset = reset,
+				 .report_ctx = report_ctx };
 
 	if (cfg->control_socket[0]) {
 		fd = listen_unix(cfg->control_socket);
@@ -235,9 +236,13 @@ static size_t control_answer(struct control *ctl, const char *cmd, char *out, si
 		return ctl->report(ctl->report_ctx, out, n);
 	if (!strcmp(cmd, "ping"))
 		return (size_t)snprintf(out, n, "pong\n");
+	if (!strcmp(cmd, "reset")) {
+		ctl->reset(ctl->report_ctx);
+		return (size_t)snprintf(out, n, "reset\n");
+	}
 	if (!strcmp(cmd, "flush") || !strncmp(cmd, "flush ", 6))
 		return control_flush(ctl, cmd + 5, out, n);
-	return (size_t)snprintf(out, n, "error: unknown command \"%.64s\" (stats, flush ..., ping)\n", cmd);
+	return (size_t)snprintf(out, n, "error: unknown command \"%.64s\" (stats, reset, flush ..., ping)\n", cmd);
 }
 
 /* The answer to an HTTP request: GET /metrics, or 404. */

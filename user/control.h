@@ -19,6 +19,8 @@
 /* Write every number the daemon keeps (the "stats" command, GET /metrics)
  * into out (NUL-terminated, cut at n); its length. */
 typedef size_t (*control_report_fn)(void *ctx, char *out, size_t n);
+/* Every counter from zero again (the "reset" command). */
+typedef void (*control_reset_fn)(void *ctx);
 
 struct control;
 struct ctl_conn;
@@ -38,7 +40,8 @@ struct control {
 	int epfd;
 	struct cache *cache; /* flush */
 	control_report_fn report;
-	void *report_ctx;
+	control_reset_fn reset;
+	void *report_ctx; /* both's */
 	/* its own */
 	struct ctl_listener listeners[2];
 	int n;
@@ -49,7 +52,7 @@ struct control {
 /* Open the control socket (cfg->control_socket, unless empty) and the
  * metrics listener (cfg->metrics, when set). 0 or -errno (logged). */
 int control_open(struct control *ctl, const struct config *cfg, int epfd, struct cache *cache,
-		 control_report_fn report, void *report_ctx);
+		 control_report_fn report, control_reset_fn reset, void *report_ctx);
 /* Close connections that sent no complete request in time, and free those
  * shut for newer clients; only between epoll batches. */
 void control_expire(struct control *ctl, uint64_t now_ms);

@@ -380,6 +380,11 @@ int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out)
 	return fastpath_counters_fd(bpf_map__fd(fp->skel->maps.counters), fp->ncpus, -1, out);
 }
 
+int fastpath_counters_reset(struct fastpath *fp)
+{
+	return fastpath_counters_reset_fd(bpf_map__fd(fp->skel->maps.counters), fp->ncpus);
+}
+
 int fastpath_counters_hook(struct fastpath *fp, int hook, struct bpfdns_counters *out)
 {
 	return fastpath_counters_fd(bpf_map__fd(fp->skel->maps.counters), fp->ncpus, hook, out);

@@ -73,6 +73,8 @@ int fastpath_listen_clear(struct fastpath *fp);
 int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out);
 /* ... or of one hook (BPFDNS_COUNTERS_XDP or _TC). */
 int fastpath_counters_hook(struct fastpath *fp, int hook, struct bpfdns_counters *out);
+/* Every counter back to zero (bpfdnsctl stats --reset). */
+int fastpath_counters_reset(struct fastpath *fp);
 
 /* Take refresh requests: returns an fd to poll for them (epoll), or
  * -errno; fastpath_prefetch_poll then calls fn for each one waiting. */

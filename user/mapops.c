@@ -44,6 +44,20 @@ uint64_t fastpath_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+int fastpath_counters_reset_fd(int fd, int ncpus)
+{
+	struct bpfdns_counters *zero = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*zero)) : NULL;
+	int err = 0;
+
+	if (!zero)
+		return -ENOMEM;
+	for (__u32 key = 0; !err && key < BPFDNS_COUNTERS_HOOKS; key++)
+		if (bpf_map_update_elem(fd, &key, zero, BPF_ANY))
+			err = -errno;
+	free(zero);
+	return err;
+}
+
 int fastpath_counters_fd(int fd, int ncpus, int hook, struct bpfdns_counters *out)
 {
 	struct bpfdns_counters *per_cpu;

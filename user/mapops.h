@@ -14,6 +14,8 @@
 /* The per-CPU counters of a hook (BPFDNS_COUNTERS_XDP, _TC; -1: both)
  * summed. */
 int fastpath_counters_fd(int fd, int ncpus, int hook, struct bpfdns_counters *out);
+/* Every hook's counters back to zero on every CPU: 0 or -errno. */
+int fastpath_counters_reset_fd(int fd, int ncpus);
 /* 1 when a layout map's layout is this build's (*version: the one found,
  * 0 when it is not even a layout map we can read). */
 int fastpath_layout_fd(int fd, __u32 *version);

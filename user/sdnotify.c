@@ -44,6 +44,6 @@ int sdnotify_open(void)
 
 void sdnotify(const char *state)
 {
-	if (notify_fd >= 0 && send(notify_fd, state, strlen(state), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+	if (notify_fd >= 0 && state[0] && send(notify_fd, state, strlen(state), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		pr_debug("cannot tell systemd %s: %s", state, strerror(errno));
 }

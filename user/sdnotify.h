@@ -12,7 +12,7 @@
  * -errno (logged) when it cannot be reached. */
 int sdnotify_open(void);
 /* Send state ("READY=1", "RELOADING=1", "STOPPING=1", "STATUS=..."; lines
- * joined by \n), when connected. Never blocks. */
+ * joined by \n; "": nothing), when connected. Never blocks. */
 void sdnotify(const char *state);
 
 #endif /* BPFDNS_SDNOTIFY_H */

@@ -49,6 +49,13 @@ static size_t server_report(void *ctx, char *out, size_t n)
 	return metrics_text(&src, out, n);
 }
 
+static void server_reset(void *ctx)
+{
+	struct server *srv = ctx;
+
+	stats_reset(&srv->stats, &srv->cache, srv->fp, srv->ups, srv->routes);
+}
+
 /* The query log's tag of from's query, numbered serial. */
 static struct qlog_tag query_tag(const struct server *srv, const struct client *from, uint32_t serial)
 {
@@ -259,21 +266,18 @@ static void server_watch_hosts(struct server *srv)
  * cleared with clear-on-reload. */
 static void server_on_reload(struct server *srv, int hup)
 {
-	if (hup) {
-		sdnotify("RELOADING=1");
+	sdnotify(hup ? "RELOADING=1" : ""); /* only a SIGHUP is systemd's reload */
+	if (hup)
 		server_load_hosts(srv);
-	}
 	pr_info("%s: re-reading the upstreams", hup ? "SIGHUP" : srv->cfg->resolv_file);
 	if (hup || srv->cfg->clear_on_reload) {
-		struct flush_spec all = FLUSH_SPEC_ALL;
-		int gone = cache_flush(&srv->cache, &all);
+		int gone = cache_flush(&srv->cache, &FLUSH_SPEC_ALL);
 
 		if (gone >= 0)
 			pr_info("cache cleared (%d entries)", gone);
 	}
 	server_reload(srv);
-	if (hup)
-		sdnotify("READY=1");
+	sdnotify(hup ? "READY=1" : "");
 }
 
 /* The fast path asks for a refresh of an entry clients still ask for. */
@@ -347,7 +351,7 @@ int server_open(struct server **out, const struct config *cfg, struct upstreams 
 	/* sockets, then the hooks: a client never meets an attached program
 	 * without a daemon behind it */
 	err = ifaces_open(&srv->ifaces, cfg, srv->epfd, &srv->clients, fp);
-	err = err ?: control_open(&srv->control, cfg, srv->epfd, &srv->cache, server_report, srv);
+	err = err ?: control_open(&srv->control, cfg, srv->epfd, &srv->cache, server_report, server_reset, srv);
 	if (!err && fp && cfg->prefetch_pct)
 		err = prefetch_open(srv);
 	if (!err && fp && cfg->log_queries != QUERYLOG_OFF)

@@ -130,3 +130,36 @@ void stats_log(const struct stats_sources *src)
 			all[k]->name, all[k]->queries, all[k]->wins, all[k]->failures, all[k]->unwanted,
 			all[k]->srtt_us, health_p95(all[k]));
 }
+
+static void upstreams_reset(struct upstreams *ups)
+{
+	for (int i = 0; ups && i < ups->n; i++) {
+		struct upstream *u = ups->list[i];
+
+		u->queries = u->wins = u->failures = u->unwanted = 0;
+		u->rtt_sum_us = u->rtt_count = 0;
+	}
+}
+
+static void route_reset(void *ctx, const uint8_t *name, size_t len, struct upstreams *ups)
+{
+	(void)ctx;
+	(void)name;
+	(void)len;
+	upstreams_reset(ups);
+}
+
+void stats_reset(struct server_stats *st, struct cache *c, struct fastpath *fp, struct upstreams *ups,
+		 const struct routes *routes)
+{
+	int err;
+
+	*st = (struct server_stats){ 0 };
+	cache_stats_reset(c);
+	upstreams_reset(ups);
+	if (routes)
+		routes_each(routes, route_reset, NULL);
+	if (fp && (err = fastpath_counters_reset(fp)))
+		pr_warn("cannot reset the fast path's counters: %s", strerror(-err));
+	pr_info("statistics reset");
+}

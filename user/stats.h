@@ -49,4 +49,9 @@ size_t stats_chaos(const struct stats_sources *src, const uint8_t *query, const 
 /* Log the same numbers, one upstream per line (SIGUSR1). */
 void stats_log(const struct stats_sources *src);
 
+/* "reset" (bpfdnsctl stats --reset): every counter the daemon and the
+ * fast path keep from zero again; the cache's entries stay. */
+void stats_reset(struct server_stats *st, struct cache *c, struct fastpath *fp, struct upstreams *ups,
+		 const struct routes *routes);
+
 #endif /* BPFDNS_STATS_H */

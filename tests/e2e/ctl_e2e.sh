@@ -135,6 +135,14 @@ check "bpftool: the counters map prints named fields" \
 $dig again.example.test A +short >/dev/null
 check "bpftool: the cache map too" "bpftool map dump pinned $tmp/bpffs/bpfdns/cache" '"ttl_off": '
 check "bpftool: a cache key is the name's hash" "bpftool map dump pinned $tmp/bpffs/bpfdns/cache" '"name_hash": '
+check "stats --reset: shows the counters first" "$ctl stats --reset" "answers:"
+ok "stats --reset: then the daemon's and the kernel's count from zero" \
+	test "$($ctl --json stats | jq -c '[.bpfdns_cache_hits_total.kernel, .bpfdns_cache_misses_total,
+		.bpfdns_cache_insertions_total, .bpfdns_upstream_queries_total["127.0.0.2#5353"]]')" = "[0,0,0,0]"
+ok "stats --reset: the entries stay" test "$($ctl --json stats | jq .bpfdns_cache_entries)" -ge 1
+ok "stats --reset: and no eviction is made up" test "$($ctl --json stats | jq .bpfdns_cache_evictions_total)" = 0
+check "stats --reset --watch is refused" "$ctl stats --reset --watch 2>&1; echo rc=\$?" "rc=2"
+$dig again.example.test A +short >/dev/null # a kernel hit, for the pins' checks below
 
 # no daemon: the kernel's numbers from the pins; no pins: a clear error
 kill -9 "$daemon"
@@ -144,6 +152,8 @@ check "no daemon: kernel counters still there" "$ctl stats" "kernel:    hit 1"
 check "no daemon: upstreams says why it cannot" "$ctl upstreams 2>&1" "does not answer on"
 check "no daemon: flush works on the pinned map" "$ctl flush again.example.test" "flushed 1 entry"
 ok "no daemon: and the entry is gone" test "$($ctl --json dump | jq length)" = 0
+$ctl stats --reset >/dev/null
+check "no daemon: stats --reset zeroes the kernel's counters on the pins" "$ctl stats" "kernel:    hit 0"
 check "no pins: says what is missing and why" \
 	"$out/bpfdnsctl --pin-path=$tmp/none --control-socket=$tmp/none.sock stats 2>&1" "is bpfdnsd running?"
 e2e_exit
