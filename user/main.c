@@ -250,7 +250,10 @@ int main(int argc, char **argv)
 	err = setup_options(&cfg, argc, argv);
 	if (err)
 		return err > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-	sdnotify_open(); /* while still root; without it, systemd times us out */
+	/* before user= drops privileges (the socket's directory may be root's);
+	 * not for a daemon that forks: systemd hears only its main PID */
+	if (cfg.foreground)
+		sdnotify_open();
 	if (upstreams_load(&ups, &cfg))
 		return EXIT_FAILURE;
 	/* before any socket or pin: nothing to undo */
