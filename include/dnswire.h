@@ -28,6 +28,7 @@
 #define DNS_TYPE_SRV 33
 #define DNS_TYPE_SPF 99
 #define DNS_TYPE_ANY 255
+#define DNS_TYPE_CAA 257
 #define DNS_TYPE_OPT 41
 #define DNS_CLASS_IN 1
 #define DNS_CLASS_CH 3

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <net/if.h>
 #include "acl.h"
+#include "bpfdns.h"
 #include "hook.h"
 
 #define CONFIG_ADDR_MAX 16
@@ -27,9 +28,12 @@ enum upstream_mode {
 	UPSTREAM_STRICT_ORDER, /* one at a time, in order */
 };
 /* A cache entry's kernel memory (what cache-size= multiplies): key, small
- * entry and the LRU hash's own element header, and an eighth of a big
- * entry's (include/bpfdns.h), about 0.6 KiB. */
-#define CONFIG_ENTRY_BYTES (16 + 256 + 48 + (16 + 2304 + 48) / 8)
+ * entry and the LRU hash's own element header (about 48 bytes), and a
+ * share of a big entry's (include/bpfdns.h), about 0.6 KiB. */
+#define CONFIG_LRU_ELEM 48
+#define CONFIG_ENTRY_BYTES                                                                               \
+	(sizeof(struct bpfdns_key) + sizeof(struct bpfdns_entry_small) + CONFIG_LRU_ELEM +               \
+	 (sizeof(struct bpfdns_key) + sizeof(struct bpfdns_entry) + CONFIG_LRU_ELEM) / BPFDNS_BIG_SHARE)
 #define CONFIG_CACHE_MAX 1000000  /* cache-size at most: about 590 MiB */
 #define CONFIG_CACHE_WARN 100000  /* above this, say how much it locks */
 

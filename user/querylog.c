@@ -154,8 +154,8 @@ static void log_txt(const struct qlog_tag *t, const char *source, const char *ow
 
 /* What a record says, as dnsmasq shows it: addresses, names, "<TYPE>"
  * for the rest and for every record of an ANY answer. */
-static void rdata_text(const uint8_t *msg, size_t len, const struct dns_rr *rr, uint16_t qtype, char *buf,
-		       size_t n)
+static void dnsmasq_value(const uint8_t *msg, size_t len, const struct dns_rr *rr, uint16_t qtype, char *buf,
+			  size_t n)
 {
 	uint8_t target[DNS_NAME_MAX + 1];
 	size_t off = rr->rdata, tlen;
@@ -207,7 +207,7 @@ static int log_owner(const struct qlog_tag *t, const char *source, const uint8_t
 			log_txt(t, source, otext, msg + rr.rdata, rr.rdlen);
 			logged++;
 		} else if (rr.type == qtype || qtype == DNS_TYPE_ANY) {
-			rdata_text(msg, len, &rr, qtype, value, sizeof(value));
+			dnsmasq_value(msg, len, &rr, qtype, value, sizeof(value));
 			qlog_line(t, "%s %s is %s", source, otext, value);
 			logged++;
 		}

@@ -8,8 +8,6 @@
 #include <stdint.h>
 #include "dns.h"
 
-#define DNS_TYPE_CAA 257
-
 /* RDATA of rr (in msg, len bytes: names may point into it) into out:
  * A, AAAA, NS, CNAME, PTR, MX, SOA, SRV, TXT, SPF and CAA in their
  * presentation form, anything else (or RDATA that does not parse) in RFC
