@@ -27,6 +27,7 @@
 #include "entry.h"
 #include "fastpath.h"
 #include "flushspec.h"
+#include "log.h"
 #include "metric_names.h"
 #include "pindir.h"
 #include "rdata.h"
@@ -788,6 +789,8 @@ int main(int argc, char **argv)
 	struct opts o = { .pin_path = "/sys/fs/bpf/bpfdns", .control = "/run/bpfdnsd.sock" };
 	int i, n = 0;
 
+	/* libbpf's warnings through our log, which can hush the expected ones */
+	log_route_libbpf(0);
 	for (i = 1; i < argc && !strncmp(argv[i], "-", 1); i++) {
 		if (global_option(&o, argv[i]))
 			continue;

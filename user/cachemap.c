@@ -122,6 +122,25 @@ int cachemap_read(const struct cache_maps *m, const struct bpfdns_key *k, struct
 	return unpack(&v, k, area, e, qn);
 }
 
+int cachemap_each(const struct cache_maps *m,
+		  int (*fn)(const struct bpfdns_question *qn, const struct entry *e, void *ctx), void *ctx)
+{
+	struct bpfdns_key key, next;
+	struct bpfdns_question qn;
+	struct entry e;
+	int n = 0, err;
+
+	for (void *prev = NULL; !bpf_map_get_next_key(m->fd, prev, &next); prev = &key) {
+		key = next;
+		if (cachemap_read(m, &key, &e, &qn))
+			continue;
+		if ((err = fn(&qn, &e, ctx)) < 0)
+			return err;
+		n++;
+	}
+	return n;
+}
+
 /* What a walk does with a key. */
 enum verdict { KEEP, DELETE, DELETE_UNCOUNTED };
 

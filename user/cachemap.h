@@ -31,6 +31,10 @@ int cachemap_write(const struct cache_maps *m, const __u64 hash_key[2], const st
  * or -EINVAL for a value no daemon wrote. */
 int cachemap_read(const struct cache_maps *m, const struct bpfdns_key *k, struct entry *e,
 		  struct bpfdns_question *qn);
+/* Call fn(question, entry, ctx) for each entry (stubs whose big entry is
+ * gone skipped) until it returns -errno: how many, or that. */
+int cachemap_each(const struct cache_maps *m,
+		  int (*fn)(const struct bpfdns_question *qn, const struct entry *e, void *ctx), void *ctx);
 /* Delete the entries for which doomed(question, entry, ctx) says so; how
  * many. Stubs whose big entry is gone go too, uncounted (evictions). */
 int cachemap_delete_where(const struct cache_maps *m,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* clock.h - the daemon's clock (CLOCK_MONOTONIC), in µs and ms; the fast
- * path's is CLOCK_BOOTTIME in ns (fastpath_now_ns). Locals carry the unit:
- * now_us, now_ms, now_ns. */
+ * path's is CLOCK_BOOTTIME in ns (fastpath_now_ns); the wall clock for the
+ * cache file. Locals carry the unit: now_us, now_ms, now_ns. */
 #ifndef BPFDNS_CLOCK_H
 #define BPFDNS_CLOCK_H
 
@@ -19,6 +19,15 @@ static inline uint64_t clock_now_us(void)
 static inline uint64_t clock_now_ms(void)
 {
 	return clock_now_us() / 1000;
+}
+
+/* The wall clock (CLOCK_REALTIME): only for what outlives a boot. */
+static inline uint64_t clock_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 #endif /* BPFDNS_CLOCK_H */

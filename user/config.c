@@ -154,6 +154,9 @@ static const struct option_def options[] = {
 	{ "cache-size", OPT_U32, F(cache_size), CONFIG_CACHE_MAX,
 	  "cache entries, each about 0.6 KiB of locked kernel memory; 0 turns the cache off (8192; at most "
 	  "1000000)", 'c', 0 },
+	{ "cache-file", OPT_STRING, F(cache_file), PATH_MAX,
+	  "keep the cache across restarts and reboots: written here on a clean stop, loaded at start with TTLs "
+	  "aged by the wall clock (off)", 0, 0 },
 	{ "no-negcache", OPT_FLAG, F(no_negcache), 0, "do not cache NXDOMAIN or NODATA", 'N', 0 },
 	{ "neg-ttl", OPT_U32, F(neg_ttl), 86400 * 7, "seconds to cache negative replies without an SOA", 0, 0 },
 	{ "min-cache-ttl", OPT_U32, F(min_cache_ttl), 3600, "lowest TTL cached, seconds", 0, 0 },

@@ -84,6 +84,7 @@ struct config {
 	int log_queries; /* QUERYLOG_* (querylog.h) */
 	int foreground;
 	char pid_file[PATH_MAX];
+	char cache_file[PATH_MAX]; /* cache-file=: the cache across reboots; "" none */
 	char user[64];
 	char group[64]; /* group=: with user=, this group instead of the user's own */
 	enum fastpath_hook attach;

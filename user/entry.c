@@ -62,6 +62,26 @@ void entry_make_stale(struct entry *e, uint64_t now_ns, uint32_t ttl)
 	e->expire_ns = now_ns + (uint64_t)ttl * 1000000000ULL;
 }
 
+size_t entry_to_reply(const struct bpfdns_question *key, const struct entry *e, uint8_t *out, size_t outsz)
+{
+	size_t nlen = entry_key_name_len(key), at = DNS_HDR_LEN + nlen + 4;
+
+	if (e->data_len > BPFDNS_DATA_MAX || e->ttl_count > BPFDNS_TTL_MAX || at + e->data_len > outsz)
+		return 0;
+	memset(out, 0, DNS_HDR_LEN);
+	out[2] = DNS_QR | DNS_RD;
+	out[3] = DNS_RA | ((e->flags & BPFDNS_ENTRY_AD) ? DNS_AD : 0) | (e->rcode & DNS_RCODE);
+	dns_put16(out + 4, 1);
+	dns_put16(out + 6, e->ancount);
+	dns_put16(out + 8, e->nscount);
+	dns_put16(out + 10, e->arcount);
+	memcpy(out + DNS_HDR_LEN, key->name, nlen);
+	dns_put16(out + DNS_HDR_LEN + nlen, key->qtype);
+	dns_put16(out + DNS_HDR_LEN + nlen + 2, key->qclass);
+	memcpy(out + at, e->data, e->data_len);
+	return at + e->data_len;
+}
+
 /* A removed span [cut, cut + cut_len) of the message: pointers past it move. */
 struct cut {
 	size_t start, len;

@@ -54,6 +54,15 @@ size_t entry_key_name_len(const struct bpfdns_question *key);
  */
 size_t entry_key_query(const struct bpfdns_question *key, uint16_t udp_max, uint8_t *out, struct dns_question *q);
 
+/*
+ * The reply e was made from, as far as an entry keeps it: QR, RD, RA, AD
+ * as e has it, its RCODE, key's question, e's records with their TTLs as
+ * stored, no OPT. entry_from_reply() makes e again from it. Returns the
+ * length, or 0 when it does not fit in outsz or e is not one entry_from_reply
+ * made.
+ */
+size_t entry_to_reply(const struct bpfdns_question *key, const struct entry *e, uint8_t *out, size_t outsz);
+
 /* Make e a stale answer (RFC 8767): every TTL ttl, stored now. */
 void entry_make_stale(struct entry *e, uint64_t now_ns, uint32_t ttl);
 

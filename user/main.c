@@ -9,6 +9,8 @@
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
+#include <libgen.h>
+#include <limits.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -16,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include "cachefile.h"
 #include "checks.h"
 #include "config.h"
 #include "fastpath.h"
@@ -214,6 +217,21 @@ static void hooks_text(struct fastpath *fp, char *buf, size_t size)
 		snprintf(buf + len, size - len, ", and %d more", all - 8);
 }
 
+/* A cache-file the daemon's user could not write at its stop: said now. */
+static void check_cache_file(const struct config *cfg, const struct fastpath *fp)
+{
+	char dir[PATH_MAX];
+
+	if (!fp) {
+		pr_warn("cache-file=%s does nothing with cache-size=0", cfg->cache_file);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s", cfg->cache_file);
+	if (access(dirname(dir), W_OK))
+		pr_warn("cache-file=%s: cannot write in %s (%s): the cache will not be kept at stop",
+			cfg->cache_file, dir, strerror(errno));
+}
+
 /* Into the background unless -k, a PID file, another user. */
 static int settle(const struct config *cfg)
 {
@@ -266,12 +284,17 @@ int main(int argc, char **argv)
 
 	/* the fast path's maps; then sockets and hooks (server.c) */
 	err = cfg.cache_size ? setup_fastpath(&cfg, &fp) : 0;
+	/* before the hooks and sockets: the kernel answers them at once */
+	if (!err && fp && cfg.cache_file[0])
+		cachefile_load(cfg.cache_file, fp);
 	err = err ?: server_open(&srv, &cfg, ups, fp);
 	if (!err && fp)
 		drop_orphans(&cfg, fp);
 	err = err ?: settle(&cfg);
 	if (err)
 		goto out;
+	if (cfg.cache_file[0])
+		check_cache_file(&cfg, fp);
 
 	handle_signals();
 	hooks_text(fp, hooks, sizeof(hooks));
@@ -280,6 +303,8 @@ int main(int argc, char **argv)
 	err = server_run(srv, &signals);
 	pr_info("stopping");
 	sdnotify("STOPPING=1");
+	if (!err && fp && cfg.cache_file[0])
+		cachefile_save(cfg.cache_file, fp);
 out:
 	server_close(srv);
 	fastpath_close(fp);

@@ -15,7 +15,6 @@ dig="dig +tries=1 +time=2 @127.0.0.1"
 pin=$tmp/bpffs/bpfdns
 common=(--no-resolv --server=127.0.0.2#5353 --log-queries)
 xdp_progs() { ip -d link show lo | grep -c "prog/xdp"; }
-kernel_hits() { bpftool map dump pinned "$pin/counters" | awk '/"hit":/ { gsub(/[^0-9]/, "", $2); s += $2 } END { print s + 0 }'; }
 
 daemon first "${common[@]}" || e2e_exit
 check "warm: a miss fills the cache" "$dig crash.example.test A +short" "192.0.2.2"

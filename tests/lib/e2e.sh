@@ -10,6 +10,7 @@
 #   forge NS SERVER SRC HOSTIF FILE  FILE's query from NS's eth0 as SRC: rcode=N or none
 #   daemon NAME ARGS...     start bpfdnsd (-k, pinned under $tmp); waits until ready
 #                           (daemon_out=, daemon_log=: its output and log elsewhere)
+#   kernel_hits             the fast path's hits so far (every hook, every CPU)
 #   check NAME CMD NEEDLE   PASS when CMD's output contains NEEDLE
 #   check_lines NAME CMD LINES  PASS when CMD's output has LINES (consecutive, whole)
 #   check_not NAME CMD NEEDLE
@@ -117,6 +118,11 @@ daemon() { # LOGNAME ARGS...: bpfdnsd in the foreground; its PID in $daemon
 stop_daemon() {
 	kill "$daemon" 2>/dev/null
 	wait "$daemon" 2>/dev/null
+}
+
+kernel_hits() {
+	bpftool map dump pinned "$tmp/bpffs/bpfdns/counters" |
+		awk '/"hit":/ { gsub(/[^0-9]/, "", $2); s += $2 } END { print s + 0 }'
 }
 
 report_fail() {

@@ -134,6 +134,39 @@ static void test_entries(void)
 	}
 }
 
+/* entry_to_reply(e) makes e again: what the cache file keeps of an entry. */
+static int round_trips(const struct entry *e, const struct reply_info *info)
+{
+	static uint8_t msg[DNS_HDR_LEN + DNS_NAME_MAX + 4 + BPFDNS_DATA_MAX];
+	struct reply_info info2;
+	struct entry e2;
+	size_t n = entry_to_reply(&info->key, e, msg, sizeof(msg));
+
+	if (!n || entry_from_reply(msg, n, &e2, &info2))
+		return 0;
+	return !memcmp(e, &e2, sizeof(e2)) && !memcmp(&info->key, &info2.key, sizeof(info2.key));
+}
+
+static void test_round_trip(void)
+{
+	struct entry e;
+	struct reply_info info;
+	struct msg r;
+
+	reply(&r, 0, 0, 300);
+	r.buf[3] |= DNS_AD;
+	msg_opt(&r, 1232, 0, 0x80, NULL, 0);
+	r.buf[11] = 1;
+	CHECK("entry: A record with AD and OPT back to a reply and again", !entry_from_reply(r.buf, r.len, &e, &info) &&
+	      round_trips(&e, &info), "differs");
+	reply(&r, DNS_RCODE_NXDOMAIN, 1, 0);
+	CHECK("entry: NXDOMAIN with SOA (compressed names) back to a reply and again",
+	      !entry_from_reply(r.buf, r.len, &e, &info) && round_trips(&e, &info), "differs");
+	reply(&r, 0, 0, 300);
+	CHECK("entry: to a reply refuses a small buffer", entry_from_reply(r.buf, r.len, &e, &info) == 0 &&
+	      entry_to_reply(&info.key, &e, r.buf, 20) == 0, "accepted");
+}
+
 /* Every message of other projects' corpora, as a reply: no crash, and an
  * accepted one yields an entry that stays inside its bounds. */
 static void test_corpus(const char *dir)
@@ -164,6 +197,7 @@ static void test_corpus(const char *dir)
 		files++;
 		if (entry_from_reply(buf, n, &e, &info) == 0) {
 			accepted++;
+			bad += !round_trips(&e, &info);
 			for (int i = 0; i < e.ttl_count; i++)
 				if (e.ttl_off[i] + 4 > e.data_len)
 					bad++;
@@ -240,6 +274,7 @@ int main(int argc, char **argv)
 	test_names();
 	test_message_check();
 	test_entries();
+	test_round_trip();
 	test_corpus(argc > 1 ? argv[1] : "../shared/corpus/dns-packets");
 	return test_exit();
 }
