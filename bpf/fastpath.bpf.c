@@ -89,6 +89,19 @@ static __always_inline void count(bool xdp, int outcome)
 	}
 }
 
+/* A hit by its RCODE (clients' answers by RCODE). */
+static __always_inline void count_rcode(bool xdp, __u8 rcode)
+{
+	struct bpfdns_counters *c = counters_get(xdp);
+
+	if (!c)
+		return;
+	if (rcode == DNS_RCODE_NXDOMAIN)
+		c->hit_nxdomain++;
+	else
+		c->hit_noerror++;
+}
+
 /*
  * A hit in the last prefetch_pct % of the entry's TTL: ask the daemon, once
  * per entry, to refresh it before it expires, so popular names never miss.
@@ -175,6 +188,7 @@ static __always_inline int answer_from(void *ctx, bool xdp, const struct query *
 	if (ret == OUT_HIT) {
 		maybe_prefetch(xdp, qn, e, now, stored);
 		log_hit(ctx, xdp, q, key);
+		count_rcode(xdp, e->rcode);
 	}
 	return ret;
 }

@@ -41,7 +41,7 @@
 #include <linux/types.h>
 
 /* Bumped on any change to the structs below; pinned with the maps. */
-#define BPFDNS_LAYOUT_VERSION 6
+#define BPFDNS_LAYOUT_VERSION 7
 
 /* A wire-format name is at most 255 bytes including the root label. */
 #define BPFDNS_NAME_MAX 256
@@ -194,6 +194,11 @@ struct bpfdns_counters {
 	__u64 denied;	 /* source denied by the access list: dropped */
 	__u64 prefetch;	 /* hits that asked the daemon to refresh the entry */
 	__u64 log_lost;	 /* hits not in the query log: its ring buffer was full */
+	/* hits by the answer's RCODE: only NOERROR and NXDOMAIN are cached
+	 * (two counters, not one and a difference, so that neither ever goes
+	 * down when read while a hit counts) */
+	__u64 hit_noerror;
+	__u64 hit_nxdomain;
 };
 
 #define BPFDNS_COUNTERS_XDP 0
@@ -265,7 +270,7 @@ _Static_assert(__builtin_offsetof(struct bpfdns_entry_small, data) == __builtin_
 	       "the small entry is the big one cut short");
 _Static_assert(sizeof(struct bpfdns_listen_key) == 20, "bpfdns_listen_key layout");
 _Static_assert(sizeof(struct bpfdns_acl_key) == 24, "bpfdns_acl_key layout");
-_Static_assert(sizeof(struct bpfdns_counters) == 96, "bpfdns_counters layout");
+_Static_assert(sizeof(struct bpfdns_counters) == 112, "bpfdns_counters layout");
 _Static_assert(sizeof(struct bpfdns_hit) == 280, "bpfdns_hit layout");
 _Static_assert(sizeof(struct bpfdns_layout) == 16, "bpfdns_layout layout");
 _Static_assert(sizeof(struct bpfdns_name_key) == 16, "bpfdns_name_key layout");

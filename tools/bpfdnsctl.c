@@ -192,14 +192,16 @@ static void cache_close(struct cache_maps *m)
 	close(m->fd);
 }
 
-static void metric_add(struct metrics *ms, const char *name, const char *label, double v)
+static void metric_add(struct metrics *ms, const char *name, const char *l0, const char *l1, double v)
 {
 	struct metric *m = &ms->m[ms->n++];
 
 	memset(m, 0, sizeof(*m));
 	snprintf(m->name, sizeof(m->name), "%s", name);
-	if (label)
-		snprintf(m->label[m->n_labels++], sizeof(m->label[0]), "%s", label);
+	if (l0)
+		snprintf(m->label[m->n_labels++], sizeof(m->label[0]), "%s", l0);
+	if (l0 && l1)
+		snprintf(m->label[m->n_labels++], sizeof(m->label[0]), "%s", l1);
 	m->value = v;
 }
 
@@ -221,13 +223,15 @@ static int metrics_from_maps(const struct opts *o, struct metrics *ms)
 		err = -errno;
 	if (!err) {
 		for (size_t i = 0; i < fastpath_n_outcomes; i++)
-			metric_add(ms, METRIC_KERNEL_PACKETS, fastpath_outcomes[i].name,
+			metric_add(ms, METRIC_KERNEL_PACKETS, fastpath_outcomes[i].name, NULL,
 				   (double)*(const __u64 *)((const char *)&sum + fastpath_outcomes[i].off));
-		metric_add(ms, METRIC_KERNEL_PREFETCH, NULL, (double)sum.prefetch);
-		metric_add(ms, METRIC_KERNEL_LOG_LOST, NULL, (double)sum.log_lost);
-		metric_add(ms, METRIC_CACHE_ENTRIES, NULL, cachemap_count(&cm, (int)info.max_entries));
-		metric_add(ms, METRIC_CACHE_SIZE, NULL, info.max_entries);
-		metric_add(ms, METRIC_CACHE_HITS, "kernel", (double)sum.hit);
+		metric_add(ms, METRIC_KERNEL_PREFETCH, NULL, NULL, (double)sum.prefetch);
+		metric_add(ms, METRIC_KERNEL_LOG_LOST, NULL, NULL, (double)sum.log_lost);
+		metric_add(ms, METRIC_CACHE_ENTRIES, NULL, NULL, cachemap_count(&cm, (int)info.max_entries));
+		metric_add(ms, METRIC_CACHE_SIZE, NULL, NULL, info.max_entries);
+		metric_add(ms, METRIC_CACHE_HITS, "kernel", NULL, (double)sum.hit);
+		metric_add(ms, METRIC_ANSWERS, "kernel", "NOERROR", (double)sum.hit_noerror);
+		metric_add(ms, METRIC_ANSWERS, "kernel", "NXDOMAIN", (double)sum.hit_nxdomain);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -384,6 +388,53 @@ static void hooks_text(const struct metrics *ms)
 	}
 }
 
+/* "rcodes:    kernel NOERROR 10, NXDOMAIN 2; upstream NOERROR 5, SERVFAIL 1" (those seen) */
+static void rcodes_text(const struct metrics *ms)
+{
+	const char *where = NULL;
+
+	printf("rcodes:   ");
+	for (int i = 0; i < ms->n; i++) {
+		const struct metric *m = &ms->m[i];
+
+		if (strcmp(m->name, METRIC_ANSWERS) || m->n_labels != 2 || m->value <= 0)
+			continue;
+		if (!where || strcmp(where, m->label[0]))
+			printf("%s %s", where ? ";" : "", m->label[0]);
+		else
+			putchar(',');
+		printf(" %s %.0f", m->label[1], m->value);
+		where = m->label[0];
+	}
+	printf("%s\n", where ? "" : " none yet");
+}
+
+/* The bound of the histogram's first bucket holding q of its answers. */
+static double bucket_quantile(const struct metrics *ms, double count, double q)
+{
+	for (int i = 0; i < ms->n; i++) {
+		const struct metric *m = &ms->m[i];
+
+		if (!strcmp(m->name, METRIC_ANSWER_SECONDS "_bucket") && m->value >= q * count)
+			return strtod(m->label[0], NULL);
+	}
+	return 0;
+}
+
+/* "latency:  daemon answers (42): p50 <= 0.25 ms, p99 <= 50 ms, mean 3.1 ms" */
+static void latency_text(const struct metrics *ms)
+{
+	double n = mget(ms, METRIC_ANSWER_SECONDS "_count", NULL, NULL);
+
+	if (n <= 0) {
+		printf("latency:   no daemon answers yet\n");
+		return;
+	}
+	printf("latency:   daemon answers (%.0f): p50 <= %g ms, p99 <= %g ms, mean %.3g ms\n", n,
+	       bucket_quantile(ms, n, 0.5) * 1e3, bucket_quantile(ms, n, 0.99) * 1e3,
+	       mget(ms, METRIC_ANSWER_SECONDS "_sum", NULL, NULL) / n * 1e3);
+}
+
 static void stats_text(const struct opts *o, const struct metrics *ms)
 {
 	const char *k = METRIC_KERNEL_PACKETS;
@@ -410,7 +461,9 @@ static void stats_text(const struct opts *o, const struct metrics *ms)
 	       mget(ms, k, "not_plain", NULL), mget(ms, k, "too_big", NULL), mget(ms, k, "no_room", NULL),
 	       mget(ms, k, "malformed", NULL), mget(ms, k, "refused", NULL), mget(ms, k, "denied", NULL),
 	       mget(ms, k, "not_ours", NULL));
+	rcodes_text(ms);
 	if (ms->from_daemon) {
+		latency_text(ms);
 		printf("access:    %.0f refused, %.0f denied\n", mget(ms, METRIC_REFUSED, NULL, NULL),
 		       mget(ms, METRIC_DENIED, NULL, NULL));
 		hooks_text(ms);

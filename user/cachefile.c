@@ -157,7 +157,9 @@ static int load_one(struct fastpath *fp, const struct cachefile_rec *r, const ui
 
 	if (r->left_ns <= passed_ns)
 		return 0;
-	if (entry_from_reply(msg, r->msg_len, &e, &ri) || r->age_ns > UINT64_MAX / 2)
+	/* what the daemon caches, and nothing else */
+	if (entry_from_reply(msg, r->msg_len, &e, &ri) || r->age_ns > UINT64_MAX / 2 ||
+	    (e.rcode != DNS_RCODE_NOERROR && e.rcode != DNS_RCODE_NXDOMAIN))
 		return -EINVAL;
 	age_ns = r->age_ns + passed_ns;
 	age_s = age_ns / NS_PER_S;

@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include "answer.h"
+#include "clock.h"
 #include "dns.h"
 #include "holder.h"
 #include "log.h"
@@ -160,6 +161,7 @@ static void client_on_udp(struct ev *ev, uint32_t events)
 	struct client from[UDP_BATCH];
 	struct mmsghdr mm[UDP_BATCH];
 	struct iovec iov[UDP_BATCH];
+	uint64_t now_us = clock_now_us();
 	int n;
 
 	(void)events;
@@ -167,6 +169,8 @@ static void client_on_udp(struct ev *ev, uint32_t events)
 	memset(mm, 0, sizeof(mm));
 	for (int i = 0; i < UDP_BATCH; i++) {
 		from[i].udp_fd = l->fd;
+		from[i].at_us = now_us;
+		from[i].answers = &cs->stats->answers;
 		iov[i] = (struct iovec){ msg[i], sizeof(msg[i]) };
 		mm[i].msg_hdr.msg_name = &from[i].addr;
 		mm[i].msg_hdr.msg_namelen = sizeof(from[i].addr);
@@ -186,14 +190,20 @@ size_t client_answer_limit(const struct client *to, const struct client_query *c
 	return to->conn ? TCP_MSG_MAX : query_udp_limit(cq, edns_max);
 }
 
-void client_send(const struct client *to, const uint8_t *msg, size_t len)
+void client_send(const struct client *to, enum answer_where where, const uint8_t *msg, size_t len)
 {
-	if (to->conn) {
-		tcpconn_send(to->conn, msg, len);
+	uint64_t now_us;
+
+	if (len < DNS_HDR_LEN)
 		return;
-	}
-	if (sendto(to->udp_fd, msg, len, 0, (const struct sockaddr *)&to->addr, to->addr_len) < 0)
+	if (to->conn)
+		tcpconn_send(to->conn, msg, len);
+	else if (sendto(to->udp_fd, msg, len, 0, (const struct sockaddr *)&to->addr, to->addr_len) < 0)
 		pr_debug("cannot answer a client: %s", strerror(errno));
+	if (to->answers) {
+		now_us = clock_now_us();
+		answers_count(to->answers, where, msg[3] & DNS_RCODE, now_us > to->at_us ? now_us - to->at_us : 0);
+	}
 }
 
 void client_close_all(struct clients *cs)

@@ -32,6 +32,8 @@ struct client {
 	socklen_t addr_len;
 	int retry; /* offered again after -EBUSY: counted and logged already */
 	uint32_t *log_serial; /* TCP: where its query's serial in the query log is kept for a retry; NULL: UDP */
+	uint64_t at_us;	      /* when its query came (clock.h): how long the answer took */
+	struct answer_stats *answers; /* where its answer is counted */
 };
 
 /* A client's query (len bytes): answer it or send it upstream. Returns 0,
@@ -74,8 +76,10 @@ void client_unlisten(struct clients *cs, const struct sockaddr_storage *addr);
 /* The largest answer this client takes: TCP's, or its UDP limit given our
  * edns-packet-max. */
 size_t client_answer_limit(const struct client *to, const struct client_query *cq, uint16_t edns_max);
-/* Send a whole DNS message to a client (length-prefixed over TCP). */
-void client_send(const struct client *to, const uint8_t *msg, size_t len);
+/* Send a whole DNS message to a client (length-prefixed over TCP), counted
+ * by where it came from, its RCODE and how long it took (answers.h);
+ * nothing for len 0. */
+void client_send(const struct client *to, enum answer_where where, const uint8_t *msg, size_t len);
 /* Keep a TCP conn alive while an answer for it is pending. */
 void client_hold(const struct client *c);
 void client_release(const struct client *c);

@@ -6,6 +6,7 @@
 #define BPFDNS_COUNTERS_H
 
 #include <stdint.h>
+#include "answers.h"
 
 struct server_stats {
 	uint64_t queries;    /* reached the daemon (server.c) */
@@ -18,6 +19,7 @@ struct server_stats {
 	uint64_t denied;     /* access-control: dropped (server.c, tcpconn.c) */
 	uint64_t prefetches; /* refreshes started before expiry (server.c) */
 	uint64_t stale;	     /* answers from expired entries (server.c, miss.c) */
+	struct answer_stats answers; /* what clients got from the daemon (client.c) */
 };
 
 #endif /* BPFDNS_COUNTERS_H */

@@ -15,8 +15,8 @@ const struct fastpath_outcome fastpath_outcomes[] = {
 #undef O
 };
 const size_t fastpath_n_outcomes = sizeof(fastpath_outcomes) / sizeof(fastpath_outcomes[0]);
-_Static_assert(sizeof(fastpath_outcomes) / sizeof(fastpath_outcomes[0]) == sizeof(struct bpfdns_counters) / 8 - 2,
-	       "every outcome counter has a name (prefetch and log_lost are not outcomes)");
+_Static_assert(sizeof(fastpath_outcomes) / sizeof(fastpath_outcomes[0]) == sizeof(struct bpfdns_counters) / 8 - 4,
+	       "every outcome counter has a name (prefetch, log_lost and the hits by RCODE are not)");
 
 int fastpath_layout_fd(int fd, __u32 *version)
 {

@@ -9,6 +9,8 @@
 #define METRIC_CACHE_INSERTIONS "bpfdns_cache_insertions_total"
 #define METRIC_CACHE_EVICTIONS "bpfdns_cache_evictions_total"
 #define METRIC_CACHE_HITS "bpfdns_cache_hits_total" /* {where="kernel|daemon"} */
+#define METRIC_ANSWERS "bpfdns_answers_total" /* {where="kernel|cache|stale|upstream|local",rcode=...} */
+#define METRIC_ANSWER_SECONDS "bpfdns_answer_duration_seconds" /* histogram: _bucket{le=...}, _sum, _count */
 #define METRIC_CACHE_MISSES "bpfdns_cache_misses_total"
 #define METRIC_QUERIES "bpfdns_queries_total"
 #define METRIC_SHARED "bpfdns_shared_total"

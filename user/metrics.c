@@ -49,6 +49,42 @@ static void one(struct out *o, const char *name, const char *type, const char *h
 	put(o, "%s %" PRIu64 "\n", name, v);
 }
 
+static void answer_series(struct out *o, const char *where, uint8_t rcode, uint64_t v)
+{
+	const char *name = dns_rcode_name(rcode);
+
+	if (strcmp(name, "RCODE"))
+		put(o, METRIC_ANSWERS "{where=\"%s\",rcode=\"%s\"} %" PRIu64 "\n", where, name, v);
+	else
+		put(o, METRIC_ANSWERS "{where=\"%s\",rcode=\"RCODE%u\"} %" PRIu64 "\n", where, rcode, v);
+}
+
+/* What clients got, by where it came from and its RCODE (NOERROR always,
+ * the others once seen); how long the daemon's answers took. */
+static void answers(struct out *o, const struct bpfdns_counters *kernel, const struct answer_stats *a)
+{
+	uint64_t upto = 0;
+
+	family(o, METRIC_ANSWERS, "counter",
+	       "Answers sent to clients, by where they came from (kernel; the daemon's cache; stale; upstream: a miss's "
+	       "reply, or SERVFAIL when none came; local: hosts, address=, refusals) and RCODE.");
+	answer_series(o, "kernel", DNS_RCODE_NOERROR, kernel->hit_noerror);
+	answer_series(o, "kernel", DNS_RCODE_NXDOMAIN, kernel->hit_nxdomain);
+	for (int w = 0; w < ANSWER_WHERES; w++)
+		for (uint8_t rc = 0; rc < 16; rc++)
+			if (!rc || a->rcode[w][rc])
+				answer_series(o, answer_where_name((enum answer_where)w), rc, a->rcode[w][rc]);
+	family(o, METRIC_ANSWER_SECONDS, "histogram",
+	       "How long the daemon's answers took from the query's arrival (the kernel's are not timed).");
+	for (int b = 0; b < ANSWER_BUCKETS; b++) {
+		upto += a->bucket[b];
+		put(o, METRIC_ANSWER_SECONDS "_bucket{le=\"%g\"} %" PRIu64 "\n", answer_bucket_us[b] / 1e6, upto);
+	}
+	put(o, METRIC_ANSWER_SECONDS "_bucket{le=\"+Inf\"} %" PRIu64 "\n", a->count);
+	put(o, METRIC_ANSWER_SECONDS "_sum %.6f\n", (double)a->sum_us / 1e6);
+	put(o, METRIC_ANSWER_SECONDS "_count %" PRIu64 "\n", a->count);
+}
+
 /* Where the fast path is attached, with which hook, and why; each hook's
  * counters. */
 static void hooks(struct out *o, struct fastpath *fp)
@@ -189,6 +225,7 @@ size_t metrics_text(const struct stats_sources *src, char *buf, size_t n)
 	    src->stats->denied);
 	one(&o, METRIC_HEDGES, "counter", "Times the next upstream was asked after the hedge delay.",
 	    src->stats->hedges);
+	answers(&o, &v.kernel, &src->stats->answers);
 	kernel_counters(&o, &v.kernel);
 	hooks(&o, src->fp);
 	one(&o, METRIC_KERNEL_PREFETCH, "counter",

@@ -94,7 +94,7 @@ static int answer_from_cache(struct server *srv, const struct client *from, cons
 	}
 	n = answer_cached(msg, cq, &e, now_ns, srv->cfg->edns_packet_max,
 			  client_answer_limit(from, cq, srv->cfg->edns_packet_max), out, sizeof(out));
-	client_send(from, out, n);
+	client_send(from, stale ? ANSWER_STALE : ANSWER_CACHE, out, n);
 	srv->stats.hits++;
 	qlog_answer(&tag, stale ? "cached-stale" : "cached", out, n);
 	return 1;
@@ -120,7 +120,7 @@ static int answer_locally(struct server *srv, const struct client *from, const u
 	/* too big for this client's UDP limit: TC, as for any answer */
 	if (n > client_answer_limit(from, cq, edns_max))
 		n = answer_truncated(msg, cq, out[3] & DNS_RCODE, edns_max, out, sizeof(out));
-	client_send(from, out, n);
+	client_send(from, ANSWER_LOCAL, out, n);
 	qlog_answer(&tag, source, out, n);
 	return 1;
 }
@@ -164,7 +164,7 @@ static int server_query(void *ctx, const struct client *from, const uint8_t *msg
 		if (!cq.q.end)
 			cq.q.start = cq.q.end = DNS_HDR_LEN;
 		n = answer_error(msg, &cq, (uint8_t)rc, srv->cfg->edns_packet_max, out, sizeof(out));
-		client_send(from, out, n);
+		client_send(from, ANSWER_LOCAL, out, n);
 		if (logged) /* refused by access-control */
 			qlog_error(&tag, "config", (uint8_t)rc);
 		return 0;
@@ -177,7 +177,7 @@ static int server_query(void *ctx, const struct client *from, const uint8_t *msg
 		 * access-control allow does (an RD=0 reply upstream may be a
 		 * referral, never an answer to cache for RD=1 clients) */
 		n = answer_error(msg, &cq, DNS_RCODE_REFUSED, srv->cfg->edns_packet_max, out, sizeof(out));
-		client_send(from, out, n);
+		client_send(from, ANSWER_LOCAL, out, n);
 		qlog_error(&tag, "config", DNS_RCODE_REFUSED);
 		return 0;
 	}

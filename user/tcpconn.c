@@ -43,6 +43,7 @@ struct conn {
 	uint64_t active_ms;    /* last whole query in or answer bytes out */
 	uint64_t msg_start_ms; /* first byte of the message being read */
 	uint32_t log_serial;   /* the query log's number of the query offered first */
+	uint64_t offered_us;   /* when that query was offered first: its answer's wait */
 	size_t in_len;
 	uint8_t *out; /* answers the socket did not take yet */
 	size_t out_len, out_cap;
@@ -251,14 +252,16 @@ static void stall_unqueue(struct clients *cs, struct conn *c)
  * query read is a query answered (RFC 7766 6.2.1.1: back-pressure). */
 static void conn_queries(struct clients *cs, struct conn *c)
 {
-	uint64_t now_ms = clock_now_ms();
+	uint64_t now_us = clock_now_us(), now_ms = now_us / 1000;
 	int waited = c->stalled == STALL_ROOM; /* the first query was offered before */
 	size_t at = 0;
 
 	c->stalled = STALL_NONE;
 	while (c->fd >= 0 && c->in_len - at >= 2) {
 		struct client from = { .udp_fd = -1, .conn = c, .addr = c->addr, .addr_len = c->addr_len,
-				       .retry = waited && !at, .log_serial = &c->log_serial };
+				       .retry = waited && !at, .log_serial = &c->log_serial,
+				       .at_us = waited && !at ? c->offered_us : now_us,
+				       .answers = &cs->stats->answers };
 		size_t len = dns_get16(c->in + at);
 
 		if (c->in_len - at < 2 + len)
@@ -272,6 +275,7 @@ static void conn_queries(struct clients *cs, struct conn *c)
 			/* no room upstream: it keeps its place in the queue
 			 * unless it just got some */
 			c->stalled = STALL_ROOM;
+			c->offered_us = from.at_us;
 			stall_queue(cs, c, !at);
 			break;
 		}

@@ -104,9 +104,19 @@ static size_t relay(const struct waiter *w, uint16_t edns_max, const uint8_t *ms
 				 len + DNS_OPT_LEN);
 	}
 	if (n)
-		client_send(&w->to, out, n);
+		client_send(&w->to, ANSWER_UPSTREAM, out, n);
 	free(out);
 	return n;
+}
+
+/* The answer from entry e, as stored (TTLs not aged). */
+static void send_entry(const struct waiter *w, uint16_t edns_max, const struct entry *e, enum answer_where where)
+{
+	uint8_t out[MSG_MAX];
+	size_t n = answer_cached(w->query, &w->cq, e, e->stored_ns, edns_max,
+				 client_answer_limit(&w->to, &w->cq, edns_max), out, sizeof(out));
+
+	client_send(&w->to, where, out, n);
 }
 
 void waiter_answer(const struct waiter *w, uint16_t edns_max, const uint8_t *msg, size_t len, size_t qend,
@@ -116,9 +126,7 @@ void waiter_answer(const struct waiter *w, uint16_t edns_max, const uint8_t *msg
 	size_t n;
 
 	if (e) {
-		n = answer_cached(w->query, &w->cq, e, e->stored_ns, edns_max,
-				  client_answer_limit(&w->to, &w->cq, edns_max), out, sizeof(out));
-		client_send(&w->to, out, n);
+		send_entry(w, edns_max, e, ANSWER_UPSTREAM);
 		return;
 	}
 	if (relay(w, edns_max, msg, len, qend))
@@ -127,7 +135,7 @@ void waiter_answer(const struct waiter *w, uint16_t edns_max, const uint8_t *msg
 		n = answer_error(w->query, &w->cq, DNS_RCODE_SERVFAIL, edns_max, out, sizeof(out));
 	else
 		n = answer_truncated(w->query, &w->cq, msg[3] & DNS_RCODE, edns_max, out, sizeof(out));
-	client_send(&w->to, out, n);
+	client_send(&w->to, ANSWER_UPSTREAM, out, n);
 }
 
 void waiter_servfail(const struct waiter *w, uint16_t edns_max)
@@ -135,14 +143,14 @@ void waiter_servfail(const struct waiter *w, uint16_t edns_max)
 	uint8_t out[MSG_MAX];
 	size_t n = answer_error(w->query, &w->cq, DNS_RCODE_SERVFAIL, edns_max, out, sizeof(out));
 
-	client_send(&w->to, out, n);
+	client_send(&w->to, ANSWER_UPSTREAM, out, n);
 }
 
 void waiter_fail(const struct waiter *w, uint16_t edns_max, const struct entry *stale,
 		 const struct fallback *fb)
 {
 	if (stale)
-		waiter_answer(w, edns_max, NULL, 0, 0, stale);
+		send_entry(w, edns_max, stale, ANSWER_STALE);
 	else if (fb->msg)
 		waiter_answer(w, edns_max, fb->msg, fb->len, fb->qend, NULL);
 	else

@@ -22,6 +22,17 @@ check "stats: the daemon answers" "$ctl stats" "bpfdnsd:   answering"
 check "stats: cache entries" "$ctl stats" "cache:     3 of 8192 entries, 3 insertions"
 check "stats: kernel hits and misses" "$ctl stats" "answers:   1 kernel hits, 0 daemon hits, 3 misses"
 check "stats: the upstream's line" "$ctl stats" "127.0.0.2#5353"
+check "stats: answers by where and RCODE" "$ctl stats" "rcodes:    kernel NOERROR 1; upstream NOERROR 2, NXDOMAIN 1"
+check "stats: how long the daemon's answers took" "$ctl stats" "latency:   daemon answers (3): p50 <= "
+ok "stats --json: answers by RCODE for each where" \
+	test "$($ctl --json stats | jq -c '[.bpfdns_answers_total.kernel, .bpfdns_answers_total.upstream]')" = \
+	'[{"NOERROR":1,"NXDOMAIN":0},{"NOERROR":2,"NXDOMAIN":1}]'
+$dig +tcp www.example.test A +short >/dev/null
+$dig +norecurse norecurse.example.test A +short >/dev/null
+check "stats: the daemon's cache over TCP, a refusal of its own" "$ctl stats" \
+	"cache NOERROR 1; upstream NOERROR 2, NXDOMAIN 1; local REFUSED 1"
+ok "stats: the latency histogram counts every daemon answer" \
+	test "$($ctl --json stats | jq '.bpfdns_answer_duration_seconds_count')" = 5
 ok "stats --json: valid JSON with the numbers" \
 	test "$($ctl --json stats | jq '.bpfdns_cache_entries, .bpfdns_cache_hits_total.kernel' | tr '\n' ' ')" = "3 1 "
 ok "stats --json: per-upstream numbers by name" \
@@ -99,6 +110,10 @@ if [ -n "$deb" ] && dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" ./usr/bin/
 	check "metrics: the upstream RTT is a summary" "cat $tmp/metrics.txt" \
 		"# TYPE bpfdns_upstream_rtt_seconds summary"
 	check "metrics: ... with its count" "cat $tmp/metrics.txt" 'bpfdns_upstream_rtt_seconds_count{upstream="127.0.0.2#5353"} '
+	check "metrics: answers by where and RCODE" "cat $tmp/metrics.txt" \
+		'bpfdns_answers_total{where="upstream",rcode="NXDOMAIN"} 2'
+	check "metrics: the daemon's answers' latency, a histogram" "cat $tmp/metrics.txt" \
+		'bpfdns_answer_duration_seconds_bucket{le="+Inf"} '
 else
 	report_fail "metrics: promtool" "no prometheus .deb in ${BPFDNS_DEB_CACHE:-/var/cache/bpfdns/debs} (make test-deps)" ""
 fi
@@ -149,6 +164,7 @@ kill -9 "$daemon"
 wait "$daemon" 2>/dev/null
 check "no daemon: stats from the pinned maps" "$ctl stats" "not answering on $tmp/control.sock"
 check "no daemon: kernel counters still there" "$ctl stats" "kernel:    hit 1"
+check "no daemon: the kernel's answers by RCODE" "$ctl stats" "rcodes:    kernel NOERROR 1"
 check "no daemon: upstreams says why it cannot" "$ctl upstreams 2>&1" "does not answer on"
 check "no daemon: flush works on the pinned map" "$ctl flush again.example.test" "flushed 1 entry"
 ok "no daemon: and the entry is gone" test "$($ctl --json dump | jq length)" = 0
