@@ -82,9 +82,11 @@ $(OUT)/bench/%.bpf.o: tools/bench/%.bpf.c | $(OUT)/bench
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+# the fast path's object is "bpfdns": bpftool map show lists bpfdns.rodata
+# beside bpfdns_cache and the other maps
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o Makefile
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $(*F)_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(if $(filter fastpath,$(*F)),bpfdns,$(*F)_bpf) > $@
 
 $(OUT)/user/%.o: user/%.c $(SKELS) | $(OUT)/user
 	$(call msg,CC,$@)

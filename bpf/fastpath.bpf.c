@@ -46,7 +46,7 @@ static const __u32 counter_keys[BPFDNS_COUNTERS_HOOKS] = { BPFDNS_COUNTERS_XDP, 
 
 static __always_inline struct bpfdns_counters *counters_get(bool xdp)
 {
-	return bpf_map_lookup_elem(&counters, &counter_keys[xdp ? BPFDNS_COUNTERS_XDP : BPFDNS_COUNTERS_TC]);
+	return bpf_map_lookup_elem(&bpfdns_counters, &counter_keys[xdp ? BPFDNS_COUNTERS_XDP : BPFDNS_COUNTERS_TC]);
 }
 
 static __always_inline void count(bool xdp, int outcome)
@@ -116,7 +116,7 @@ static __always_inline void maybe_prefetch(bool xdp, const struct bpfdns_questio
 		return;
 	if (e->prefetch || __sync_fetch_and_add(&e->prefetch, 1))
 		return; /* asked already */
-	if (bpf_ringbuf_output(&prefetch_ring, (void *)qn, sizeof(*qn), 0)) {
+	if (bpf_ringbuf_output(&bpfdns_prefetch, (void *)qn, sizeof(*qn), 0)) {
 		e->prefetch = 0; /* the ring is full: a later hit asks again */
 		return;
 	}
@@ -141,7 +141,7 @@ static __always_inline void log_hit(void *ctx, bool xdp, const struct query *q, 
 
 	if (!log_hits)
 		return;
-	h = bpf_ringbuf_reserve(&hit_log, sizeof(*h), 0);
+	h = bpf_ringbuf_reserve(&bpfdns_hit_log, sizeof(*h), 0);
 	if (!h)
 		goto lost;
 	__builtin_memset(h->addr, 0, sizeof(h->addr));
@@ -156,7 +156,7 @@ static __always_inline void log_hit(void *ctx, bool xdp, const struct query *q, 
 	h->qtype = key->qtype;
 	h->family = v4 ? BPFDNS_AF_INET : BPFDNS_AF_INET6;
 	h->flags = key->flags;
-	avail = bpf_ringbuf_query(&hit_log, BPF_RB_AVAIL_DATA);
+	avail = bpf_ringbuf_query(&bpfdns_hit_log, BPF_RB_AVAIL_DATA);
 	/* wake it once, as the backlog crosses HIT_LOG_WAKE */
 	bpf_ringbuf_submit(h, avail >= HIT_LOG_WAKE && avail < HIT_LOG_WAKE + sizeof(*h) + 8 ? BPF_RB_FORCE_WAKEUP
 											       : BPF_RB_NO_WAKEUP);
@@ -206,13 +206,13 @@ static __always_inline int answer(void *ctx, bool xdp)
 	ret = parse_query(ctx, xdp, &q, &qn, &key);
 	if (ret != OUT_CONTINUE || !qn)
 		return ret;
-	e = bpf_map_lookup_elem(&cache, &key);
+	e = bpf_map_lookup_elem(&bpfdns_cache, &key);
 	if (!e)
 		return OUT_MISS;
 	/* the small form is the big one cut short: the same code reads both */
 	if (!(e->flags & BPFDNS_ENTRY_BIG))
 		return answer_from(ctx, xdp, &q, qn, &key, (struct bpfdns_entry *)e, true);
-	big = bpf_map_lookup_elem(&cache_big, &key);
+	big = bpf_map_lookup_elem(&bpfdns_big, &key);
 	if (!big)
 		return OUT_MISS;
 	return answer_from(ctx, xdp, &q, qn, &key, big, false);
@@ -271,7 +271,7 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u32);
-} tc_answer SEC(".maps");
+} bpfdns_tc_prog SEC(".maps");
 
 /* TC behind XDP: only what XDP could not grow is its to answer. */
 SEC("tc")
@@ -281,7 +281,7 @@ int bpfdns_tc_behind(struct __sk_buff *skb)
 
 	if ((void *)(m + 1) > (void *)(long)skb->data || m->magic != BPFDNS_META_MAGIC || m->outcome != OUT_NO_ROOM)
 		return TC_ACT_OK;
-	bpf_tail_call(skb, &tc_answer, 0);
+	bpf_tail_call(skb, &bpfdns_tc_prog, 0);
 	/* no program there: the daemon answers it. Counted, which also ties
 	 * this program to the pinned counters (how a next daemon tells ours) */
 	count(false, OUT_NO_ROOM);

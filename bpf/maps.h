@@ -15,7 +15,7 @@ struct {
 	__uint(max_entries, BPFDNS_CACHE_DEFAULT);
 	__type(key, struct bpfdns_key);
 	__type(value, struct bpfdns_entry_small);
-} cache SEC(".maps");
+} bpfdns_cache SEC(".maps");
 
 /* The big answers, under the same keys (sized by the loader). */
 struct {
@@ -23,7 +23,7 @@ struct {
 	__uint(max_entries, BPFDNS_CACHE_DEFAULT / BPFDNS_BIG_SHARE);
 	__type(key, struct bpfdns_key);
 	__type(value, struct bpfdns_entry);
-} cache_big SEC(".maps");
+} bpfdns_big SEC(".maps");
 
 /* Addresses and ports queries are answered on; the value is unused (0). */
 struct {
@@ -31,7 +31,7 @@ struct {
 	__uint(max_entries, BPFDNS_LISTEN_MAX);
 	__type(key, struct bpfdns_listen_key);
 	__type(value, __u32);
-} listen_addrs SEC(".maps");
+} bpfdns_listen SEC(".maps");
 
 /* Bit port % 64 of word port / 64 is set when a listen address has that
  * port: all else passes without a hash lookup. Filled by the loader. */
@@ -40,7 +40,7 @@ struct {
 	__uint(max_entries, BPFDNS_PORT_WORDS);
 	__type(key, __u32);
 	__type(value, __u64);
-} listen_ports SEC(".maps");
+} bpfdns_ports SEC(".maps");
 
 /* Who may be answered: source prefix -> BPFDNS_ACL_*. Filled by the loader. */
 struct {
@@ -49,20 +49,20 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct bpfdns_acl_key);
 	__type(value, __u32);
-} access SEC(".maps");
+} bpfdns_access SEC(".maps");
 
 /* Refresh requests: the question of an entry served in the last prefetch_pct %
  * of its TTL, once per entry (not pinned: each daemon reads its own). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, BPFDNS_PREFETCH_RING);
-} prefetch_ring SEC(".maps");
+} bpfdns_prefetch SEC(".maps");
 
 /* Hits for the query log, when log-queries is on (not pinned either). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, BPFDNS_HIT_LOG_RING);
-} hit_log SEC(".maps");
+} bpfdns_hit_log SEC(".maps");
 
 /* Per-CPU outcome counters, an entry per hook (BPFDNS_COUNTERS_*). */
 struct {
@@ -70,7 +70,7 @@ struct {
 	__uint(max_entries, BPFDNS_COUNTERS_HOOKS);
 	__type(key, __u32);
 	__type(value, struct bpfdns_counters);
-} counters SEC(".maps");
+} bpfdns_counters SEC(".maps");
 
 /* Where the question being answered is read and folded: it is too big for
  * the stack the TC program has left (not pinned: nothing lasts in it). */
@@ -79,7 +79,7 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct bpfdns_question);
-} scratch SEC(".maps");
+} bpfdns_scratch SEC(".maps");
 
 /* The name hash's key, as the loader made it or found it pinned (the
  * program has it in .rodata; this keeps it with the cache). */
@@ -88,7 +88,7 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct bpfdns_name_key);
-} name_key SEC(".maps");
+} bpfdns_name_key SEC(".maps");
 
 /* Layout of the structs above, for whoever adopts the pinned maps; a
  * single entry written by the loader. */
@@ -97,6 +97,6 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct bpfdns_layout);
-} layout SEC(".maps");
+} bpfdns_layout SEC(".maps");
 
 #endif /* BPFDNS_MAPS_H */

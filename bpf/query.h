@@ -78,17 +78,17 @@ static __always_inline __u64 first_bytes_mask(__u32 n)
 static __always_inline int port_listened(__u32 port)
 {
 	__u32 word = port / 64;
-	__u64 *bits = bpf_map_lookup_elem(&listen_ports, &word);
+	__u64 *bits = bpf_map_lookup_elem(&bpfdns_ports, &word);
 
 	return bits && (*bits >> (port % 64)) & 1;
 }
 
 static __always_inline int listening_on(struct bpfdns_listen_key *lk)
 {
-	if (bpf_map_lookup_elem(&listen_addrs, lk))
+	if (bpf_map_lookup_elem(&bpfdns_listen, lk))
 		return 1;
 	__builtin_memset(lk->addr, 0, sizeof(lk->addr));
-	return bpf_map_lookup_elem(&listen_addrs, lk) != NULL;
+	return bpf_map_lookup_elem(&bpfdns_listen, lk) != NULL;
 }
 
 /* The access list's verdict on a source: OUT_CONTINUE when allowed. No
@@ -98,7 +98,7 @@ static __always_inline int access_check(struct bpfdns_acl_key *ak)
 	__u32 *action;
 
 	ak->prefixlen = 8 + (ak->family == BPFDNS_AF_INET ? 32 : 128);
-	action = bpf_map_lookup_elem(&access, ak);
+	action = bpf_map_lookup_elem(&bpfdns_access, ak);
 	if (action && *action == BPFDNS_ACL_ALLOW)
 		return OUT_CONTINUE;
 	return action && *action == BPFDNS_ACL_DENY ? OUT_DENIED : OUT_REFUSED;
@@ -381,7 +381,7 @@ static __always_inline int parse_query(void *ctx, bool xdp, struct query *q, str
 	ret = parse_header(data, data_end, q, &arcount);
 	if (ret != OUT_CONTINUE)
 		return ret;
-	qn = bpf_map_lookup_elem(&scratch, &scratch_key);
+	qn = bpf_map_lookup_elem(&bpfdns_scratch, &scratch_key);
 	if (!qn)
 		return OUT_MALFORMED; /* cannot happen: an array's one entry */
 	*qnp = qn;

@@ -136,25 +136,31 @@ static void metrics_parse(char *text, struct metrics *ms)
 
 /* --- the pinned maps ------------------------------------------------- */
 
-static int pin_open(const struct opts *o, const char *map, int quiet)
+/* A pinned map, read-only unless write: what bpfdnsd's control-group=
+ * may open too (kernel 6.5 on); the rest is root's. */
+static int pin_open(const struct opts *o, const char *map, int write)
 {
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = write ? 0 : BPF_F_RDONLY);
 	char path[4096];
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", o->pin_path, map);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		fd = -errno;
-	if (fd < 0 && !quiet)
+	fd = bpf_obj_get_opts(path, &opts);
+	if (fd >= 0)
+		return fd;
+	fd = -errno;
+	if (fd == -EACCES || fd == -EPERM)
+		fprintf(stderr, "bpfdnsctl: cannot open %s: %s (%s)\n", path, strerror(-fd),
+			write ? "changing the cache takes root" : "root, or a member of bpfdnsd's control-group=");
+	else
 		fprintf(stderr, "bpfdnsctl: no pinned map at %s: %s (is bpfdnsd running? it pins its maps "
-				"under pin-path= at start; root or CAP_BPF is needed to read them)\n",
-			path, strerror(-fd));
+				"under pin-path= at start)\n", path, strerror(-fd));
 	return fd;
 }
 
 /* The cache's maps, after checking that their layout is the one we know:
  * 0 or -errno. */
-static int cache_open(const struct opts *o, struct cache_maps *m)
+static int cache_open(const struct opts *o, struct cache_maps *m, int write)
 {
 	int fd = pin_open(o, "layout", 0), same;
 	__u32 version;
@@ -175,10 +181,10 @@ static int cache_open(const struct opts *o, struct cache_maps *m)
 			o->pin_path, version, BPFDNS_LAYOUT_VERSION);
 		return -EPROTO;
 	}
-	m->fd = pin_open(o, "cache", 0);
+	m->fd = pin_open(o, "cache", write);
 	if (m->fd < 0)
 		return m->fd;
-	m->big_fd = pin_open(o, "cache_big", 0);
+	m->big_fd = pin_open(o, "cache_big", write);
 	if (m->big_fd < 0) {
 		close(m->fd);
 		return m->big_fd;
@@ -214,7 +220,7 @@ static int metrics_from_maps(const struct opts *o, struct metrics *ms)
 	struct cache_maps cm;
 	int fd, err;
 
-	err = cache_open(o, &cm);
+	err = cache_open(o, &cm, 0);
 	if (err)
 		return err;
 	fd = pin_open(o, "counters", 0);
@@ -609,7 +615,7 @@ static int cache_walk(const struct opts *o, const uint8_t *name, size_t name_len
 	struct entry e;
 	int n = 0, first = 1;
 
-	if (cache_open(o, &cm))
+	if (cache_open(o, &cm, 0))
 		return -1;
 	if (o->json)
 		printf("[");
@@ -665,9 +671,15 @@ static int cmd_flush(struct opts *o, int argc, char **argv)
 		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " %s", argv[i]);
 		snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s", argv[i]);
 	}
-	if (!control_ask(o->control, cmd, reply, sizeof(reply)) && sscanf(reply, "flushed %d", &n) == 1)
-		goto done;
-	if (cache_open(o, &cm))
+	if (!control_ask(o->control, cmd, reply, sizeof(reply))) {
+		if (sscanf(reply, "flushed %d", &n) == 1)
+			goto done;
+		if (!strncmp(reply, "error: ", 7)) { /* root's alone, say */
+			fprintf(stderr, "bpfdnsctl: flush: %s", reply + 7);
+			return 1;
+		}
+	}
+	if (cache_open(o, &cm, 1))
 		return 1;
 	n = cachemap_flush(&cm, &f);
 	cache_close(&cm);
@@ -690,9 +702,12 @@ static int stats_reset(const struct opts *o, const struct metrics *ms)
 	char reply[64];
 	int fd, err;
 
-	if (ms->from_daemon)
-		return control_ask(o->control, "reset", reply, sizeof(reply)) || strncmp(reply, "reset", 5) ? -EIO : 0;
-	fd = pin_open(o, "counters", 0);
+	if (ms->from_daemon) {
+		if (control_ask(o->control, "reset", reply, sizeof(reply)))
+			return -EIO;
+		return strncmp(reply, "reset", 5) ? -EPERM : 0; /* root's alone */
+	}
+	fd = pin_open(o, "counters", 1);
 	if (fd < 0)
 		return fd;
 	err = fastpath_counters_reset_fd(fd, libbpf_num_possible_cpus());
@@ -736,7 +751,8 @@ static int cmd_stats(struct opts *o, int argc, char **argv)
 		stats_text(o, &ms);
 	/* as Unbound's stats: what was shown is what was reset */
 	if (reset && (err = stats_reset(o, &ms))) {
-		fprintf(stderr, "bpfdnsctl: stats --reset: %s\n", strerror(-err));
+		fprintf(stderr, "bpfdnsctl: stats --reset: %s\n",
+			err == -EPERM ? "needs root (control-group= reads statistics only)" : strerror(-err));
 		return 1;
 	}
 	return 0;

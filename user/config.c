@@ -32,6 +32,7 @@ void config_defaults(struct config *cfg)
 	acl_defaults(&cfg->acl);
 	cfg->prefetch_pct = BPFDNS_PREFETCH_DEFAULT;
 	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "/run/bpfdnsd.sock");
+	cfg->control_gid = -1;
 }
 
 void config_free(struct config *cfg)
@@ -184,6 +185,9 @@ static const struct option_def options[] = {
 	  "(127.0.0.0/8 and ::1 allowed, everyone else refused; without it, the subnets listened on too)", REQ },
 	{ "control-socket", OPT_CUSTOM, 0, 0,
 	  "Unix socket bpfdnsctl asks for statistics; none for no socket (/run/bpfdnsd.sock)", REQ },
+	{ "control-group", OPT_STRING, F(control_group), 64,
+	  "this group may read: the control socket's statistics and the pinned maps (flush and reset stay root's)",
+	  0, 0 },
 	{ "metrics", OPT_CUSTOM, 0, 0, "serve Prometheus metrics over HTTP on IP:PORT (e.g. 127.0.0.1:9153; off)", REQ },
 	{ "prefetch", OPT_CUSTOM, 0, 0,
 	  "refresh an entry the kernel serves in the last PERCENT of its TTL (on, 10)", OPTIONAL },

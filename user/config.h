@@ -96,6 +96,8 @@ struct config {
 	struct acl acl; /* access-control=: who may query (loopback only) */
 	int acl_given;	/* access-control= given; else the subnets listened on are allowed too */
 	char control_socket[108];	 /* control-socket=, "" for none */
+	char control_group[64];		 /* control-group=: may read statistics and the pins; "" none */
+	long control_gid;		 /* its gid (main.c), -1 without it */
 	struct sockaddr_storage metrics; /* metrics=IP:PORT; family 0: off */
 	uint32_t prefetch_pct;	/* prefetch=: refresh hits in the last % of a TTL; 0: off */
 	uint32_t stale_max_s;	/* use-stale-cache=: serve expired up to this long; 0: off */

@@ -28,12 +28,15 @@ struct ctl_conn {
 	struct ctl_listener *l; /* whose slot it holds */
 	int fd;
 	int http;
+	int root; /* the peer is root (or the daemon's first user): flush and reset are for it alone */
 	uint64_t deadline_ms;
 	size_t len;
 	char in[1024];
 };
 
-static int listen_unix(const char *path)
+/* The control socket: root's alone (0600), or with control-group= its
+ * members' too (0660), who may read statistics (control_answer says what). */
+static int listen_unix(const char *path, long gid)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, err;
@@ -54,7 +57,8 @@ static int listen_unix(const char *path)
 		return -EADDRINUSE;
 	}
 	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || chmod(path, 0660) || listen(fd, 16)) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || (gid >= 0 && chown(path, (uid_t)-1, (gid_t)gid)) ||
+	    chmod(path, gid >= 0 ? 0660 : 0600) || listen(fd, 16)) {
 		err = -errno;
 		pr_err("control-socket=%s: %s", path, strerror(-err));
 		close(fd);
@@ -108,10 +112,10 @@ int control_open(struct control *ctl, const struct config *cfg, int epfd, struct
 	int fd, err;
 
 	*ctl = (struct control){ .epfd = epfd, .cache = cache, .report = report, .reset = reset,
-				 .report_ctx = report_ctx };
+				 .report_ctx = report_ctx, .owner = geteuid() };
 
 	if (cfg->control_socket[0]) {
-		fd = listen_unix(cfg->control_socket);
+		fd = listen_unix(cfg->control_socket, cfg->control_gid);
 		if (fd < 0)
 			return fd;
 		if ((err = add_listener(ctl, fd, 0)))
@@ -184,10 +188,14 @@ static void control_on_accept(struct ev *ev, uint32_t events)
 	for (;;) {
 		int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct epoll_event eev = { .events = EPOLLIN };
+		struct ucred cred = { .uid = (uid_t)-1 };
+		socklen_t clen = sizeof(cred);
 		struct ctl_conn *c;
 
 		if (fd < 0)
 			return;
+		if (!l->http)
+			getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen);
 		make_room(ctl, l);
 		c = calloc(1, sizeof(*c));
 		if (!c) {
@@ -195,6 +203,7 @@ static void control_on_accept(struct ev *ev, uint32_t events)
 			continue;
 		}
 		*c = (struct ctl_conn){ .ev.fn = control_on_conn, .ctl = ctl, .fd = fd, .http = l->http, .l = l,
+					.root = cred.uid == 0 || cred.uid == ctl->owner,
 					.deadline_ms = clock_now_ms() + CTL_TIMEOUT_MS, .next = ctl->conns };
 		eev.data.ptr = c;
 		if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, fd, &eev)) {
@@ -229,13 +238,15 @@ static size_t control_flush(struct control *ctl, const char *args, char *out, si
 	return (size_t)snprintf(out, n, "flushed %d\n", gone);
 }
 
-/* The answer to a control command line. */
-static size_t control_answer(struct control *ctl, const char *cmd, char *out, size_t n)
+/* The answer to a control command line; root's alone may change anything. */
+static size_t control_answer(struct control *ctl, const char *cmd, int root, char *out, size_t n)
 {
 	if (!strcmp(cmd, "stats"))
 		return ctl->report(ctl->report_ctx, out, n);
 	if (!strcmp(cmd, "ping"))
 		return (size_t)snprintf(out, n, "pong\n");
+	if (!root && (!strcmp(cmd, "reset") || !strncmp(cmd, "flush", 5)))
+		return (size_t)snprintf(out, n, "error: %.5s needs root (control-group= reads statistics only)\n", cmd);
 	if (!strcmp(cmd, "reset")) {
 		ctl->reset(ctl->report_ctx);
 		return (size_t)snprintf(out, n, "reset\n");
@@ -318,7 +329,7 @@ static void control_on_conn(struct ev *ev, uint32_t events)
 	out = malloc(CTL_OUT_MAX + 512);
 	if (out) {
 		n = c->http ? http_answer(ctl, c->in, out, CTL_OUT_MAX + 512)
-			    : control_answer(ctl, c->in, out, CTL_OUT_MAX);
+			    : control_answer(ctl, c->in, c->root, out, CTL_OUT_MAX);
 		/* a local reader's socket buffer takes it whole; if not, it is cut */
 		if (send(c->fd, out, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 			pr_debug("control: cannot answer: %s", strerror(errno));

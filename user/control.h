@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "cache.h"
 #include "config.h"
 #include "ev.h"
@@ -47,6 +48,7 @@ struct control {
 	int n;
 	struct ctl_conn *conns;
 	const char *path; /* the control socket's file, removed on close */
+	uid_t owner;	  /* who started the daemon (before user=): may flush, as root may */
 };
 
 /* Open the control socket (cfg->control_socket, unless empty) and the

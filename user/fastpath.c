@@ -49,30 +49,43 @@ static int write_layout(struct fastpath *fp)
 	__u32 zero = 0;
 	int err = 0;
 
-	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.name_key), &zero, &k, BPF_ANY) ||
-	    bpf_map_update_elem(bpf_map__fd(fp->skel->maps.layout), &zero, &l, BPF_ANY))
+	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.bpfdns_name_key), &zero, &k, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(fp->skel->maps.bpfdns_layout), &zero, &l, BPF_ANY))
 		err = -errno;
 	if (err)
 		pr_err("cannot write the layout map: %s", strerror(-err));
 	return err;
 }
 
-static struct bpf_map *pinned_maps(struct fastpath_bpf *skel, int i)
+/* The pinned maps, and the names of their pins: as the map's without its
+ * "bpfdns_" (the directory says whose), what versions before the maps had
+ * it pinned and bpftool users know. */
+static struct bpf_map *pinned_maps(struct bpfdns *skel, int i, const char **pin)
 {
-	struct bpf_map *maps[] = { skel->maps.cache,	      skel->maps.cache_big, skel->maps.listen_addrs,
-				   skel->maps.listen_ports, skel->maps.access,	  skel->maps.counters,
-				   skel->maps.name_key,	      skel->maps.layout };
+	const struct {
+		struct bpf_map *map;
+		const char *pin;
+	} maps[] = {
+		{ skel->maps.bpfdns_cache, "cache" },	  { skel->maps.bpfdns_big, "cache_big" },
+		{ skel->maps.bpfdns_listen, "listen_addrs" }, { skel->maps.bpfdns_ports, "listen_ports" },
+		{ skel->maps.bpfdns_access, "access" },	  { skel->maps.bpfdns_counters, "counters" },
+		{ skel->maps.bpfdns_name_key, "name_key" }, { skel->maps.bpfdns_layout, "layout" },
+	};
 
-	return i < (int)(sizeof(maps) / sizeof(maps[0])) ? maps[i] : NULL;
+	if (i >= (int)(sizeof(maps) / sizeof(maps[0])))
+		return NULL;
+	*pin = maps[i].pin;
+	return maps[i].map;
 }
 
-static int set_pin_paths(struct fastpath_bpf *skel, const char *dir)
+static int set_pin_paths(struct bpfdns *skel, const char *dir)
 {
 	char path[PATH_MAX];
 	struct bpf_map *map;
+	const char *pin;
 
-	for (int i = 0; (map = pinned_maps(skel, i)); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
+	for (int i = 0; (map = pinned_maps(skel, i, &pin)); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, pin);
 		int err = bpf_map__set_pin_path(map, path);
 
 		if (err)
@@ -81,13 +94,13 @@ static int set_pin_paths(struct fastpath_bpf *skel, const char *dir)
 	return 0;
 }
 
-static void unpin_all(struct fastpath_bpf *skel, const char *dir)
+static void unpin_all(struct bpfdns *skel, const char *dir)
 {
 	char path[PATH_MAX];
-	struct bpf_map *map;
+	const char *pin;
 
-	for (int i = 0; (map = pinned_maps(skel, i)); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
+	for (int i = 0; pinned_maps(skel, i, &pin); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, pin);
 		unlink(path);
 	}
 }
@@ -104,7 +117,7 @@ static int pinned(const char *dir, const char *name)
 /* Maps pinned by another build may have the same sizes and mean something
  * else, and a cache without its layout and name hash key (a crash while
  * pinning) cannot be read: they go. */
-static void drop_other_layout(struct fastpath_bpf *skel, const char *dir)
+static void drop_other_layout(struct bpfdns *skel, const char *dir)
 {
 	char path[PATH_MAX];
 	__u32 version = 0;
@@ -135,12 +148,12 @@ static void drop_other_layout(struct fastpath_bpf *skel, const char *dir)
 
 /* The cache map holds n entries, cache_big a share of that (most answers
  * fit the small form). */
-static int size_cache(struct fastpath_bpf *skel, __u32 n)
+static int size_cache(struct bpfdns *skel, __u32 n)
 {
 	__u32 big = n / BPFDNS_BIG_SHARE;
 
-	return bpf_map__set_max_entries(skel->maps.cache, n) ?:
-	       bpf_map__set_max_entries(skel->maps.cache_big, big < BPFDNS_BIG_MIN ? BPFDNS_BIG_MIN : big);
+	return bpf_map__set_max_entries(skel->maps.bpfdns_cache, n) ?:
+	       bpf_map__set_max_entries(skel->maps.bpfdns_big, big < BPFDNS_BIG_MIN ? BPFDNS_BIG_MIN : big);
 }
 
 /* The name hash's key: that of the maps pinned in dir (first attempt:
@@ -182,7 +195,7 @@ static int load_skel(struct fastpath *fp, const struct fastpath_opts *opts)
 	int err;
 
 	for (int attempt = 0;; attempt++) {
-		fp->skel = fastpath_bpf__open();
+		fp->skel = bpfdns__open();
 		if (!fp->skel) {
 			err = -errno;
 			pr_err("cannot open the BPF object: %s", strerror(-err));
@@ -195,7 +208,7 @@ static int load_skel(struct fastpath *fp, const struct fastpath_opts *opts)
 		err = size_cache(fp->skel, opts && opts->cache_entries ? opts->cache_entries : BPFDNS_CACHE_DEFAULT);
 		/* without log-queries nothing goes to the hit log: its smallest size */
 		if (!err && !fp->skel->rodata->log_hits)
-			err = bpf_map__set_max_entries(fp->skel->maps.hit_log, (__u32)sysconf(_SC_PAGESIZE));
+			err = bpf_map__set_max_entries(fp->skel->maps.bpfdns_hit_log, (__u32)sysconf(_SC_PAGESIZE));
 		if (!err && pin) {
 			if (attempt == 0)
 				drop_other_layout(fp->skel, pin);
@@ -209,7 +222,7 @@ static int load_skel(struct fastpath *fp, const struct fastpath_opts *opts)
 		if (err)
 			goto err_destroy;
 		memcpy((void *)fp->skel->rodata->name_hash_key, fp->hash_key, sizeof(fp->hash_key));
-		err = fastpath_bpf__load(fp->skel);
+		err = bpfdns__load(fp->skel);
 		if (!err)
 			return 0;
 		/* a permission error says nothing about the pins: keep them */
@@ -217,7 +230,7 @@ static int load_skel(struct fastpath *fp, const struct fastpath_opts *opts)
 			pr_warn("the maps pinned in %s do not fit (another version or cache-size?): replacing them",
 				pin);
 			unpin_all(fp->skel, pin);
-			fastpath_bpf__destroy(fp->skel);
+			bpfdns__destroy(fp->skel);
 			continue;
 		}
 		pr_err("cannot load the BPF programs: %s (needs root, or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)",
@@ -225,7 +238,7 @@ static int load_skel(struct fastpath *fp, const struct fastpath_opts *opts)
 		goto err_destroy;
 	}
 err_destroy:
-	fastpath_bpf__destroy(fp->skel);
+	bpfdns__destroy(fp->skel);
 	fp->skel = NULL;
 	return err;
 }
@@ -237,7 +250,7 @@ static int link_tc_behind(struct fastpath *fp)
 	__u32 zero = 0;
 	int prog = bpf_program__fd(fp->skel->progs.bpfdns_tc);
 
-	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.tc_answer), &zero, &prog, BPF_ANY)) {
+	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.bpfdns_tc_prog), &zero, &prog, BPF_ANY)) {
 		int err = -errno;
 
 		pr_err("cannot link the TC programs (tail call map): %s", strerror(-err));
@@ -291,7 +304,7 @@ int fastpath_open(struct fastpath **out, const struct fastpath_opts *opts)
 	return 0;
 
 err_destroy:
-	fastpath_bpf__destroy(fp->skel);
+	bpfdns__destroy(fp->skel);
 err_free:
 	if (fp->pin_dirfd >= 0)
 		close(fp->pin_dirfd);
@@ -308,7 +321,7 @@ void fastpath_close(struct fastpath *fp)
 	fastpath_detach_all(fp);
 	ring_buffer__free(fp->prefetch_rb);
 	ring_buffer__free(fp->hits_rb);
-	fastpath_bpf__destroy(fp->skel);
+	bpfdns__destroy(fp->skel);
 	if (fp->pin_dirfd >= 0)
 		close(fp->pin_dirfd);
 	if (fp->lock_fd >= 0)
@@ -327,12 +340,12 @@ int fastpath_count(struct fastpath *fp)
 {
 	struct cache_maps m = fastpath_cache_maps(fp);
 
-	return cachemap_count(&m, (int)bpf_map__max_entries(fp->skel->maps.cache));
+	return cachemap_count(&m, (int)bpf_map__max_entries(fp->skel->maps.bpfdns_cache));
 }
 
 int fastpath_acl_set(struct fastpath *fp, const struct acl *acl)
 {
-	int fd = bpf_map__fd(fp->skel->maps.access), err = 0;
+	int fd = bpf_map__fd(fp->skel->maps.bpfdns_access), err = 0;
 	struct bpfdns_acl_key key;
 	__u32 action;
 
@@ -377,17 +390,17 @@ int fastpath_sweep(struct fastpath *fp, uint64_t now_ns)
 
 int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out)
 {
-	return fastpath_counters_fd(bpf_map__fd(fp->skel->maps.counters), fp->ncpus, -1, out);
+	return fastpath_counters_fd(bpf_map__fd(fp->skel->maps.bpfdns_counters), fp->ncpus, -1, out);
 }
 
 int fastpath_counters_reset(struct fastpath *fp)
 {
-	return fastpath_counters_reset_fd(bpf_map__fd(fp->skel->maps.counters), fp->ncpus);
+	return fastpath_counters_reset_fd(bpf_map__fd(fp->skel->maps.bpfdns_counters), fp->ncpus);
 }
 
 int fastpath_counters_hook(struct fastpath *fp, int hook, struct bpfdns_counters *out)
 {
-	return fastpath_counters_fd(bpf_map__fd(fp->skel->maps.counters), fp->ncpus, hook, out);
+	return fastpath_counters_fd(bpf_map__fd(fp->skel->maps.bpfdns_counters), fp->ncpus, hook, out);
 }
 
 static int on_prefetch(void *ctx, void *data, size_t size)
@@ -435,7 +448,7 @@ int fastpath_prefetch_open(struct fastpath *fp, fastpath_prefetch_fn fn, void *c
 {
 	fp->prefetch_fn = fn;
 	fp->prefetch_ctx = ctx;
-	return ring_open(fp, fp->skel->maps.prefetch_ring, on_prefetch, &fp->prefetch_rb, "prefetch");
+	return ring_open(fp, fp->skel->maps.bpfdns_prefetch, on_prefetch, &fp->prefetch_rb, "prefetch");
 }
 
 void fastpath_prefetch_poll(struct fastpath *fp)
@@ -448,7 +461,7 @@ int fastpath_hits_open(struct fastpath *fp, fastpath_hit_fn fn, void *ctx)
 {
 	fp->hit_fn = fn;
 	fp->hit_ctx = ctx;
-	return ring_open(fp, fp->skel->maps.hit_log, on_hit, &fp->hits_rb, "query log");
+	return ring_open(fp, fp->skel->maps.bpfdns_hit_log, on_hit, &fp->hits_rb, "query log");
 }
 
 void fastpath_hits_poll(struct fastpath *fp)
@@ -468,5 +481,5 @@ int fastpath_prog_fd(struct fastpath *fp, enum fastpath_hook hook)
 
 struct cache_maps fastpath_cache_maps(struct fastpath *fp)
 {
-	return (struct cache_maps){ bpf_map__fd(fp->skel->maps.cache), bpf_map__fd(fp->skel->maps.cache_big) };
+	return (struct cache_maps){ bpf_map__fd(fp->skel->maps.bpfdns_cache), bpf_map__fd(fp->skel->maps.bpfdns_big) };
 }

@@ -25,7 +25,7 @@ struct fp_hook {
 };
 
 struct fastpath {
-	struct fastpath_bpf *skel;
+	struct bpfdns *skel;
 	char pin_path[PATH_MAX]; /* "" without pinning */
 	int pin_dirfd;		 /* pin_path, for unpinning after privileges are dropped */
 	int lock_fd;		 /* holds pin_path's lock: one daemon per pin-path */

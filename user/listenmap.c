@@ -27,7 +27,7 @@ static struct bpfdns_listen_key listen_key(int family, const void *addr, uint16_
 /* Set or clear port's bit in the port bitmap. */
 static int port_mark(struct fastpath *fp, uint16_t port, int on)
 {
-	int fd = bpf_map__fd(fp->skel->maps.listen_ports);
+	int fd = bpf_map__fd(fp->skel->maps.bpfdns_ports);
 	__u32 word = port / 64;
 	__u64 bits = 0;
 
@@ -40,7 +40,7 @@ static int port_mark(struct fastpath *fp, uint16_t port, int on)
 /* Whether an address of the listen map still has this port. */
 static int port_listened(struct fastpath *fp, uint16_t port)
 {
-	int fd = bpf_map__fd(fp->skel->maps.listen_addrs);
+	int fd = bpf_map__fd(fp->skel->maps.bpfdns_listen);
 	struct bpfdns_listen_key key, next;
 
 	for (void *prev = NULL; !bpf_map_get_next_key(fd, prev, &next); prev = &key) {
@@ -57,7 +57,7 @@ int fastpath_listen_add(struct fastpath *fp, int family, const void *addr, uint1
 	__u32 v = 0;
 	int err = 0;
 
-	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.listen_addrs), &k, &v, BPF_ANY)) {
+	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.bpfdns_listen), &k, &v, BPF_ANY)) {
 		err = -errno;
 		pr_err("cannot add a listen address: %s", strerror(-err));
 	} else if ((err = port_mark(fp, port, 1))) {
@@ -72,7 +72,7 @@ int fastpath_listen_del(struct fastpath *fp, int family, const void *addr, uint1
 	struct bpfdns_listen_key k = listen_key(family, addr, port);
 	int err = 0;
 
-	if (bpf_map_delete_elem(bpf_map__fd(fp->skel->maps.listen_addrs), &k) && errno != ENOENT) {
+	if (bpf_map_delete_elem(bpf_map__fd(fp->skel->maps.bpfdns_listen), &k) && errno != ENOENT) {
 		err = -errno;
 		pr_err("cannot remove a listen address: %s", strerror(-err));
 	} else if (!port_listened(fp, port) && (err = port_mark(fp, port, 0))) {
@@ -83,7 +83,7 @@ int fastpath_listen_del(struct fastpath *fp, int family, const void *addr, uint1
 
 int fastpath_listen_clear(struct fastpath *fp)
 {
-	int fd = bpf_map__fd(fp->skel->maps.listen_addrs), pfd = bpf_map__fd(fp->skel->maps.listen_ports);
+	int fd = bpf_map__fd(fp->skel->maps.bpfdns_listen), pfd = bpf_map__fd(fp->skel->maps.bpfdns_ports);
 	struct bpfdns_listen_key key;
 	__u64 none = 0;
 	int err = 0;

@@ -162,6 +162,15 @@ static int setup_options(struct config *cfg, int argc, char **argv)
 		pr_err("log-facility=%s: %s", cfg->log_facility, strerror(-err));
 		return err;
 	}
+	if (cfg->control_group[0]) {
+		struct group *gr = getgrnam(cfg->control_group);
+
+		if (!gr) {
+			pr_err("control-group=%s: no such group", cfg->control_group);
+			return -ENOENT;
+		}
+		cfg->control_gid = gr->gr_gid;
+	}
 	if (cfg->verbose)
 		log_set_level(LOG_LVL_DEBUG);
 	log_route_libbpf(cfg->verbose);
@@ -185,6 +194,8 @@ static int setup_fastpath(const struct config *cfg, struct fastpath **fp)
 		err = fastpath_open(fp, &fopts);
 	if (err)
 		return err;
+	if (cfg->control_gid >= 0)
+		pindir_share(cfg->pin_path, (gid_t)cfg->control_gid);
 	/* an earlier run's addresses: ifaces.c adds ours */
 	return fastpath_listen_clear(*fp);
 }

@@ -72,6 +72,43 @@ int pindir_prepare(const char *dir)
 	return err;
 }
 
+/* Can group gid's members (not root) pass through every directory above dir? */
+static int reachable(const char *dir, gid_t gid)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (char *slash; (slash = strrchr(path, '/')) && slash > path;) {
+		*slash = '\0';
+		if (stat(path, &st) || !(st.st_mode & (st.st_gid == gid ? S_IXGRP : S_IXOTH)))
+			return 0;
+	}
+	return 1;
+}
+
+void pindir_share(const char *dir, gid_t gid)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int failed = 0;
+
+	if (!d || fchown(dirfd(d), (uid_t)-1, gid) || fchmod(dirfd(d), 0750))
+		failed = 1;
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.' && (fchownat(dirfd(d), de->d_name, (uid_t)-1, gid, 0) ||
+					      fchmodat(dirfd(d), de->d_name, 0640, 0)))
+			failed = 1;
+	if (failed)
+		pr_warn("control-group: cannot let the group read %s: %s", dir, strerror(errno));
+	else if (!reachable(dir, gid))
+		pr_warn("control-group: a directory above %s keeps the group out (systemd mounts /sys/fs/bpf 0700): "
+			"its members get statistics, but not dump and lookup, until it lets them through (o+x)",
+			dir);
+	if (d)
+		closedir(d);
+}
+
 /* The PID holding a flock on the file st names, from /proc/locks; 0 if none found. */
 static int lock_holder(const struct stat *st)
 {

@@ -12,6 +12,7 @@
 #ifndef BPFDNS_PINDIR_H
 #define BPFDNS_PINDIR_H
 
+#include <sys/types.h>
 #include "hook.h"
 
 #define PINDIR_XDP_LINK "xdp_link_" /* + interface name */
@@ -28,6 +29,10 @@ int pindir_prepare(const char *dir);
  * (logged, naming the PID that holds it) or another -errno (logged).
  */
 int pindir_lock(const char *dir);
+/* Let group gid read dir and the maps pinned in it (0750, 0640: bpfdnsctl
+ * opens them read-only, which a kernel from 6.5 on allows without CAP_BPF);
+ * warns when dir's parents keep the group out. */
+void pindir_share(const char *dir, gid_t gid);
 
 /*
  * Remove what a daemon of this pin-path left attached (after kill -9) that

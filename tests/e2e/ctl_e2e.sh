@@ -145,6 +145,14 @@ sleep 0.3
 ok "full metrics pool, an evicted client's event in the same batch: the daemon lives" kill -0 "$daemon"
 check "... and answers" "curl -s -m 2 http://127.0.0.1:9153/metrics" "# TYPE bpfdns_cache_entries gauge"
 for fd in "${slowfd[@]}" "$newfd"; do exec {fd}>&-; done
+# every map the XDP program uses, the pinned ones too, says whose it is
+prog=$(bpftool -j link show pinned "$tmp/bpffs/bpfdns/xdp_link_lo" | jq .prog_id)
+names=$(for m in $(bpftool -j prog show id "$prog" | jq '.map_ids[]'); do bpftool -j map show id "$m" | jq -r .name; done)
+ok "bpftool map show: every map of the fast path is named bpfdns... ($(echo $names))" \
+	test -n "$names" -a -z "$(echo "$names" | grep -v '^bpfdns')"
+check "bpftool map show: the cache as bpfdns_cache" "echo $names" "bpfdns_cache"
+ok "bpftool: the pins keep their names (the cache is pinned as cache)" \
+	test "$(bpftool -j map show pinned "$tmp/bpffs/bpfdns/cache" | jq -r .name)" = bpfdns_cache
 check "bpftool: the counters map prints named fields" \
 	"bpftool map dump pinned $tmp/bpffs/bpfdns/counters" '"hit": '
 $dig again.example.test A +short >/dev/null
