@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <zlib.h>
 #include "cachefile.h"
 #include "cachemap.h"
@@ -81,8 +82,15 @@ static int write_all(FILE *f, struct fastpath *fp)
 int cachefile_save(const char *path, struct fastpath *fp)
 {
 	char tmp[PATH_MAX + 8];
+	struct stat st;
 	FILE *f = NULL;
 	int fd, n;
+
+	/* a device or a FIFO someone named: never replaced by a file */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		pr_err("cannot write cache-file %s: not a regular file, left as it is", path);
+		return -EEXIST;
+	}
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
 		pr_err("cache-file=%s: name too long", path);
@@ -217,18 +225,23 @@ int cachefile_load(const char *path, struct fastpath *fp)
 {
 	uint64_t wall_ns = clock_wall_ns();
 	struct cachefile_head h;
-	FILE *f = fopen(path, "rbe");
-	int n;
+	struct stat st = { 0 };
+	/* O_NONBLOCK: a FIFO there must not hold the start-up */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), n;
+	FILE *f;
 
-	if (!f) {
-		if (errno == ENOENT) {
-			pr_info("cache-file %s: none yet, starting cold", path);
-			return 0;
-		}
-		n = -errno;
+	if (fd < 0 && errno == ENOENT) {
+		pr_info("cache-file %s: none yet, starting cold", path);
+		return 0;
+	}
+	/* not a device that never ends, a FIFO, a directory */
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "rb"))) {
+		n = fd < 0 ? -errno : S_ISDIR(st.st_mode) ? -EISDIR : -EPROTO;
+		if (fd >= 0)
+			close(fd);
 		goto fail;
 	}
-	n = fread(&h, sizeof(h), 1, f) == 1 ? check_file(f, &h, wall_ns) : ferror(f) ? -errno : -EPROTO;
+	n = fread(&h, sizeof(h), 1, f) == 1 ? check_file(f, &h, wall_ns) : -EPROTO;
 	n = n ?: load_records(f, &h, fp, wall_ns - h.written_ns);
 	fclose(f);
 	if (n < 0)

@@ -123,6 +123,10 @@ mkdir "$cf"
 bad "a directory" "Is a directory"
 check "a directory: not written over at stop, said" "cat $dlog" "cannot write cache-file"
 rmdir "$cf"
+mkfifo "$cf"
+bad "a FIFO" "not a bpfdns cache file"
+ok "a FIFO: still a FIFO after the stop (never replaced by a file)" test -p "$cf"
+rm -f "$cf"
 
 # the daemon's user cannot write there: said at start
 daemon nobody "${common[@]}" --user=nobody || e2e_exit
