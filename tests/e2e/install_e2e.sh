@@ -27,6 +27,10 @@ check "install: the unit runs the installed program with the installed config" "
 	"ExecStart=/usr/sbin/bpfdnsd --keep-in-foreground -C /etc/bpfdns/bpfdns.conf"
 check "install: the unit is Type=notify (systemd_e2e.sh runs the handshake)" "grep ^Type= $unit" "Type=notify"
 check "install: ExecReload sends SIGHUP" "grep ^ExecReload= $unit" 'ExecReload=/bin/kill -HUP $MAINPID'
+check "install: the unit makes the sample cache-file's directory" "grep ^CacheDirectory= $unit" \
+	"CacheDirectory=bpfdns"
+check "install: the sample configuration names it" "grep cache-file= $root/etc/bpfdns/bpfdns.conf" \
+	"/var/cache/bpfdns/cache"
 check "install: with resolvconf, the unit registers lo.bpfdns (resolvconf_e2e.sh runs the same)" \
 	"grep ^ExecStartPost $unit" '"nameserver 127.0.0.1" | /sbin/resolvconf -a lo.bpfdns'
 if command -v man >/dev/null; then
