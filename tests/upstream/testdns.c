@@ -19,7 +19,10 @@
  * long-label (64 bytes), opt-in-answer, two-opts; badvers (an OPT with
  * extended RCODE BADVERS). UDP truncated, then TCP failing: tc-hang (never
  * answers), tc-reset, tc-zero (length 0), tc-lying (a length longer than
- * what is sent). SIGUSR1 toggles drop, to go dark mid-run.
+ * what is sent). SIGUSR1 toggles drop, to go dark mid-run. --fault=FILE:
+ * the word in FILE (read again whenever it changes; none without it)
+ * overrides the mode for each query: "servfail", "late" (UDP answers 2 s
+ * late), "drop", "ok" (the chaos benchmark's faults beside its nft rules).
  * A first label "max" over TCP gets TXT records filling exactly 65535 bytes
  * (TC over UDP). --ad sets AD in answers to queries with AD or DO, as a
  * validating resolver does.
@@ -38,6 +41,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include "config.h"
 #include "dns.h"
 #include "pkt.h"
@@ -64,7 +68,12 @@ static struct {
 	int no_tcp;
 	int ad;
 	FILE *log;
+	const char *fault_file;
 } opt = { .id = 1, .ttl = 300 };
+
+enum fault { F_NONE, F_SERVFAIL, F_LATE, F_DROP };
+#define LATE_MS 2000
+static enum fault fault; /* the query being answered's */
 
 static volatile sig_atomic_t dark, stop;
 
@@ -86,6 +95,30 @@ static uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The fault FILE says now (read again when its mtime changes). */
+static enum fault fault_now(void)
+{
+	static struct timespec seen;
+	static enum fault f;
+	struct stat st;
+	char word[16] = "";
+	FILE *in;
+
+	if (!opt.fault_file || stat(opt.fault_file, &st))
+		return F_NONE;
+	if (st.st_mtim.tv_sec == seen.tv_sec && st.st_mtim.tv_nsec == seen.tv_nsec)
+		return f;
+	seen = st.st_mtim;
+	in = fopen(opt.fault_file, "r");
+	if (in && fscanf(in, "%15s", word) != 1)
+		word[0] = '\0';
+	if (in)
+		fclose(in);
+	f = !strcmp(word, "servfail") ? F_SERVFAIL : !strcmp(word, "late") ? F_LATE : !strcmp(word, "drop") ? F_DROP
+											     : F_NONE;
+	return f;
 }
 
 static void on_usr1(int sig)
@@ -298,7 +331,8 @@ static int reply(const uint8_t *q, size_t len, struct msg *m, int tcp)
 			opts);
 		fflush(opt.log);
 	}
-	if (opt.mode == M_DROP || dark)
+	fault = fault_now();
+	if (opt.mode == M_DROP || dark || fault == F_DROP)
 		return 0;
 	msg_init(m, opt.mode == M_WRONG_ID ? h.id ^ 0x5a5a : h.id, DNS_QR | DNS_AA | (h.flags2 & DNS_RD), 0);
 	if (opt.mode == M_GARBAGE) {
@@ -311,8 +345,8 @@ static int reply(const uint8_t *q, size_t len, struct msg *m, int tcp)
 		return 1;
 	}
 	msg_question(m, opt.mode == M_WRONG_QUESTION ? "wrong.question.test." : name, dq.qtype, dq.qclass);
-	if (opt.mode == M_REFUSED || opt.mode == M_SERVFAIL || dq.qclass != DNS_CLASS_IN) {
-		m->buf[3] |= opt.mode == M_SERVFAIL ? DNS_RCODE_SERVFAIL : DNS_RCODE_REFUSED;
+	if (opt.mode == M_REFUSED || opt.mode == M_SERVFAIL || fault == F_SERVFAIL || dq.qclass != DNS_CLASS_IN) {
+		m->buf[3] |= opt.mode == M_SERVFAIL || fault == F_SERVFAIL ? DNS_RCODE_SERVFAIL : DNS_RCODE_REFUSED;
 		msg_counts(m, 1, 0, 0, 0);
 	} else {
 		answer(m, name, dq.qtype, tcp);
@@ -340,7 +374,7 @@ static void on_udp(int fd)
 	n = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&p->to, &p->to_len);
 	if (n <= 0 || !reply(q, (size_t)n, &p->m, 0))
 		return;
-	p->at_ms = now_ms() + (uint64_t)opt.delay_ms;
+	p->at_ms = now_ms() + (uint64_t)opt.delay_ms + (fault == F_LATE ? LATE_MS : 0);
 	n_pending++;
 }
 
@@ -510,6 +544,8 @@ static int parse_args(int argc, char **argv)
 			opt.ad = 1;
 		else if (!strcmp(a, "--log") && v && (opt.log = fopen(v, "a")))
 			continue;
+		else if (!strcmp(a, "--fault") && v)
+			opt.fault_file = v;
 		else if (!strcmp(a, "--mode") && v) {
 			unsigned m;
 
@@ -527,7 +563,7 @@ static int parse_args(int argc, char **argv)
 		return 0;
 bad:
 	fprintf(stderr, "usage: testdns --listen=IP#PORT [--id=N] [--ttl=S] [--delay=MS] [--mode=%s|...]"
-			" [--no-tcp] [--log=FILE]\n",
+			" [--no-tcp] [--log=FILE] [--fault=FILE]\n",
 		mode_names[0]);
 	return -1;
 }

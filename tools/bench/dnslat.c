@@ -2,14 +2,17 @@
 /*
  * dnslat - DNS latency with one query in flight: the benchmark's own client.
  *
- *   dnslat -s IP[#PORT] -d FILE [-n COUNT] [-t TIMEOUT_MS] [-i GAP_US] [-o RAW]
+ *   dnslat -s IP[#PORT] -d FILE [-n COUNT] [-t TIMEOUT_MS] [-i GAP_US] [-o RAW] [-T TIMELINE]
  *
  * FILE has dnsperf's format ("name type" lines), read in a loop. Each query
  * (random ID, RD, no EDNS, as dnsperf sends) waits for its answer or the
  * timeout before the next goes. Prints one line:
- *   n=N ok=N failed=N lost=N p50=US p90=US p99=US max=US
+ *   n=N ok=N failed=N lost=N p50=US p90=US p99=US p999=US max=US
  * ok: NOERROR or NXDOMAIN; failed: any other RCODE; lost: no answer in time.
  * RAW gets every answered latency in µs, sorted, one per line (for CDFs).
+ * TIMELINE gets a line per query, in order: the wall clock when it was
+ * sent (ms since the epoch), its latency in µs (-1: lost) and its RCODE
+ * (-1: none), for plots of latency over time.
  */
 #include <errno.h>
 #include <poll.h>
@@ -37,6 +40,14 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static uint16_t parse_type(const char *t)
@@ -97,14 +108,15 @@ static double pct(const double *v, int n, double p)
 
 int main(int argc, char **argv)
 {
-	const char *server = NULL, *file = NULL, *raw = NULL;
+	const char *server = NULL, *file = NULL, *raw = NULL, *timeline = NULL;
+	FILE *tl = NULL;
 	int count = 1000, timeout_ms = 2000, gap_us = 0, n_names, ok = 0, failed = 0, lost = 0, fd, c;
 	struct sockaddr_storage ss;
 	struct qname *names;
 	double *lat;
 	int n_lat = 0;
 
-	while ((c = getopt(argc, argv, "s:d:n:t:i:o:")) != -1) {
+	while ((c = getopt(argc, argv, "s:d:n:t:i:o:T:")) != -1) {
 		switch (c) {
 		case 's': server = optarg; break;
 		case 'd': file = optarg; break;
@@ -112,6 +124,7 @@ int main(int argc, char **argv)
 		case 't': timeout_ms = atoi(optarg); break;
 		case 'i': gap_us = atoi(optarg); break;
 		case 'o': raw = optarg; break;
+		case 'T': timeline = optarg; break;
 		default: goto usage;
 		}
 	}
@@ -123,6 +136,10 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	lat = calloc((size_t)count, sizeof(*lat));
+	if (timeline && !(tl = fopen(timeline, "w"))) {
+		perror(timeline);
+		return EXIT_FAILURE;
+	}
 	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
 	if (!lat || fd < 0 || connect(fd, (struct sockaddr *)&ss, addr_len(&ss))) {
 		perror("dnslat");
@@ -134,7 +151,7 @@ int main(int argc, char **argv)
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		uint16_t id;
 		uint64_t t0, deadline;
-		int got = 0;
+		int got = 0, rcode = -1;
 
 		if (getrandom(&id, sizeof(id), 0) != sizeof(id))
 			abort();
@@ -161,6 +178,7 @@ int main(int argc, char **argv)
 			if (n < DNS_HDR_LEN || dns_get16(reply) != id)
 				continue; /* late answer to an earlier query, or an ICMP error */
 			got = 1;
+			rcode = reply[3] & DNS_RCODE;
 			lat[n_lat++] = (double)(now_ns() - t0) / 1000.0;
 			if ((reply[3] & DNS_RCODE) == DNS_RCODE_NOERROR || (reply[3] & DNS_RCODE) == DNS_RCODE_NXDOMAIN)
 				ok++;
@@ -169,12 +187,18 @@ int main(int argc, char **argv)
 		}
 		if (!got)
 			lost++;
+		if (tl)
+			fprintf(tl, "%llu %.1f %d\n", (unsigned long long)(wall_ms() - (now_ns() - t0) / 1000000),
+				got ? lat[n_lat - 1] : -1.0, rcode);
 		if (gap_us)
 			usleep((useconds_t)gap_us);
 	}
 	qsort(lat, (size_t)n_lat, sizeof(*lat), cmp_double);
-	printf("n=%d ok=%d failed=%d lost=%d p50=%.1f p90=%.1f p99=%.1f max=%.1f\n", count, ok, failed, lost,
-	       pct(lat, n_lat, 0.50), pct(lat, n_lat, 0.90), pct(lat, n_lat, 0.99), n_lat ? lat[n_lat - 1] : 0);
+	if (tl)
+		fclose(tl);
+	printf("n=%d ok=%d failed=%d lost=%d p50=%.1f p90=%.1f p99=%.1f p999=%.1f max=%.1f\n", count, ok, failed,
+	       lost, pct(lat, n_lat, 0.50), pct(lat, n_lat, 0.90), pct(lat, n_lat, 0.99), pct(lat, n_lat, 0.999),
+	       n_lat ? lat[n_lat - 1] : 0);
 	if (raw) {
 		FILE *f = fopen(raw, "w");
 
@@ -185,6 +209,7 @@ int main(int argc, char **argv)
 	}
 	return EXIT_SUCCESS;
 usage:
-	fprintf(stderr, "usage: dnslat -s IP[#PORT] -d FILE [-n COUNT] [-t TIMEOUT_MS] [-i GAP_US] [-o RAW]\n");
+	fprintf(stderr, "usage: dnslat -s IP[#PORT] -d FILE [-n COUNT] [-t TIMEOUT_MS] [-i GAP_US] [-o RAW] "
+			"[-T TIMELINE]\n");
 	return EXIT_FAILURE;
 }

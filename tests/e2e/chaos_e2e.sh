@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# chaos_e2e.sh - faults one after another (tools/bench/chaos: loss, dark,
+# closed port, loss on all, flapping, SERVFAIL, 2 s late) on three
+# upstreams, one of them 30 ms away, while one lookup after another asks
+# new names: every lookup is answered, none SERVFAIL, in each upstream mode
+# that races or hedges. No timing verdicts (tools/bench/bench measures).
+# Re-executes itself under `unshare -n -m`.
+set -u
+. "$(dirname "$0")/../lib/e2e.sh"
+e2e_init "chaos" nft
+
+seconds=${CHAOS_SECONDS:-10}
+export CHAOS_PERIOD_MS=1250 CHAOS_FAULT_MS=1000
+for id in 2 3 4; do echo ok >"$tmp/fault$id"; done
+upstream 2 --fault="$tmp/fault2"
+upstream 3 --fault="$tmp/fault3"
+upstream 4 --fault="$tmp/fault4" --delay=30
+ups=("127.0.0.2#5353=$tmp/fault2" "127.0.0.3#5353=$tmp/fault3" "127.0.0.4#5353=$tmp/fault4")
+
+run() { # MODE SEED
+	local line lookups=$((seconds * 1000 / 3))
+	daemon "chaos-$1" --no-resolv --server=127.0.0.2#5353 --server=127.0.0.3#5353 --server=127.0.0.4#5353 \
+		"--$1" || return
+	for i in $(seq "$lookups"); do echo "n$i.$1.chaos.test A"; done >"$tmp/names.txt"
+	"$(dirname "$0")/../../tools/bench/chaos" "$2" "$seconds" "$tmp/faults-$1.log" "${ups[@]}" &
+	chaos=$!
+	pids+=("$chaos")
+	line=$("$out/bench/dnslat" -s 127.0.0.1 -d "$tmp/names.txt" -n "$lookups" -t 2000 -i 2000)
+	kill "$chaos" 2>/dev/null
+	wait "$chaos" 2>/dev/null
+	echo "# $1: $line; faults: $(awk '{ print $3 }' "$tmp/faults-$1.log" | sort | uniq -c | tr -s ' \n' ' ')"
+	ok "$1: faults were made ($(wc -l <"$tmp/faults-$1.log"))" test "$(wc -l <"$tmp/faults-$1.log")" -ge 4
+	check "$1: every lookup answered, none SERVFAIL" "echo $line" "failed=0 lost=0"
+	stop_daemon
+}
+run hedged 1
+run all-servers 1
+e2e_exit
