@@ -98,10 +98,11 @@ void cache_sweep(struct cache *c, uint64_t now_ms)
 
 	if (now_ms < c->next_sweep_ms || !c->fp)
 		return;
-	c->next_sweep_ms = now_ms + CACHE_SWEEP_MS;
 	ns = fastpath_now_ns();
 	/* use-stale-cache keeps expired entries that long */
-	removed = fastpath_sweep(c->fp, ns > keep ? ns - keep : 0);
+	removed = fastpath_sweep(c->fp, ns > keep ? ns - keep : 0, &c->sweeper, CACHE_SWEEP_STEP);
+	/* the sweep ended (its state is back at the start): the next in a while */
+	c->next_sweep_ms = now_ms + (c->sweeper.big || c->sweeper.small.at ? CACHE_SWEEP_STEP_MS : CACHE_SWEEP_MS);
 	if (removed > 0) {
 		c->swept += (uint64_t)removed;
 		pr_debug("removed %d expired entries", removed);

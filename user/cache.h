@@ -18,7 +18,9 @@
 #include "entry.h"
 #include "fastpath.h"
 
-#define CACHE_SWEEP_MS 5000 /* expired entries leave the map within this */
+#define CACHE_SWEEP_MS 5000 /* a sweep starts this long after the last ended */
+#define CACHE_SWEEP_STEP 256   /* keys a step of it judges: well under a ms of the loop */
+#define CACHE_SWEEP_STEP_MS 1  /* and the next step this long after */
 #define CACHE_STALE_TTL 30  /* RFC 8767: the TTL of a stale answer */
 
 struct flush_spec;
@@ -31,6 +33,7 @@ struct cache {
 	uint64_t flushed;	   /* removed by bpfdnsctl flush */
 	uint64_t entries_at_start; /* found in a pinned map */
 	uint64_t next_sweep_ms;
+	struct cachemap_sweeper sweeper; /* where the sweep is */
 };
 
 enum cache_find {
@@ -83,7 +86,9 @@ int cache_drop(struct cache *c,
 	       int (*doomed)(const struct bpfdns_question *key, const struct entry *e, const void *ctx),
 	       const void *ctx);
 /* Every CACHE_SWEEP_MS, remove entries expired longer ago than
- * use-stale-cache keeps them. */
+ * use-stale-cache keeps them, a step of CACHE_SWEEP_STEP keys every
+ * CACHE_SWEEP_STEP_MS (a million entries would hold the loop for a second
+ * at once). */
 void cache_sweep(struct cache *c, uint64_t now_ms);
 /* Entries the LRU map pushed out before they expired, given how many it
  * holds now: what went in and is neither there nor swept nor flushed. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* cachemap.c - the cache's two maps by fd; see cachemap.h. */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include "cachemap.h"
@@ -144,24 +145,32 @@ int cachemap_each(const struct cache_maps *m,
 /* What a walk does with a key. */
 enum verdict { KEEP, DELETE, DELETE_UNCOUNTED };
 
-/* Walk map fd and delete the keys judge() says to; how many it counted.
- * Deleting behind the iterator keeps get_next_key's place. */
-static int delete_keys(int fd, enum verdict (*judge)(const struct bpfdns_key *key, const void *ctx), const void *ctx)
+/* Walk map fd from where c says (NULL: all of it, in one go) and delete
+ * the keys judge() says to, judging at most max; how many it counted.
+ * Deleting behind the iterator keeps get_next_key's place; c keeps the
+ * next key to judge, which is still there (if it goes meanwhile, the next
+ * call starts the map over). */
+static int delete_keys(int fd, enum verdict (*judge)(const struct bpfdns_key *key, const void *ctx), const void *ctx,
+		       struct cachemap_cursor *c, int max)
 {
-	struct bpfdns_key key, next;
-	void *prev = NULL;
+	struct cachemap_cursor all = { 0 };
+	struct bpfdns_key next;
 	int removed = 0;
 
-	for (int more = 1; more;) {
-		enum verdict v;
+	if (!c) {
+		c = &all;
+		max = INT_MAX;
+	}
+	if (!c->at)
+		c->at = !bpf_map_get_next_key(fd, NULL, &c->key);
+	for (int judged = 0; c->at && judged < max; judged++) {
+		int more = !bpf_map_get_next_key(fd, &c->key, &next);
+		enum verdict v = judge(&c->key, ctx);
 
-		more = !bpf_map_get_next_key(fd, prev, &next);
-		if (prev && (v = judge(&key, ctx)) != KEEP && !bpf_map_delete_elem(fd, &key))
+		if (v != KEEP && !bpf_map_delete_elem(fd, &c->key))
 			removed += v == DELETE;
-		if (more) {
-			key = next;
-			prev = &key;
-		}
+		c->at = more;
+		c->key = next;
 	}
 	return removed;
 }
@@ -194,7 +203,7 @@ int cachemap_delete_where(const struct cache_maps *m,
 {
 	struct doom d = { m, doomed, ctx };
 
-	return delete_keys(m->fd, judge_entry, &d);
+	return delete_keys(m->fd, judge_entry, &d, NULL, 0);
 }
 
 static int flushed(const struct bpfdns_question *qn, const struct entry *e, const void *ctx)
@@ -216,8 +225,8 @@ int cachemap_flush(const struct cache_maps *m, const struct flush_spec *f)
 	if (!flush_spec_all(f))
 		return cachemap_delete_where(m, flushed, f);
 	/* everything: no entry needs reading */
-	removed = delete_keys(m->fd, judge_any, NULL);
-	delete_keys(m->big_fd, judge_any, NULL);
+	removed = delete_keys(m->fd, judge_any, NULL, NULL, 0);
+	delete_keys(m->big_fd, judge_any, NULL, NULL, 0);
 	return removed;
 }
 
@@ -238,11 +247,18 @@ static enum verdict judge_orphan(const struct bpfdns_key *k, const void *ctx)
 	return stub.flags & BPFDNS_ENTRY_BIG ? KEEP : DELETE;
 }
 
-int cachemap_sweep(const struct cache_maps *m, uint64_t now_ns)
+int cachemap_sweep(const struct cache_maps *m, uint64_t now_ns, struct cachemap_sweeper *s, int max)
 {
-	int gone = cachemap_delete_where(m, expired_before, &now_ns);
+	struct doom d = { m, expired_before, &now_ns };
+	int gone = 0;
 
-	delete_keys(m->big_fd, judge_orphan, m);
+	if (!s->big) {
+		gone = delete_keys(m->fd, judge_entry, &d, &s->small, max);
+		s->big = !s->small.at;
+	} else {
+		delete_keys(m->big_fd, judge_orphan, m, &s->big_at, max);
+		s->big = s->big_at.at;
+	}
 	return gone;
 }
 

@@ -42,9 +42,24 @@ int cachemap_delete_where(const struct cache_maps *m,
 			  const void *ctx);
 /* Delete the entries f says (flushspec.h); how many. */
 int cachemap_flush(const struct cache_maps *m, const struct flush_spec *f);
-/* Delete the entries that expired before now_ns, and big entries whose stub
- * is gone (the LRU evicts stubs on its own); how many of the first. */
-int cachemap_sweep(const struct cache_maps *m, uint64_t now_ns);
+/* Where a walk goes on from. */
+struct cachemap_cursor {
+	struct bpfdns_key key; /* the next to judge, when at */
+	int at;
+};
+
+/* A sweep in steps: the cache map's entries, then cache_big's. */
+struct cachemap_sweeper {
+	struct cachemap_cursor small, big_at;
+	int big; /* on cache_big */
+};
+
+/* A step of a sweep, judging at most max keys: delete the entries that
+ * expired before now_ns, then the big entries whose stub is gone (the LRU
+ * evicts stubs on its own); how many of the first. A step on cache_big
+ * that reaches its end ends the sweep (s is all zero again). Steps keep a
+ * map walk of a million entries from holding the daemon's loop. */
+int cachemap_sweep(const struct cache_maps *m, uint64_t now_ns, struct cachemap_sweeper *s, int max);
 /* Entries in the cache (walks it; under heavy churn an overestimate,
  * never above max). */
 int cachemap_count(const struct cache_maps *m, int max);

@@ -381,11 +381,11 @@ int fastpath_lookup(struct fastpath *fp, const struct bpfdns_question *qn, struc
 	return memcmp(found.name, qn->name, sizeof(found.name)) ? -ENOENT : 0;
 }
 
-int fastpath_sweep(struct fastpath *fp, uint64_t now_ns)
+int fastpath_sweep(struct fastpath *fp, uint64_t now_ns, struct cachemap_sweeper *s, int max)
 {
 	struct cache_maps m = fastpath_cache_maps(fp);
 
-	return cachemap_sweep(&m, now_ns);
+	return cachemap_sweep(&m, now_ns, s, max);
 }
 
 int fastpath_counters(struct fastpath *fp, struct bpfdns_counters *out)

@@ -60,8 +60,9 @@ int fastpath_listen_del(struct fastpath *fp, int family, const void *addr, uint1
 int fastpath_store(struct fastpath *fp, const struct bpfdns_question *qn, const struct entry *e);
 /* Copy the entry for a question into e; 0 or -ENOENT. */
 int fastpath_lookup(struct fastpath *fp, const struct bpfdns_question *qn, struct entry *e);
-/* Delete entries that expired before now_ns (CLOCK_BOOTTIME); returns how many. */
-int fastpath_sweep(struct fastpath *fp, uint64_t now_ns);
+/* A step of a sweep (cachemap.h): entries that expired before now_ns
+ * (CLOCK_BOOTTIME) deleted, at most max keys judged; returns how many. */
+int fastpath_sweep(struct fastpath *fp, uint64_t now_ns, struct cachemap_sweeper *s, int max);
 /* Entries in the cache map now (walks it; under heavy churn an
  * overestimate, never above the map's size). */
 int fastpath_count(struct fastpath *fp);

@@ -27,6 +27,7 @@ static void reached(struct upstream *u, uint32_t rtt_us, uint64_t now_ms)
 		pr_info("upstream %s is back", u->name);
 	sample(u, rtt_us);
 	u->fails = 0;
+	u->overdue = 0;
 	u->state = UPSTREAM_UP;
 	u->probe_at_ms = 0;
 	u->last_ok_ms = now_ms;
@@ -50,15 +51,25 @@ void health_refused(struct upstream *u, uint32_t rtt_us, uint64_t now_ms)
 	reached(u, rtt_us, now_ms);
 }
 
-void health_slow(struct upstream *u, uint32_t waited_us)
+static void overdue(struct upstream *u, uint64_t now_ms)
 {
-	if (waited_us > u->srtt_us)
-		sample(u, waited_us);
+	u->overdue++;
+	if (!u->probe_at_ms || u->probe_at_ms > now_ms + HEALTH_OVERDUE_PROBE_MS)
+		u->probe_at_ms = now_ms + HEALTH_OVERDUE_PROBE_MS;
+}
+
+void health_slow(struct upstream *u, uint32_t waited_us, uint64_t now_ms)
+{
+	uint32_t p99 = health_rtt_pct(u, 99);
+
+	if (waited_us > p99 && waited_us > HEALTH_OVERDUE_MIN_US)
+		overdue(u, now_ms);
 }
 
 void health_late(struct upstream *u, uint32_t waited_us, uint64_t now_ms)
 {
-	health_slow(u, waited_us);
+	(void)waited_us;
+	overdue(u, now_ms);
 	if (u->state != UPSTREAM_UP)
 		return;
 	u->state = UPSTREAM_SUSPECT;
@@ -74,6 +85,13 @@ void health_fail(struct upstream *u, uint64_t now_ms)
 	u->state = u->fails >= HEALTH_DOWN_AFTER ? UPSTREAM_DOWN : UPSTREAM_SUSPECT;
 	if (!u->probe_at_ms)
 		u->probe_at_ms = now_ms + HEALTH_PROBE_MS;
+}
+
+void health_timeout(struct upstream *u, uint64_t sent_ms, uint64_t now_ms)
+{
+	if (u->last_ok_ms && u->last_ok_ms >= sent_ms)
+		return;
+	health_fail(u, now_ms);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -99,18 +117,33 @@ uint32_t health_p95(const struct upstream *u)
 	return health_rtt_pct(u, 95);
 }
 
+/* What a query to u is worth waiting for: its smoothed RTT; in trouble,
+ * four times that and HEALTH_TROUBLE_US more for each loss in a row and
+ * for being suspect. A loss may well be nothing (a near upstream with 30 %
+ * of its queries lost still beats one 30 ms away, asked beside the next
+ * one); a dark one slips further back with every query it leaves. */
+static uint64_t expected_us(const struct upstream *u)
+{
+	uint32_t marks = u->overdue + (u->state != UPSTREAM_UP);
+
+	return marks ? (uint64_t)u->srtt_us * 4 + (uint64_t)HEALTH_TROUBLE_US * marks : u->srtt_us;
+}
+
 static int cmp_health(const void *a, const void *b, void *arg)
 {
 	const struct upstreams *ups = arg;
 	const struct upstream *x = ups->list[*(const int *)a], *y = ups->list[*(const int *)b];
+	uint64_t ex, ey;
 
-	if (x->state != y->state)
-		return x->state - y->state;
+	if ((x->state == UPSTREAM_DOWN) != (y->state == UPSTREAM_DOWN))
+		return x->state == UPSTREAM_DOWN ? 1 : -1;
 	/* known RTTs first (0: not heard from yet; probes will tell) */
 	if (!x->srtt_us != !y->srtt_us)
 		return !x->srtt_us - !y->srtt_us;
-	if (x->srtt_us != y->srtt_us)
-		return x->srtt_us < y->srtt_us ? -1 : 1;
+	ex = expected_us(x);
+	ey = expected_us(y);
+	if (ex != ey)
+		return ex < ey ? -1 : 1;
 	return *(const int *)a - *(const int *)b;
 }
 
@@ -125,6 +158,11 @@ int health_order(const struct upstreams *ups, int *order)
 const char *health_state_name(uint8_t state)
 {
 	return state == UPSTREAM_UP ? "up" : state == UPSTREAM_SUSPECT ? "suspect" : "down";
+}
+
+int health_troubled(const struct upstream *u)
+{
+	return u->overdue || u->state != UPSTREAM_UP;
 }
 
 int health_all_down(const struct upstreams *ups)

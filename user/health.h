@@ -14,6 +14,11 @@
 #define HEALTH_PROBE_MS 1000  /* how often an upstream is probed, at most */
 #define HEALTH_STALE_MS 5000  /* probe one not heard from for this long */
 #define HEALTH_REFUSALS_FAIL 10 /* SERVFAIL/REFUSED answers in a row: it fails every name */
+#define HEALTH_OVERDUE_PROBE_MS 100 /* probe an overdue upstream this soon: back once it answers */
+/* Overdue means unanswered past its p99 and this: two asked at once on
+ * loopback finish within it, whichever loses the race */
+#define HEALTH_OVERDUE_MIN_US 1000
+#define HEALTH_TROUBLE_US 1000 /* what each mark of trouble costs in the order: a hedge's least wait */
 
 /* A good reply after rtt_us. */
 void health_ok(struct upstream *u, uint32_t rtt_us, uint64_t now_ms);
@@ -22,15 +27,25 @@ void health_ok(struct upstream *u, uint32_t rtt_us, uint64_t now_ms);
  * answers from a reachable, timely upstream, so this counts as reached;
  * only HEALTH_REFUSALS_FAIL in a row (every name fails) count as failures. */
 void health_refused(struct upstream *u, uint32_t rtt_us, uint64_t now_ms);
-/* A reply that lost the race, still not in after waited_us: a lower bound
- * of its RTT, so a dark or slow upstream sinks in the order. */
-void health_slow(struct upstream *u, uint32_t waited_us);
-/* No reply by query-timeout (clients got their answer), still waited for:
- * not a failure, but a lower bound of its RTT, and reason to probe it
- * (up becomes suspect; the probes say whether it is down). */
+/* A reply that lost the race, still not in after waited_us: past its
+ * recent p99 and HEALTH_OVERDUE_MIN_US, the upstream is overdue, in trouble
+ * until a reply in time (health_order counts it slower; hedged misses that
+ * still ask it first ask the next at once), probed every
+ * HEALTH_OVERDUE_PROBE_MS until it answers. Not an RTT sample: a lost
+ * query says nothing of how fast its replies are, and would stretch its
+ * hedge delay long after the loss. */
+void health_slow(struct upstream *u, uint32_t waited_us, uint64_t now_ms);
+/* No reply by query-timeout (clients got their answer): overdue, not a
+ * failure, and up becomes suspect (the probes say whether it is down). */
 void health_late(struct upstream *u, uint32_t waited_us, uint64_t now_ms);
-/* A failure: ICMP error, bad reply, no reply by the deadline. */
+/* Is u in trouble: overdue, suspect or down? */
+int health_troubled(const struct upstream *u);
+/* A failure: ICMP error, bad reply. */
 void health_fail(struct upstream *u, uint64_t now_ms);
+/* No reply by the deadline to a query sent at sent_ms: a failure, unless
+ * the upstream answered since (a lost datagram: the failures that make it
+ * down are in a row by when they were sent, not by when they time out). */
+void health_timeout(struct upstream *u, uint64_t sent_ms, uint64_t now_ms);
 /* The RTT within which pct % (1..100) of the recent replies came, in µs
  * (0: none yet). */
 uint32_t health_rtt_pct(const struct upstream *u, unsigned pct);
@@ -39,9 +54,10 @@ uint32_t health_p95(const struct upstream *u);
 int health_all_down(const struct upstreams *ups);
 /* "up", "suspect" or "down". */
 const char *health_state_name(uint8_t state);
-/* Upstream indices, best first: up before suspect before down, then known
- * before never heard from, then by smoothed RTT, then in configuration
- * order. Returns how many. */
+/* Upstream indices, best first: down last, then known before never heard
+ * from, then by smoothed RTT, one in trouble as four times slower and
+ * HEALTH_TROUBLE_US more for each loss in a row and for being suspect,
+ * then in configuration order. Returns how many. */
 int health_order(const struct upstreams *ups, int *order);
 
 #endif /* BPFDNS_HEALTH_H */

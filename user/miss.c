@@ -97,7 +97,7 @@ static void miss_end(struct misses *ms, struct miss *r)
 	for (int i = 0; i < r->n_legs; i++) {
 		/* still out when another answered: at least this slow */
 		if (leg_open(&r->legs[i]))
-			health_slow(r->legs[i].u, (uint32_t)(now_us - r->legs[i].sent_us));
+			health_slow(r->legs[i].u, (uint32_t)(now_us - r->legs[i].sent_us), now_us / 1000);
 		miss_close_leg(r, &r->legs[i]);
 	}
 	waiters_clear(&r->waiters);
@@ -469,7 +469,7 @@ void miss_check_deadlines(struct misses *ms, uint64_t now_ms)
 			for (int i = 0; i < r->n_legs; i++) {
 				if (leg_open(&r->legs[i])) {
 					r->legs[i].u->failures++;
-					health_fail(r->legs[i].u, now_ms);
+					health_timeout(r->legs[i].u, r->legs[i].sent_us / 1000, now_ms);
 					miss_close_leg(r, &r->legs[i]);
 				}
 			}

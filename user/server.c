@@ -425,23 +425,26 @@ int server_run(struct server *srv, struct server_signals *sig)
 
 	log_batch(1);
 	while (!sig->stop) {
-		uint64_t now_us = clock_now_us(), now;
-		int spinning = now_us < busy_until, timeout = 20;
+		uint64_t now_us = clock_now_us(), now, wait_us = 20000;
+		int spinning = now_us < busy_until;
 		int n, foreground = 0;
+		struct timespec timeout;
 
 		if (spinning) {
-			timeout = 0;
+			wait_us = 0;
 		} else if (miss_next_hedge_us(&srv->misses)) {
-			/* wake for the next hedge, to the ms */
-			uint64_t due = miss_next_hedge_us(&srv->misses), ms = due > now_us ? (due - now_us + 999) / 1000 : 0;
+			/* wake for the next hedge, to the µs: a hedge a ms late is
+			 * most of a hedged lookup's tail (epoll_wait counts ms) */
+			uint64_t due = miss_next_hedge_us(&srv->misses);
 
-			timeout = ms < 20 ? (int)ms : 20;
+			wait_us = due <= now_us ? 0 : due - now_us < wait_us ? due - now_us : wait_us;
 		}
-		n = epoll_wait(srv->epfd, evs, 64, timeout);
+		timeout = (struct timespec){ .tv_sec = 0, .tv_nsec = (long)(wait_us * 1000) };
+		n = epoll_pwait2(srv->epfd, evs, 64, &timeout, NULL);
 		if (n < 0 && errno != EINTR) {
 			int err = -errno;
 
-			pr_err("epoll_wait: %s", strerror(-err));
+			pr_err("epoll_pwait2: %s", strerror(-err));
 			log_batch(0);
 			return err;
 		}

@@ -26,7 +26,10 @@ int strategy_start(struct plan *p, const struct strategy_cfg *sc, const struct u
 		b->tokens += HEDGE_TOKENS_PER_MISS;
 		if (b->tokens > HEDGE_TOKENS_MAX)
 			b->tokens = HEDGE_TOKENS_MAX;
-		return 1;
+		/* the first sign of loss (a query unanswered past its p99), or
+		 * the best of a troubled lot: two at once, until it answers in
+		 * time */
+		return p->n_order > 1 && health_troubled(ups->list[p->order[0]]) ? 2 : 1;
 	}
 	for (int i = 0; i < ups->n; i++)
 		p->order[i] = i;

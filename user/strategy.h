@@ -9,8 +9,13 @@
  *   hedged (default)  the healthiest upstream first; the next one when no
  *                     answer came within the last one's recent p95 RTT
  *                     (within hedge-min..hedge-max), or at once when it
- *                     failed. A token bucket (one hedge per 10 misses, a
- *                     burst of 10) makes the wait hedge-max once spent.
+ *                     failed. An upstream that left a query unanswered
+ *                     past its p99 counts as slower until it answers in
+ *                     time (health.h); while it is still the best, it and
+ *                     the next are asked at once.
+ *                     A token bucket (one hedge per 10
+ *                     misses, a burst of 10) makes the wait hedge-max once
+ *                     spent.
  *   all-servers       every upstream at once.
  *   strict-order      one at a time, in configuration order; the next
  *                     when the last failed or step_ms passed.
@@ -57,7 +62,8 @@ void hedge_budget_init(struct hedge_budget *b);
 
 /* A new miss over ups: its order (hedged: by health; else configuration
  * order) and, hedged, one tenth of a hedge more in the budget. Returns how
- * many upstreams to ask at once: every one (all-servers), else one. */
+ * many upstreams to ask at once: every one (all-servers), two (hedged, the
+ * first in trouble: health_troubled), else one. */
 int strategy_start(struct plan *p, const struct strategy_cfg *sc, const struct upstreams *ups,
 		   struct hedge_budget *b);
 /* A probe of upstream idx: that one only, no timers. */

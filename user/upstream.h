@@ -31,6 +31,7 @@ struct upstream {
 	uint8_t state; /* enum upstream_state */
 	uint32_t fails;	/* consecutive */
 	uint32_t refusals; /* consecutive SERVFAIL, REFUSED... answers */
+	uint32_t overdue;  /* consecutive queries unanswered past its p99 (health_slow) */
 	uint64_t probe_at_ms; /* when it may be probed next */
 	uint64_t last_ok_ms;  /* its last good reply */
 	int refs;	      /* lists naming it: one object per address */

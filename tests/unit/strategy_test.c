@@ -109,6 +109,71 @@ static void test_hedge_bounds_and_budget(void)
 	      hedges >= 12 && hedges <= 13, "%d times", hedges);
 }
 
+/* A query the best left unanswered past its p99 (another answered): it
+ * counts as slower (four times, and 1 ms more) until it answers in time, so
+ * the next one as fast takes its place; when it is still the best, it and
+ * the next are asked at once. Each loss in a row moves it 1 ms further
+ * back. Its hedge delay never grows. */
+static void test_loss(void)
+{
+	const uint32_t rtt[] = { 100, 200, 30 * MS };
+	struct strategy_cfg sc = cfg(UPSTREAM_HEDGED);
+	struct upstream *best;
+	struct hedge_budget b;
+	struct plan p;
+	uint32_t p95;
+	int n, a, c;
+
+	hedge_budget_init(&b);
+	make_upstreams(3, rtt);
+	best = ups.list[0];
+	p95 = health_p95(best);
+	health_slow(best, 90, 1000);
+	CHECK("loss: a race lost within its p99 is none", !best->overdue, "overdue %u", best->overdue);
+	health_slow(best, 900, 1000);
+	CHECK("loss: ... nor one lost within 1 ms (two asked at once)", !best->overdue, "overdue %u", best->overdue);
+	health_slow(best, 5 * MS, 1000);
+	CHECK("loss: still out past its p99: overdue", best->overdue == 1, "overdue %u", best->overdue);
+	CHECK("loss: not an RTT sample (its hedge delay stays)", health_p95(best) == p95, "p95 %u, was %u",
+	      health_p95(best), p95);
+	CHECK("loss: probed soon", best->probe_at_ms == 1000 + HEALTH_OVERDUE_PROBE_MS, "at %llu",
+	      (unsigned long long)best->probe_at_ms);
+	n = strategy_start(&p, &sc, &ups, &b);
+	CHECK("loss: the next one as fast takes its place, alone", n == 1 && strategy_take(&p) == 1 &&
+	      strategy_take(&p) == 0, "asks %d", n);
+	health_ok(best, 100, 1100);
+	n = strategy_start(&p, &sc, &ups, &b);
+	CHECK("loss: an answer in time: it first again", n == 1 && strategy_take(&p) == 0, "asks %d", n);
+
+	/* the next one is 30 ms away: the one that lost stays the best, asked beside it */
+	make_upstreams(2, (const uint32_t[]){ 100, 30 * MS });
+	health_slow(ups.list[0], 5 * MS, 1000);
+	n = strategy_start(&p, &sc, &ups, &b);
+	a = strategy_take(&p);
+	c = strategy_take(&p);
+	CHECK("loss: still the best by far: it and the next at once", n == 2 && a == 0 && c == 1, "%d: %d, %d", n,
+	      a, c);
+	/* a dark one: every query it leaves moves it 1 ms further back */
+	for (int i = 1; i < 40; i++)
+		health_slow(ups.list[0], 5 * MS, 1200);
+	n = strategy_start(&p, &sc, &ups, &b);
+	CHECK("loss: forty in a row: the one 30 ms away first", n == 1 && strategy_take(&p) == 1, "asks %d", n);
+	health_ok(ups.list[0], 100, 1400);
+	CHECK("loss: back first once it answers", strategy_start(&p, &sc, &ups, &b) == 1 && strategy_take(&p) == 0,
+	      "not first");
+	/* lost datagrams time out after later ones were answered: no failure */
+	health_timeout(ups.list[0], 1300, 3300);
+	CHECK("loss: a timeout of a query sent before its last answer is no failure",
+	      !ups.list[0]->fails && ups.list[0]->state == UPSTREAM_UP, "fails %u", ups.list[0]->fails);
+	health_timeout(ups.list[0], 1450, 3450);
+	CHECK("loss: one sent after it is", ups.list[0]->fails == 1, "fails %u", ups.list[0]->fails);
+	health_ok(ups.list[0], 100, 1500);
+	health_late(ups.list[0], 2000 * MS, 1500);
+	n = strategy_start(&p, &sc, &ups, &b);
+	CHECK("loss: unanswered by query-timeout: suspect, and asked beside the next", n == 2 &&
+	      ups.list[0]->state == UPSTREAM_SUSPECT && strategy_take(&p) == 0, "asks %d", n);
+}
+
 static void test_all_servers(void)
 {
 	struct strategy_cfg sc = cfg(UPSTREAM_ALL_SERVERS);
@@ -180,6 +245,7 @@ int main(void)
 {
 	test_hedged();
 	test_hedge_bounds_and_budget();
+	test_loss();
 	test_all_servers();
 	test_strict_order();
 	test_probe();
