@@ -162,7 +162,7 @@ static int pin_open(const struct opts *o, const char *map, int write)
  * 0 or -errno. */
 static int cache_open(const struct opts *o, struct cache_maps *m, int write)
 {
-	int fd = pin_open(o, "layout", 0), same;
+	int fd = pin_open(o, "layout", write), same; /* write: the error says who may */
 	__u32 version;
 
 	if (fd < 0)

@@ -268,13 +268,8 @@ static void detach_tc(struct fastpath *fp, struct fp_hook *h, int gone)
 		h->tc_opts.flags = h->tc_opts.prog_fd = h->tc_opts.prog_id = 0;
 		if (bpf_tc_detach(&h->tc_hook, &h->tc_opts))
 			pr_warn("cannot detach the TC program from %s", h->name);
-		/* the clsact qdisc we made, as a whole: flushing its ingress
-		 * alone fails once our filter is gone, and libbpf prints the
-		 * kernel's message to stderr, past its print callback */
-		if (h->tc_hook_created) {
-			h->tc_hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-			bpf_tc_hook_destroy(&h->tc_hook);
-		}
+		/* our filter alone: the clsact qdisc stays, empty or with
+		 * other tools' filters (destroying its ingress flushed theirs) */
 	}
 	if (h->tc_pin[0])
 		unlinkat(fp->pin_dirfd, strrchr(h->tc_pin, '/') + 1, 0);

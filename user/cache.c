@@ -3,10 +3,10 @@
 #include <errno.h>
 #include <string.h>
 #include "cache.h"
+#include "clock.h"
 #include "dns.h"
 #include "log.h"
 
-#define NS_PER_S 1000000000ULL
 
 void cache_init(struct cache *c, struct fastpath *fp, const struct config *cfg)
 {

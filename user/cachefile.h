@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <linux/types.h>
 
+struct config;
 struct fastpath;
 
 #define CACHEFILE_MAGIC "bpfdns cache" /* 12 bytes, no NUL */
@@ -43,13 +44,16 @@ _Static_assert(sizeof(struct cachefile_head) == 32, "cache file header is 32 byt
 _Static_assert(sizeof(struct cachefile_rec) == 24, "cache file record head is 24 bytes");
 
 /* Write fp's cache but local data (which comes from the configuration
- * again) to path, atomically: path.tmp, then renamed. How many entries,
- * or -errno (logged). */
+ * again) to path, atomically: a new path.tmp (0600), then renamed; never
+ * over anything but a file of ours. How many entries, or -errno (logged). */
 int cachefile_save(const char *path, struct fastpath *fp);
 /* Load path's entries still valid by the wall clock into fp's cache, TTLs
- * aged by the time that passed, where their question has no entry yet.
- * How many; 0 without a file; -errno for a file that is not one of ours,
- * corrupt or from the future, which is ignored (logged as a warning). */
-int cachefile_load(const char *path, struct fastpath *fp);
+ * aged by the time that passed and held to cfg's limits, unless pins that
+ * outlived the daemon hold a newer cache; then remove the file (it holds
+ * the cache from a clean stop to the next start: a flush, or a crash after
+ * one, never brings an entry back). How many; 0 without a file; -errno for
+ * a file that is not one of ours, corrupt or from the future, which is
+ * ignored and left (logged as a warning). */
+int cachefile_load(const char *path, struct fastpath *fp, const struct config *cfg);
 
 #endif /* BPFDNS_CACHEFILE_H */

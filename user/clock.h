@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#define NS_PER_S 1000000000ULL
+
 static inline uint64_t clock_now_us(void)
 {
 	struct timespec ts;

@@ -2,6 +2,8 @@
 /* main.c - bpfdnsd: options -> fast path -> sockets -> event loop. */
 #include <errno.h>
 #include <grp.h>
+#include <libgen.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,8 +11,6 @@
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
-#include <libgen.h>
-#include <limits.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -162,6 +162,12 @@ static int setup_options(struct config *cfg, int argc, char **argv)
 		pr_err("log-facility=%s: %s", cfg->log_facility, strerror(-err));
 		return err;
 	}
+	/* a forked daemon runs from /: a relative name would be read here and
+	 * written there */
+	if (cfg->cache_file[0] && cfg->cache_file[0] != '/') {
+		pr_err("cache-file=%s: give an absolute path", cfg->cache_file);
+		return -EINVAL;
+	}
 	if (cfg->control_group[0]) {
 		struct group *gr = getgrnam(cfg->control_group);
 
@@ -194,8 +200,8 @@ static int setup_fastpath(const struct config *cfg, struct fastpath **fp)
 		err = fastpath_open(fp, &fopts);
 	if (err)
 		return err;
-	if (cfg->control_gid >= 0)
-		pindir_share(cfg->pin_path, (gid_t)cfg->control_gid);
+	/* the group's read access, or none (a group given before, dropped) */
+	pindir_share(cfg->pin_path, cfg->control_gid);
 	/* an earlier run's addresses: ifaces.c adds ours */
 	return fastpath_listen_clear(*fp);
 }
@@ -297,7 +303,7 @@ int main(int argc, char **argv)
 	err = cfg.cache_size ? setup_fastpath(&cfg, &fp) : 0;
 	/* before the hooks and sockets: the kernel answers them at once */
 	if (!err && fp && cfg.cache_file[0])
-		cachefile_load(cfg.cache_file, fp);
+		cachefile_load(cfg.cache_file, fp, &cfg);
 	err = err ?: server_open(&srv, &cfg, ups, fp);
 	if (!err && fp)
 		drop_orphans(&cfg, fp);

@@ -87,21 +87,28 @@ static int reachable(const char *dir, gid_t gid)
 	return 1;
 }
 
-void pindir_share(const char *dir, gid_t gid)
+void pindir_share(const char *dir, long gid)
 {
-	DIR *d = opendir(dir);
+	gid_t g = gid >= 0 ? (gid_t)gid : 0;
+	const char *failed = NULL;
 	struct dirent *de;
-	int failed = 0;
+	struct stat st;
+	DIR *d;
 
-	if (!d || fchown(dirfd(d), (uid_t)-1, gid) || fchmod(dirfd(d), 0750))
-		failed = 1;
-	while (d && (de = readdir(d)))
-		if (de->d_name[0] != '.' && (fchownat(dirfd(d), de->d_name, (uid_t)-1, gid, 0) ||
-					      fchmodat(dirfd(d), de->d_name, 0640, 0)))
-			failed = 1;
+	/* no group, none before: nothing to take back */
+	if (gid < 0 && !stat(dir, &st) && !(st.st_mode & 077) && !st.st_gid)
+		return;
+	d = opendir(dir);
+
+	if (!d || fchown(dirfd(d), (uid_t)-1, g) || fchmod(dirfd(d), gid >= 0 ? 0710 : 0700))
+		failed = ".";
+	while (d && !failed && (de = readdir(d)))
+		if (de->d_name[0] != '.' && (fchownat(dirfd(d), de->d_name, (uid_t)-1, g, 0) ||
+					      fchmodat(dirfd(d), de->d_name, gid >= 0 ? 0640 : 0600, 0)))
+			failed = de->d_name;
 	if (failed)
-		pr_warn("control-group: cannot let the group read %s: %s", dir, strerror(errno));
-	else if (!reachable(dir, gid))
+		pr_warn("control-group: cannot set who may read %s/%s: %s", dir, failed, strerror(errno));
+	else if (gid >= 0 && !reachable(dir, g))
 		pr_warn("control-group: a directory above %s keeps the group out (systemd mounts /sys/fs/bpf 0700): "
 			"its members get statistics, but not dump and lookup, until it lets them through (o+x)",
 			dir);

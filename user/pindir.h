@@ -29,10 +29,11 @@ int pindir_prepare(const char *dir);
  * (logged, naming the PID that holds it) or another -errno (logged).
  */
 int pindir_lock(const char *dir);
-/* Let group gid read dir and the maps pinned in it (0750, 0640: bpfdnsctl
- * opens them read-only, which a kernel from 6.5 on allows without CAP_BPF);
- * warns when dir's parents keep the group out. */
-void pindir_share(const char *dir, gid_t gid);
+/* Let group gid read the maps pinned in dir (dir 0710: they may pass, not
+ * list nor lock it; pins 0640: bpfdnsctl opens them read-only, which a
+ * kernel from 6.5 on allows without CAP_BPF), and warn when dir's parents
+ * keep the group out; gid -1: root's alone again (0700, 0600). */
+void pindir_share(const char *dir, long gid);
 
 /*
  * Remove what a daemon of this pin-path left attached (after kill -9) that

@@ -60,6 +60,7 @@ wait "$up2" "$up3" 2>/dev/null
 sleep 4
 daemon second "${common[@]}" || e2e_exit
 check "after the reboot: 4 loaded, the expired one not" "cat $dlog" "loaded 4 of"
+ok "after the reboot: the file is gone once read (a flush, then a crash, brings nothing back)" test ! -e "$cf"
 hits=$(kernel_hits)
 check "after the reboot: A answered (upstream gone)" "$dig a.example.test A +short" "192.0.2.2"
 ok "after the reboot: ... by the kernel" test "$(kernel_hits)" -gt "$hits"
@@ -74,9 +75,22 @@ check "after the reboot: the expired entry is not answered" "$dig a.short.test A
 check "after the reboot: local data from the configuration" "$dig local.test A +short" "192.0.2.99"
 stop_daemon
 
-# a restart, pins kept: the pinned entries are newer, none replaced
+# a restart, pins kept: the pinned cache is newer; a flush made while the
+# daemon was down stays made
+"$out/bpfdnsctl" --pin-path="$pin" flush nx.example.test >/dev/null
 daemon third "${common[@]}" || e2e_exit
-check "restart with pins: nothing replaced" "cat $dlog" "loaded 0 of"
+check "restart with pins: the file is not loaded over them" "cat $dlog" "not loaded, the pinned cache is newer"
+check "restart with pins: a name flushed while it was down stays flushed" "$dig nx.example.test A" \
+	"status: SERVFAIL"
+stop_daemon
+
+# today's limits hold for what the file brings (max-cache-ttl, no-negcache)
+cp "$tmp/good.cache" "$cf"
+reboot
+daemon limits "${common[@]}" --max-cache-ttl=60 --no-negcache || e2e_exit
+ttl=$(ttl_of a.example.test)
+ok "max-cache-ttl=60: a loaded TTL no higher ($ttl)" test "${ttl:-999}" -le 60
+check "no-negcache: no NXDOMAIN loaded" "$dig nx.example.test A" "status: SERVFAIL"
 stop_daemon
 
 # written 200 s earlier: TTLs 200 s lower; 400 s: expired, none loaded
@@ -113,6 +127,8 @@ printf 'x' >>"$cf"
 bad "a byte appended" "corrupt"
 printf 'nameserver 192.0.2.1\n' >"$cf"
 bad "foreign" "not a bpfdns cache file"
+check "foreign: left as it is at stop" "cat $cf; cat $dlog" "nameserver 192.0.2.1"
+check "foreign: ... and said" "cat $dlog" "not a bpfdns cache file, left as it is"
 : >"$cf"
 bad "empty" "not a bpfdns cache file"
 cp "$tmp/good.cache" "$cf"
@@ -124,9 +140,19 @@ bad "a directory" "Is a directory"
 check "a directory: not written over at stop, said" "cat $dlog" "cannot write cache-file"
 rmdir "$cf"
 mkfifo "$cf"
-bad "a FIFO" "not a bpfdns cache file"
+bad "a FIFO" "not a regular file"
 ok "a FIFO: still a FIFO after the stop (never replaced by a file)" test -p "$cf"
 rm -f "$cf"
+
+# a temporary file left there (another's, readable by all): never reused
+rm -f "$cf"
+install -m 0644 /dev/null "$cf.tmp"
+daemon tmpleft "${common[@]}" || e2e_exit
+$dig a.example.test A +short >/dev/null
+stop_daemon
+ok "a temporary file left there: the cache file is still 0600" test "$(stat -c %a "$cf")" = 600
+check "a relative path is refused (a forked daemon runs from /)" \
+	"timeout 5 $out/bpfdnsd -k --no-resolv --server=127.0.0.2#5353 --cache-file=cache 2>&1" "give an absolute path"
 
 # the daemon's user cannot write there: said at start
 daemon nobody "${common[@]}" --user=nobody || e2e_exit

@@ -34,7 +34,10 @@ $ctl flush >/dev/null # the first daemon's entry, kept in the pinned map
 $dig www.example.test A +short >/dev/null
 $dig nx.example.test A +short >/dev/null
 ok "control-group: the socket is the group's (0660)" test "$(stat -c '%a %G' "$tmp/control.sock")" = "660 nogroup"
-ok "control-group: the pin directory too (0750)" test "$(stat -c '%a %G' "$tmp/bpffs/bpfdns")" = "750 nogroup"
+ok "control-group: the pin directory may be passed, not listed nor locked (0710)" \
+	test "$(stat -c '%a %G' "$tmp/bpffs/bpfdns")" = "710 nogroup"
+check "a member cannot hold the pins' lock (a next start would wait on it)" \
+	"runuser -u nobody -- flock -n $tmp/bpffs/bpfdns true 2>&1; echo rc=\$?" "Permission denied"
 ok "control-group: the cache's pin is readable (0640)" \
 	test "$(stat -c '%a %G' "$tmp/bpffs/bpfdns/cache")" = "640 nogroup"
 check_not "control-group: a bpffs the group may pass through: no warning" "cat $dlog" "keeps the group out"
@@ -57,6 +60,13 @@ check "no daemon, a member: flush on the pins is refused" "$nobody flush 2>&1; e
 check "no daemon, a member: ... and the entry stays" "$ctl dump" "www.example.test."
 check "no daemon, a member: stats --reset on the pins is refused" "$nobody stats --reset 2>&1; echo rc=\$?" \
 	"rc=1"
+
+# the option dropped: access taken back
+daemon private --no-resolv --server=127.0.0.2#5353 || e2e_exit
+ok "control-group dropped: the pins are root's again (0700, 0600)" \
+	test "$(stat -c '%a %G' "$tmp/bpffs/bpfdns") $(stat -c '%a %G' "$tmp/bpffs/bpfdns/cache")" = "700 root 600 root"
+check "control-group dropped: a former member reads nothing" "$nobody dump 2>&1; echo rc=\$?" "rc=1"
+stop_daemon
 
 # a bpffs the group cannot pass through (systemd mounts /sys/fs/bpf 0700): said
 chmod 700 "$tmp/bpffs"

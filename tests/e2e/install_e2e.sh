@@ -82,7 +82,18 @@ for _ in $(seq 100); do grep -q "bpfdnsd ready" "$dlog" && break; sleep 0.05; do
 check "unit caps ($caps): starts with the sample config" "cat $dlog" "fast path xdp"
 check "unit caps: answers" "dig +short +tries=1 @127.0.0.1 unit.example.test" "192.0.2.2"
 check "unit caps: no more capabilities than the unit grants" "grep CapEff /proc/$daemon/status" \
-	"CapEff:	000000c000001400"
+	"CapEff:	000000c000001401"
+stop_daemon
+# the sample's control-group= under the unit's capabilities (CAP_CHOWN)
+setpriv --bounding-set=-all,"$caps" "$root/usr/sbin/bpfdnsd" -k -C "$root/etc/bpfdns/bpfdns.conf" \
+	--no-resolv --server=127.0.0.2#5353 --pin-path="$tmp/bpffs/bpfdns" --control-socket="$tmp/ctl" \
+	--control-group=nogroup >"$tmp/unit-group.log" 2>&1 &
+daemon=$!
+pids+=($daemon)
+dlog=$tmp/unit-group.log
+for _ in $(seq 100); do grep -q "bpfdnsd ready" "$dlog" && break; sleep 0.05; done
+check "unit caps: control-group= starts" "cat $dlog" "bpfdnsd ready"
+ok "unit caps: ... the socket the group's" test "$(stat -c %G "$tmp/ctl")" = nogroup
 stop_daemon
 check_not "unit caps: a clean stop detaches" "ip link show lo" "xdp"
 

@@ -76,7 +76,15 @@ wait "$daemon" 2>/dev/null
 daemon tc2 "${common[@]}" --attach=tc || e2e_exit
 ok "tc: one filter after a crash and a restart" test "$(tc filter show dev lo ingress | grep -c bpfdns_tc)" = 1
 check "tc: answers" "$dig tc.example.test A +short" "192.0.2.2"
+# another tool's filters on the same clsact, both ways: a clean stop
+# takes ours alone
+tc filter add dev lo egress prio 7 handle 1 bpf bytecode '1,6 0 0 4294967295,' flowid 1:1
+tc filter add dev lo ingress prio 7 handle 1 bpf bytecode '1,6 0 0 4294967295,' flowid 1:1
 stop_daemon
+check_not "tc: a clean stop takes our filter" "tc filter show dev lo ingress" "bpfdns_tc"
+check "tc: ... and leaves another tool's, egress" "tc filter show dev lo egress" "pref 7"
+check "tc: ... and ingress" "tc filter show dev lo ingress" "pref 7"
+tc qdisc del dev lo clsact
 ok "tc: a clean stop removes it" test "$(tc filter show dev lo ingress | grep -c bpfdns_tc)" = 0
 
 # a second daemon on the same pins fails before it touches them (flock)
