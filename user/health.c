@@ -118,13 +118,16 @@ uint32_t health_p95(const struct upstream *u)
 }
 
 /* What a query to u is worth waiting for: its smoothed RTT; in trouble,
- * four times that and HEALTH_TROUBLE_US more for each loss in a row and
- * for being suspect. A loss may well be nothing (a near upstream with 30 %
- * of its queries lost still beats one 30 ms away, asked beside the next
- * one); a dark one slips further back with every query it leaves. */
+ * four times that and HEALTH_TROUBLE_US more for each loss in a row, for
+ * being suspect, and three for being down. A loss may well be nothing (a
+ * near upstream with 30 % of its queries lost, or back from an outage the
+ * probes have not seen end yet, still beats one 30 ms away); a dark one
+ * slips further back with every query it leaves. */
 static uint64_t expected_us(const struct upstream *u)
 {
-	uint32_t marks = u->overdue + (u->state != UPSTREAM_UP);
+	uint32_t marks = u->overdue + (u->state == UPSTREAM_DOWN	  ? HEALTH_DOWN_AFTER
+				       : u->state == UPSTREAM_SUSPECT ? 1
+								      : 0);
 
 	return marks ? (uint64_t)u->srtt_us * 4 + (uint64_t)HEALTH_TROUBLE_US * marks : u->srtt_us;
 }
@@ -135,8 +138,6 @@ static int cmp_health(const void *a, const void *b, void *arg)
 	const struct upstream *x = ups->list[*(const int *)a], *y = ups->list[*(const int *)b];
 	uint64_t ex, ey;
 
-	if ((x->state == UPSTREAM_DOWN) != (y->state == UPSTREAM_DOWN))
-		return x->state == UPSTREAM_DOWN ? 1 : -1;
 	/* known RTTs first (0: not heard from yet; probes will tell) */
 	if (!x->srtt_us != !y->srtt_us)
 		return !x->srtt_us - !y->srtt_us;

@@ -54,10 +54,10 @@ uint32_t health_p95(const struct upstream *u);
 int health_all_down(const struct upstreams *ups);
 /* "up", "suspect" or "down". */
 const char *health_state_name(uint8_t state);
-/* Upstream indices, best first: down last, then known before never heard
- * from, then by smoothed RTT, one in trouble as four times slower and
- * HEALTH_TROUBLE_US more for each loss in a row and for being suspect,
- * then in configuration order. Returns how many. */
+/* Upstream indices, best first: known before never heard from, then by
+ * smoothed RTT, one in trouble as four times slower and HEALTH_TROUBLE_US
+ * more for each loss in a row, for being suspect, and three for being
+ * down, then in configuration order. Returns how many. */
 int health_order(const struct upstreams *ups, int *order);
 
 #endif /* BPFDNS_HEALTH_H */

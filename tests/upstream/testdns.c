@@ -368,8 +368,12 @@ static void on_udp(int fd)
 	uint8_t q[4096];
 	ssize_t n;
 
-	if (n_pending == PENDING_MAX)
+	if (n_pending == PENDING_MAX) {
+		/* overloaded: drop it, as a busy server does, rather than
+		 * leave it queued in the socket for after the fault */
+		recv(fd, q, sizeof(q), 0);
 		return;
+	}
 	p->to_len = sizeof(p->to);
 	n = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&p->to, &p->to_len);
 	if (n <= 0 || !reply(q, (size_t)n, &p->m, 0))
