@@ -425,20 +425,17 @@ int server_run(struct server *srv, struct server_signals *sig)
 
 	log_batch(1);
 	while (!sig->stop) {
-		uint64_t now_us = clock_now_us(), now, wait_us = 20000;
+		uint64_t now_us = clock_now_us(), now, wait_us = 20000, due = miss_next_hedge_us(&srv->misses);
 		int spinning = now_us < busy_until;
 		int n, foreground = 0;
 		struct timespec timeout;
 
-		if (spinning) {
+		/* wake for the next hedge, to the µs: a hedge a ms late is most
+		 * of a hedged lookup's tail (epoll_wait counts ms) */
+		if (spinning || (due && due <= now_us))
 			wait_us = 0;
-		} else if (miss_next_hedge_us(&srv->misses)) {
-			/* wake for the next hedge, to the µs: a hedge a ms late is
-			 * most of a hedged lookup's tail (epoll_wait counts ms) */
-			uint64_t due = miss_next_hedge_us(&srv->misses);
-
-			wait_us = due <= now_us ? 0 : due - now_us < wait_us ? due - now_us : wait_us;
-		}
+		else if (due && due - now_us < wait_us)
+			wait_us = due - now_us;
 		timeout = (struct timespec){ .tv_sec = 0, .tv_nsec = (long)(wait_us * 1000) };
 		n = epoll_pwait2(srv->epfd, evs, 64, &timeout, NULL);
 		if (n < 0 && errno != EINTR) {
