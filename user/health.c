@@ -18,6 +18,7 @@ static void sample(struct upstream *u, uint32_t rtt_us)
 		u->srtt_us = rtt_us ? rtt_us : 1;
 	else
 		u->srtt_us = (uint32_t)((int64_t)u->srtt_us + ((int64_t)rtt_us - u->srtt_us) / 8);
+	u->rtt_p50_us = health_rtt_pct(u, 50) ?: 1;
 }
 
 /* It answered in time: reachable. */
@@ -117,7 +118,7 @@ uint32_t health_p95(const struct upstream *u)
 	return health_rtt_pct(u, 95);
 }
 
-/* What a query to u is worth waiting for: its smoothed RTT; in trouble,
+/* What a query to u is worth waiting for: its recent median RTT; in trouble,
  * four times that and HEALTH_TROUBLE_US more for each loss in a row, for
  * being suspect, and three for being down. A loss may well be nothing (a
  * near upstream with 30 % of its queries lost, or back from an outage the
@@ -129,7 +130,7 @@ static uint64_t expected_us(const struct upstream *u)
 				       : u->state == UPSTREAM_SUSPECT ? 1
 								      : 0);
 
-	return marks ? (uint64_t)u->srtt_us * 4 + (uint64_t)HEALTH_TROUBLE_US * marks : u->srtt_us;
+	return marks ? (uint64_t)u->rtt_p50_us * 4 + (uint64_t)HEALTH_TROUBLE_US * marks : u->rtt_p50_us;
 }
 
 static int cmp_health(const void *a, const void *b, void *arg)

@@ -55,7 +55,8 @@ int health_all_down(const struct upstreams *ups);
 /* "up", "suspect" or "down". */
 const char *health_state_name(uint8_t state);
 /* Upstream indices, best first: known before never heard from, then by
- * smoothed RTT, one in trouble as four times slower and HEALTH_TROUBLE_US
+ * the median of its recent RTTs (not the smoothed RTT, which one reply
+ * seconds late sends up for long), one in trouble as four times slower and HEALTH_TROUBLE_US
  * more for each loss in a row, for being suspect, and three for being
  * down, then in configuration order. Returns how many. */
 int health_order(const struct upstreams *ups, int *order);
