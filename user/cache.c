@@ -7,7 +7,6 @@
 #include "dns.h"
 #include "log.h"
 
-
 void cache_init(struct cache *c, struct fastpath *fp, const struct config *cfg)
 {
 	memset(c, 0, sizeof(*c));

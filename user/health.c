@@ -5,6 +5,36 @@
 #include "health.h"
 #include "log.h"
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The window sorted into v (rtt_n values). */
+static void sorted(const struct upstream *u, uint32_t *v)
+{
+	memcpy(v, u->rtt, u->rtt_n * sizeof(v[0]));
+	qsort(v, u->rtt_n, sizeof(v[0]), cmp_u32);
+}
+
+static uint32_t pct_of(const uint32_t *v, unsigned n, unsigned pct)
+{
+	return n ? v[(n * pct + 99) / 100 - 1] : 0;
+}
+
+/* The window's percentiles the misses use, after it changed. */
+static void pcts(struct upstream *u)
+{
+	uint32_t v[UPSTREAM_RTT_WINDOW];
+
+	sorted(u, v);
+	u->rtt_p50_us = pct_of(v, u->rtt_n, 50) ?: 1;
+	u->rtt_p95_us = pct_of(v, u->rtt_n, 95);
+	u->rtt_p99_us = pct_of(v, u->rtt_n, 99);
+}
+
 static void sample(struct upstream *u, uint32_t rtt_us)
 {
 	u->rtt[u->rtt_at] = rtt_us;
@@ -18,7 +48,7 @@ static void sample(struct upstream *u, uint32_t rtt_us)
 		u->srtt_us = rtt_us ? rtt_us : 1;
 	else
 		u->srtt_us = (uint32_t)((int64_t)u->srtt_us + ((int64_t)rtt_us - u->srtt_us) / 8);
-	u->rtt_p50_us = health_rtt_pct(u, 50) ?: 1;
+	pcts(u);
 }
 
 /* It answered in time: reachable. */
@@ -61,15 +91,12 @@ static void overdue(struct upstream *u, uint64_t now_ms)
 
 void health_slow(struct upstream *u, uint32_t waited_us, uint64_t now_ms)
 {
-	uint32_t p99 = health_rtt_pct(u, 99);
-
-	if (waited_us > p99 && waited_us > HEALTH_OVERDUE_MIN_US)
+	if (waited_us > u->rtt_p99_us && waited_us > HEALTH_OVERDUE_MIN_US)
 		overdue(u, now_ms);
 }
 
-void health_late(struct upstream *u, uint32_t waited_us, uint64_t now_ms)
+void health_late(struct upstream *u, uint64_t now_ms)
 {
-	(void)waited_us;
 	overdue(u, now_ms);
 	if (u->state != UPSTREAM_UP)
 		return;
@@ -95,27 +122,17 @@ void health_timeout(struct upstream *u, uint64_t sent_ms, uint64_t now_ms)
 	health_fail(u, now_ms);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 uint32_t health_rtt_pct(const struct upstream *u, unsigned pct)
 {
 	uint32_t v[UPSTREAM_RTT_WINDOW];
 
-	if (!u->rtt_n)
-		return 0;
-	memcpy(v, u->rtt, u->rtt_n * sizeof(v[0]));
-	qsort(v, u->rtt_n, sizeof(v[0]), cmp_u32);
-	return v[(u->rtt_n * pct + 99) / 100 - 1];
+	sorted(u, v);
+	return pct_of(v, u->rtt_n, pct);
 }
 
 uint32_t health_p95(const struct upstream *u)
 {
-	return health_rtt_pct(u, 95);
+	return u->rtt_p95_us;
 }
 
 /* What a query to u is worth waiting for: its recent median RTT; in trouble,

@@ -37,7 +37,7 @@ void health_refused(struct upstream *u, uint32_t rtt_us, uint64_t now_ms);
 void health_slow(struct upstream *u, uint32_t waited_us, uint64_t now_ms);
 /* No reply by query-timeout (clients got their answer): overdue, not a
  * failure, and up becomes suspect (the probes say whether it is down). */
-void health_late(struct upstream *u, uint32_t waited_us, uint64_t now_ms);
+void health_late(struct upstream *u, uint64_t now_ms);
 /* Is u in trouble: overdue, suspect or down? */
 int health_troubled(const struct upstream *u);
 /* A failure: ICMP error, bad reply. */
@@ -47,7 +47,7 @@ void health_fail(struct upstream *u, uint64_t now_ms);
  * down are in a row by when they were sent, not by when they time out). */
 void health_timeout(struct upstream *u, uint64_t sent_ms, uint64_t now_ms);
 /* The RTT within which pct % (1..100) of the recent replies came, in µs
- * (0: none yet). */
+ * (0: none yet); health_p95 is kept at each sample. */
 uint32_t health_rtt_pct(const struct upstream *u, unsigned pct);
 uint32_t health_p95(const struct upstream *u);
 /* 1 when every upstream is down. */

@@ -193,8 +193,7 @@ static void expire_one(void *ctx, const struct waiter *w)
 		log_fail(ms, x->r, x->have_stale ? &x->stale : NULL);
 		for (int i = 0; i < x->r->n_legs; i++)
 			if (leg_open(&x->r->legs[i]))
-				health_late(x->r->legs[i].u, (uint32_t)(clock_now_us() - x->r->legs[i].sent_us),
-					    clock_now_ms());
+				health_late(x->r->legs[i].u, clock_now_ms());
 	}
 	miss_fail_waiter(ms, x->r, w, x->have_stale ? &x->stale : NULL);
 }

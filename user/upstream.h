@@ -25,8 +25,11 @@ struct upstream {
 	uint64_t tcp_only_until_ms; /* TCP only until then, after one of those */
 	/* health (health.c) */
 	uint32_t srtt_us; /* smoothed RTT; 0 before the first sample */
-	uint32_t rtt_p50_us; /* the recent median, what the order goes by: one
-			      * reply 2 s late moves it not (srtt by 250 ms) */
+	/* the recent window's median (what the order goes by: one reply 2 s
+	 * late moves it not, srtt by 250 ms), p95 (the hedge delay) and p99
+	 * (past it, a query is overdue): sorted out once per sample, not on
+	 * every miss that asks */
+	uint32_t rtt_p50_us, rtt_p95_us, rtt_p99_us;
 	uint32_t rtt[UPSTREAM_RTT_WINDOW];
 	uint8_t rtt_n, rtt_at;
 	uint64_t rtt_sum_us, rtt_count; /* every sample: the metric's _sum and _count */
