@@ -38,8 +38,6 @@ static void pcts(struct upstream *u)
 static void sample(struct upstream *u, uint32_t rtt_us)
 {
 	u->rtt[u->rtt_at] = rtt_us;
-	u->rtt_sum_us += rtt_us;
-	u->rtt_count++;
 	u->rtt_at = (uint8_t)((u->rtt_at + 1) % UPSTREAM_RTT_WINDOW);
 	if (u->rtt_n < UPSTREAM_RTT_WINDOW)
 		u->rtt_n++;
@@ -51,17 +49,63 @@ static void sample(struct upstream *u, uint32_t rtt_us)
 	pcts(u);
 }
 
-/* It answered in time: reachable. */
+static void overdue(struct upstream *u, uint64_t now_ms)
+{
+	u->overdue++;
+	u->trouble_ms = now_ms;
+	if (!u->probe_at_ms || u->probe_at_ms > now_ms + HEALTH_OVERDUE_PROBE_MS)
+		u->probe_at_ms = now_ms + HEALTH_OVERDUE_PROBE_MS;
+}
+
+/* A reply far past what its window says (HEALTH_LATE_*): one a client
+ * would have counted lost, from an upstream that answers late for now. */
+static int late(const struct upstream *u, uint32_t rtt_us)
+{
+	return u->rtt_n >= HEALTH_LATE_KNOWN && rtt_us > HEALTH_LATE_MIN_US &&
+	       rtt_us / HEALTH_LATE_FACTOR > u->rtt_p99_us;
+}
+
+/* A reply far faster than its median, which is slow: HEALTH_EARLY_RUN of
+ * them in a row say the slowness its window remembers (replies late while
+ * a fault lasted, taken before their p99 was known) is over. */
+static int early(const struct upstream *u, uint32_t rtt_us)
+{
+	return u->rtt_n >= HEALTH_LATE_KNOWN && u->rtt_p50_us > HEALTH_LATE_MIN_US &&
+	       rtt_us < u->rtt_p50_us / HEALTH_LATE_FACTOR;
+}
+
+/* It answered: reachable, and in time unless late. */
 static void reached(struct upstream *u, uint32_t rtt_us, uint64_t now_ms)
 {
 	if (u->state == UPSTREAM_DOWN)
 		pr_info("upstream %s is back", u->name);
-	sample(u, rtt_us);
+	u->rtt_sum_us += rtt_us;
+	u->rtt_count++;
 	u->fails = 0;
+	if (late(u, rtt_us) && ++u->late_run < UPSTREAM_RTT_WINDOW) {
+		/* in trouble, probed until it answers in time: replies 2 s late
+		 * for two seconds would fill the window, and put it behind a
+		 * far upstream long after it answers in time again. One asked
+		 * before its last reply in time is old news. */
+		if (u->state == UPSTREAM_DOWN)
+			u->state = UPSTREAM_SUSPECT;
+		if (now_ms - rtt_us / 1000 >= u->last_ok_ms)
+			overdue(u, now_ms);
+		return;
+	}
+	u->last_ok_ms = now_ms;
+	u->early_run = early(u, rtt_us) ? u->early_run + 1 : 0;
+	/* a window's worth late in a row: it is this slow now; or it is
+	 * fast again */
+	if (u->late_run >= UPSTREAM_RTT_WINDOW || u->early_run >= HEALTH_EARLY_RUN) {
+		u->rtt_n = u->rtt_at = 0;
+		u->early_run = 0;
+	}
+	u->late_run = 0;
+	sample(u, rtt_us);
 	u->overdue = 0;
 	u->state = UPSTREAM_UP;
-	u->probe_at_ms = 0;
-	u->last_ok_ms = now_ms;
+	u->probe_at_ms = health_slowed(u, now_ms) ? now_ms + HEALTH_SLOWED_PROBE_MS : 0;
 }
 
 void health_ok(struct upstream *u, uint32_t rtt_us, uint64_t now_ms)
@@ -80,13 +124,6 @@ void health_refused(struct upstream *u, uint32_t rtt_us, uint64_t now_ms)
 		return;
 	}
 	reached(u, rtt_us, now_ms);
-}
-
-static void overdue(struct upstream *u, uint64_t now_ms)
-{
-	u->overdue++;
-	if (!u->probe_at_ms || u->probe_at_ms > now_ms + HEALTH_OVERDUE_PROBE_MS)
-		u->probe_at_ms = now_ms + HEALTH_OVERDUE_PROBE_MS;
 }
 
 void health_slow(struct upstream *u, uint32_t waited_us, uint64_t now_ms)
@@ -108,6 +145,7 @@ void health_late(struct upstream *u, uint64_t now_ms)
 void health_fail(struct upstream *u, uint64_t now_ms)
 {
 	u->fails++;
+	u->trouble_ms = now_ms;
 	if (u->fails == HEALTH_DOWN_AFTER)
 		pr_warn("upstream %s is down (%u failures in a row)", u->name, u->fails);
 	u->state = u->fails >= HEALTH_DOWN_AFTER ? UPSTREAM_DOWN : UPSTREAM_SUSPECT;
@@ -177,6 +215,12 @@ int health_order(const struct upstreams *ups, int *order)
 const char *health_state_name(uint8_t state)
 {
 	return state == UPSTREAM_UP ? "up" : state == UPSTREAM_SUSPECT ? "suspect" : "down";
+}
+
+int health_slowed(const struct upstream *u, uint64_t now_ms)
+{
+	return u->rtt_n && u->rtt_p50_us > HEALTH_LATE_MIN_US && u->trouble_ms &&
+	       now_ms < u->trouble_ms + HEALTH_SLOWED_MS;
 }
 
 int health_troubled(const struct upstream *u)

@@ -19,8 +19,19 @@
  * loopback finish within it, whichever loses the race */
 #define HEALTH_OVERDUE_MIN_US 1000
 #define HEALTH_TROUBLE_US 1000 /* what each mark of trouble costs in the order: a hedge's least wait */
+/* A reply is late, not an RTT sample, past HEALTH_LATE_FACTOR times the
+ * upstream's recent p99 and HEALTH_LATE_MIN_US, once HEALTH_LATE_KNOWN
+ * samples say what its p99 is; a window's worth late in a row are samples
+ * again (it is that slow now). */
+#define HEALTH_LATE_FACTOR 4
+#define HEALTH_LATE_MIN_US 10000
+#define HEALTH_LATE_KNOWN 8
+#define HEALTH_EARLY_RUN 2	     /* replies far faster than a slow median in a row: a new window */
+#define HEALTH_SLOWED_MS 10000	     /* how long after trouble a slow median is watched */
+#define HEALTH_SLOWED_PROBE_MS 250   /* and how often it is probed meanwhile */
 
-/* A good reply after rtt_us. */
+/* A good reply after rtt_us: reachable; an RTT sample, in time, unless
+ * late (then overdue: see health_slow). */
 void health_ok(struct upstream *u, uint32_t rtt_us, uint64_t now_ms);
 /* A SERVFAIL, REFUSED, FORMERR... after rtt_us: a validating upstream's
  * SERVFAIL for a bogus name, a REFUSED for a CHAOS probe, are correct
@@ -38,6 +49,13 @@ void health_slow(struct upstream *u, uint32_t waited_us, uint64_t now_ms);
 /* No reply by query-timeout (clients got their answer): overdue, not a
  * failure, and up becomes suspect (the probes say whether it is down). */
 void health_late(struct upstream *u, uint64_t now_ms);
+/* Is u's recent median slow (over HEALTH_LATE_MIN_US) within
+ * HEALTH_SLOWED_MS of trouble (overdue, late, a failure)? Its window may
+ * hold a fault's replies, and the order puts it behind the others, so no
+ * query may reach it: it is probed each HEALTH_SLOWED_PROBE_MS, and
+ * HEALTH_EARLY_RUN replies far faster than its median in a row start a new
+ * window (health_ok) that puts it back in its place. */
+int health_slowed(const struct upstream *u, uint64_t now_ms);
 /* Is u in trouble: overdue, suspect or down? */
 int health_troubled(const struct upstream *u);
 /* A failure: ICMP error, bad reply. */

@@ -74,9 +74,8 @@ static void miss_note_hedge(struct misses *ms, const struct miss *r)
  * dnsmasq's; a probe or a refresh has no client, and no lines. */
 static struct qlog_tag miss_tag(const struct misses *ms, const struct miss *r)
 {
-	if (!r->log_serial)
-		return (struct qlog_tag){ .mode = QUERYLOG_OFF };
-	return (struct qlog_tag){ ms->cfg->log_queries, r->log_serial, &r->log_client };
+	return r->log_serial ? (struct qlog_tag){ ms->cfg->log_queries, r->log_serial, &r->log_client }
+			     : (struct qlog_tag){ .mode = QUERYLOG_OFF };
 }
 
 /* Close a leg of r (if open). */
@@ -459,12 +458,12 @@ void miss_check_hedges(struct misses *ms, uint64_t now_us)
 void miss_check_deadlines(struct misses *ms, uint64_t now_ms)
 {
 	struct miss *r = ms->head, *next;
+	int idx;
 
 	for (; r; r = next) {
 		next = r->next;
 		if (now_ms >= r->deadline_ms) {
-			/* the resolution deadline: a real timeout, the only one
-			 * that counts against an upstream's health */
+			/* the resolution deadline: the only timeout health counts */
 			for (int i = 0; i < r->n_legs; i++) {
 				if (leg_open(&r->legs[i])) {
 					r->legs[i].u->failures++;
@@ -479,6 +478,8 @@ void miss_check_deadlines(struct misses *ms, uint64_t now_ms)
 		/* strict-order: the next upstream, the slow one still heard */
 		if (strategy_step_due(&r->plan, &ms->strategy, now_ms))
 			miss_ask(ms, r, 1);
+		else if (r->n_legs < UPSTREAM_MAX && (idx = strategy_resend_due(&r->plan, r->ups, now_ms)) >= 0)
+			miss_leg_start(ms, r, r->ups->list[idx]); /* each query lost: once more */
 	}
 }
 

@@ -14,12 +14,15 @@ void probe_upstreams(struct misses *ms, struct upstreams *ups, uint64_t now_ms)
 	for (int i = 0; i < ups->n; i++) {
 		struct upstream *u = ups->list[i];
 
-		if (u->state == UPSTREAM_UP && !u->overdue && now_ms < u->last_ok_ms + HEALTH_STALE_MS)
+		if (u->state == UPSTREAM_UP && !u->overdue && !health_slowed(u, now_ms) &&
+		    now_ms < u->last_ok_ms + HEALTH_STALE_MS)
 			continue;
 		if (now_ms < u->probe_at_ms)
 			continue;
 		/* one that just left a query unanswered: soon, to have it back */
-		u->probe_at_ms = now_ms + (u->overdue ? HEALTH_OVERDUE_PROBE_MS : HEALTH_PROBE_MS);
+		u->probe_at_ms = now_ms + (u->overdue		       ? HEALTH_OVERDUE_PROBE_MS
+					   : health_slowed(u, now_ms) ? HEALTH_SLOWED_PROBE_MS
+								      : HEALTH_PROBE_MS);
 		miss_probe(ms, ups, i, probe_query, sizeof(probe_query), &q);
 	}
 }

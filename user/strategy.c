@@ -42,6 +42,7 @@ void strategy_probe(struct plan *p, int idx)
 	memset(p, 0, sizeof(*p));
 	p->order[0] = idx;
 	p->n_order = 1;
+	p->probe = 1;
 }
 
 int strategy_take(struct plan *p)
@@ -57,6 +58,15 @@ void strategy_asked(struct plan *p, const struct strategy_cfg *sc, const struct 
 	p->hedge_at_us = 0;
 	if (sc->mode == UPSTREAM_STRICT_ORDER)
 		p->step_at_ms = now_ms + sc->step_ms;
+	else if (!p->probe && u->rtt_n) {
+		/* when an answer is long overdue from every one asked so far
+		 * whose RTT is known (one never heard from may just be slow;
+		 * all-servers hears only from the winners) */
+		uint64_t at = now_ms + sc->hedge_max_ms + 2ULL * u->rtt_p99_us / 1000 + 1;
+
+		if (at > p->resend_at_ms)
+			p->resend_at_ms = at;
+	}
 	if (sc->mode != UPSTREAM_HEDGED || p->next >= p->n_order)
 		return;
 	/* its recent p95; an upstream never heard from: a quarter of the
@@ -92,6 +102,16 @@ int strategy_hedge_due(struct plan *p, struct hedge_budget *b, uint64_t now_us)
 	if (b->tokens >= 1)
 		b->tokens -= 1;
 	return 1;
+}
+
+int strategy_resend_due(struct plan *p, const struct upstreams *ups, uint64_t now_ms)
+{
+	int order[UPSTREAM_MAX];
+
+	if (!p->resend_at_ms || p->resent || p->next < p->n_order || now_ms < p->resend_at_ms)
+		return -1;
+	p->resent = 1;
+	return health_order(ups, order) ? order[0] : -1;
 }
 
 int strategy_step_due(const struct plan *p, const struct strategy_cfg *sc, uint64_t now_ms)

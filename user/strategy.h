@@ -17,6 +17,8 @@
  *                     misses, a burst of 10) makes the wait hedge-max once
  *                     spent.
  *   all-servers       every upstream at once.
+ *   hedged and all-servers ask the best once more when every upstream was
+ *   asked and none answered far past when any should have.
  *   strict-order      one at a time, in configuration order; the next
  *                     when the last failed or step_ms passed.
  */
@@ -48,6 +50,8 @@ struct plan {
 	int next;		 /* order[next] is the next to ask */
 	uint64_t hedge_at_us;	 /* hedged: ask order[next] then; 0: no timer */
 	uint64_t step_at_ms;	 /* strict-order: ask order[next] then */
+	uint64_t resend_at_ms;	 /* hedged, all-servers: ask the best again then; 0: no timer */
+	int probe, resent;
 };
 
 /* After a leg ended without a good answer. */
@@ -81,6 +85,12 @@ enum strategy_verdict strategy_after_loss(const struct plan *p, const struct str
 /* hedged: 1 when the hedge timer is due at now_us (it is cleared and a
  * token spent, if any is left): ask the next upstream. */
 int strategy_hedge_due(struct plan *p, struct hedge_budget *b, uint64_t now_us);
+/* hedged, all-servers: every upstream asked, none answered past
+ * hedge-max and twice the p99 of the slowest asked whose RTT is known
+ * (each query lost on the way: with 5 % lost to each of three, one miss in
+ * 8000): the best upstream by health, to ask once more, or -1 (not due,
+ * done, a probe, or none asked was ever heard from: it may just be slow). */
+int strategy_resend_due(struct plan *p, const struct upstreams *ups, uint64_t now_ms);
 /* strict-order: 1 when the step timer is due and an upstream is left. */
 int strategy_step_due(const struct plan *p, const struct strategy_cfg *sc, uint64_t now_ms);
 

@@ -174,6 +174,77 @@ static void test_loss(void)
 	      ups.list[0]->state == UPSTREAM_SUSPECT && strategy_take(&p) == 0, "asks %d", n);
 }
 
+/* A reply far past its p99 (an upstream answering 2 s late for a while) is
+ * a loss that came back, not an RTT sample: replies 2 s late would fill
+ * its window, and keep it behind an upstream 30 ms away long after it
+ * answers in time again. A window's worth of them in a row is how slow it
+ * is now. */
+static void test_late(void)
+{
+	const uint32_t rtt[] = { 100, 200, 30 * MS };
+	struct strategy_cfg sc = cfg(UPSTREAM_HEDGED);
+	struct upstream *u;
+	struct hedge_budget b;
+	struct plan p;
+	uint32_t p50, p95;
+	int a, c, d;
+
+	hedge_budget_init(&b);
+	make_upstreams(3, rtt);
+	u = ups.list[0];
+	p50 = u->rtt_p50_us;
+	p95 = health_p95(u);
+	for (int i = 0; i < 20; i++)
+		health_ok(u, 2000 * MS, 3000 + (uint64_t)i * 100);
+	CHECK("late: not RTT samples", u->rtt_p50_us == p50 && health_p95(u) == p95, "p50 %u p95 %u", u->rtt_p50_us,
+	      health_p95(u));
+	CHECK("late: overdue, probed soon", u->overdue == 20 && u->probe_at_ms == 3000 + HEALTH_OVERDUE_PROBE_MS,
+	      "overdue %u, probe at %llu", u->overdue, (unsigned long long)u->probe_at_ms);
+	strategy_start(&p, &sc, &ups, &b);
+	a = strategy_take(&p);
+	c = strategy_take(&p);
+	d = strategy_take(&p);
+	CHECK("late: behind the next as fast, still before the one 30 ms away", a == 1 && c == 0 && d == 2,
+	      "order %d %d %d", a, c, d);
+	health_ok(u, 100, 5100);
+	CHECK("late: first again once it answers in time", strategy_start(&p, &sc, &ups, &b) == 1 &&
+	      strategy_take(&p) == 0 && !u->overdue, "overdue %u", u->overdue);
+	health_ok(u, 2000 * MS, 5200);
+	CHECK("late: a reply to one asked before its last in time is old news", !u->overdue, "overdue %u",
+	      u->overdue);
+	for (int i = 0; i < UPSTREAM_RTT_WINDOW; i++)
+		health_ok(u, 2000 * MS, 8000 + (uint64_t)i * 100);
+	CHECK("late: a window's worth in a row: that slow now", u->rtt_p50_us == 2000 * MS && !u->overdue,
+	      "p50 %u overdue %u", u->rtt_p50_us, u->overdue);
+	make_upstreams(1, (const uint32_t[]){ 0 });
+	for (int i = 0; i < HEALTH_LATE_KNOWN - 1; i++)
+		health_ok(ups.list[0], 100, 1000);
+	health_ok(ups.list[0], 2000 * MS, 3000);
+	CHECK("late: none before its p99 is known", ups.list[0]->rtt_p99_us == 2000 * MS, "p99 %u",
+	      ups.list[0]->rtt_p99_us);
+	/* ... so a fault from the start fills its window: watched after its
+	 * trouble, and its replies in time start a new window */
+	u = ups.list[0];
+	for (int i = 0; i < UPSTREAM_RTT_WINDOW; i++)
+		health_ok(u, 2000 * MS, 4000);
+	health_slow(u, 3000 * MS, 4000);
+	health_ok(u, 2000 * MS, 4100);
+	CHECK("late: a window of replies 2 s late, after trouble: slowed, probed soon", u->rtt_p50_us == 2000 * MS &&
+	      health_slowed(u, 4100) && u->probe_at_ms == 4100 + HEALTH_SLOWED_PROBE_MS,
+	      "p50 %u slowed %d probe at %llu", u->rtt_p50_us, health_slowed(u, 4100),
+	      (unsigned long long)u->probe_at_ms);
+	CHECK("late: ... for a while", !health_slowed(u, 4000 + HEALTH_SLOWED_MS), "still");
+	health_ok(u, 150, 5000);
+	CHECK("late: one reply far faster than its median may be luck", u->rtt_p50_us == 2000 * MS, "p50 %u",
+	      u->rtt_p50_us);
+	health_ok(u, 160, 5100);
+	CHECK("late: two in a row: a new window", u->rtt_n == 1 && u->rtt_p50_us == 160 &&
+	      !health_slowed(u, 5100) && !u->probe_at_ms, "n %u p50 %u", u->rtt_n, u->rtt_p50_us);
+	make_upstreams(1, (const uint32_t[]){ 30 * MS });
+	CHECK("late: one always 30 ms away, never in trouble, is not watched", !health_slowed(ups.list[0], 1000),
+	      "slowed");
+}
+
 static void test_all_servers(void)
 {
 	struct strategy_cfg sc = cfg(UPSTREAM_ALL_SERVERS);
@@ -193,6 +264,61 @@ static void test_all_servers(void)
 	CHECK("all-servers: the last failure gives up", strategy_after_loss(&p, &sc, 0, 1) == STRATEGY_GIVE_UP,
 	      "does not give up");
 	CHECK("all-servers: the budget is not touched", b.tokens == HEDGE_TOKENS_MAX, "tokens %.1f", b.tokens);
+}
+
+/* Every upstream asked and none answered long past when any should have
+ * (each query lost on the way): the best asked once more, once. Not by
+ * strict-order (it steps), nor for a probe, nor while one is left. */
+static void test_resend(void)
+{
+	const uint32_t rtt[] = { 30 * MS, 100, 200 };
+	struct strategy_cfg sc = cfg(UPSTREAM_ALL_SERVERS);
+	struct hedge_budget b;
+	struct plan p;
+	uint64_t at;
+	int idx;
+
+	hedge_budget_init(&b);
+	make_upstreams(3, rtt);
+	strategy_start(&p, &sc, &ups, &b);
+	for (int i = 0; i < 3; i++)
+		strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 1000 * MS, 1000);
+	/* hedge-max (200 ms) and twice the slowest's p99 (30 ms) */
+	at = 1000 + sc.hedge_max_ms + 2 * 30 + 1;
+	CHECK("resend: not before hedge-max and twice the slowest's p99", strategy_resend_due(&p, &ups, at - 1) < 0,
+	      "due");
+	idx = strategy_resend_due(&p, &ups, at);
+	CHECK("resend: then the best by health", idx == 1, "upstream %d", idx);
+	CHECK("resend: once", strategy_resend_due(&p, &ups, at + 1000) < 0, "twice");
+
+	make_upstreams(3, (const uint32_t[]){ 0, 100, 0 });
+	strategy_start(&p, &sc, &ups, &b);
+	for (int i = 0; i < 3; i++)
+		strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 1000 * MS, 1000);
+	CHECK("resend: those never heard from (they may be slow) count for nothing",
+	      strategy_resend_due(&p, &ups, 1000 + sc.hedge_max_ms + 1) == 1, "not due");
+	make_upstreams(1, NULL);
+	strategy_start(&p, &sc, &ups, &b);
+	strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 1000 * MS, 1000);
+	CHECK("resend: none when none asked was ever heard from", strategy_resend_due(&p, &ups, 60000) < 0, "due");
+
+	make_upstreams(3, rtt);
+	sc = cfg(UPSTREAM_HEDGED);
+	strategy_start(&p, &sc, &ups, &b);
+	strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 1000 * MS, 1000);
+	CHECK("resend: hedged, not while one is left", strategy_resend_due(&p, &ups, 5000) < 0, "due");
+	strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 1001 * MS, 1001);
+	strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 1002 * MS, 1002);
+	CHECK("resend: hedged, when every one was asked", strategy_resend_due(&p, &ups, 5000) == 1, "not due");
+
+	strategy_probe(&p, 2);
+	strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 1000 * MS, 1000);
+	CHECK("resend: not for a probe", strategy_resend_due(&p, &ups, 5000) < 0, "due");
+	sc = cfg(UPSTREAM_STRICT_ORDER);
+	strategy_start(&p, &sc, &ups, &b);
+	for (int i = 0; i < 3; i++)
+		strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 1000 * MS, 1000);
+	CHECK("resend: not by strict-order", strategy_resend_due(&p, &ups, 5000) < 0, "due");
 }
 
 static void test_strict_order(void)
@@ -246,7 +372,9 @@ int main(void)
 	test_hedged();
 	test_hedge_bounds_and_budget();
 	test_loss();
+	test_late();
 	test_all_servers();
+	test_resend();
 	test_strict_order();
 	test_probe();
 	return test_exit();
