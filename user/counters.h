@@ -15,6 +15,7 @@ struct server_stats {
 	uint64_t shared;     /* joined a miss already in flight (miss.c) */
 	uint64_t dropped;    /* dns-forward-max reached (miss.c) */
 	uint64_t hedges;     /* hedged: next upstream asked after a delay (miss.c) */
+	uint64_t resends;    /* every upstream asked, none answered: the best once more (miss.c) */
 	uint64_t refused;    /* access-control: answered REFUSED (server.c) */
 	uint64_t denied;     /* access-control: dropped (server.c, tcpconn.c) */
 	uint64_t prefetches; /* refreshes started before expiry (server.c) */

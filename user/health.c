@@ -49,11 +49,21 @@ static void sample(struct upstream *u, uint32_t rtt_us)
 	pcts(u);
 }
 
+/* Trouble now: its median before this spell of trouble (spells less than
+ * HEALTH_SLOWED_MS apart are one) tells whether the trouble slowed it. */
+static void trouble(struct upstream *u, uint64_t now_ms)
+{
+	if (!u->trouble_ms || now_ms >= u->trouble_ms + HEALTH_SLOWED_MS)
+		u->p50_before_us = u->rtt_n ? u->rtt_p50_us : 0;
+	u->trouble_ms = now_ms;
+}
+
 static void overdue(struct upstream *u, uint64_t now_ms)
 {
 	u->overdue++;
-	u->trouble_ms = now_ms;
-	if (!u->probe_at_ms || u->probe_at_ms > now_ms + HEALTH_OVERDUE_PROBE_MS)
+	trouble(u, now_ms);
+	/* soon, to have it back; a down one at the usual pace */
+	if (u->state != UPSTREAM_DOWN && (!u->probe_at_ms || u->probe_at_ms > now_ms + HEALTH_OVERDUE_PROBE_MS))
 		u->probe_at_ms = now_ms + HEALTH_OVERDUE_PROBE_MS;
 }
 
@@ -83,13 +93,16 @@ static void reached(struct upstream *u, uint32_t rtt_us, uint64_t now_ms)
 	u->rtt_count++;
 	u->fails = 0;
 	if (late(u, rtt_us) && ++u->late_run < UPSTREAM_RTT_WINDOW) {
-		/* in trouble, probed until it answers in time: replies 2 s late
-		 * for two seconds would fill the window, and put it behind a
-		 * far upstream long after it answers in time again. One asked
-		 * before its last reply in time is old news. */
+		/* replies 2 s late for two seconds would fill the window, and
+		 * put it behind a far upstream long after it answers in time
+		 * again. Late twice in a row, it is in trouble, probed until it
+		 * answers in time: once is a recursive resolver's cache miss
+		 * among its hits. One asked before its last reply in time is
+		 * old news. */
 		if (u->state == UPSTREAM_DOWN)
 			u->state = UPSTREAM_SUSPECT;
-		if (now_ms - rtt_us / 1000 >= u->last_ok_ms)
+		u->early_run = 0;
+		if (u->late_run >= HEALTH_LATE_TROUBLE && now_ms - rtt_us / 1000 >= u->last_ok_ms)
 			overdue(u, now_ms);
 		return;
 	}
@@ -145,7 +158,7 @@ void health_late(struct upstream *u, uint64_t now_ms)
 void health_fail(struct upstream *u, uint64_t now_ms)
 {
 	u->fails++;
-	u->trouble_ms = now_ms;
+	trouble(u, now_ms);
 	if (u->fails == HEALTH_DOWN_AFTER)
 		pr_warn("upstream %s is down (%u failures in a row)", u->name, u->fails);
 	u->state = u->fails >= HEALTH_DOWN_AFTER ? UPSTREAM_DOWN : UPSTREAM_SUSPECT;
@@ -179,7 +192,7 @@ uint32_t health_p95(const struct upstream *u)
  * near upstream with 30 % of its queries lost, or back from an outage the
  * probes have not seen end yet, still beats one 30 ms away); a dark one
  * slips further back with every query it leaves. */
-static uint64_t expected_us(const struct upstream *u)
+uint64_t health_expected_us(const struct upstream *u)
 {
 	uint32_t marks = u->overdue + (u->state == UPSTREAM_DOWN	  ? HEALTH_DOWN_AFTER
 				       : u->state == UPSTREAM_SUSPECT ? 1
@@ -197,8 +210,8 @@ static int cmp_health(const void *a, const void *b, void *arg)
 	/* known RTTs first (0: not heard from yet; probes will tell) */
 	if (!x->srtt_us != !y->srtt_us)
 		return !x->srtt_us - !y->srtt_us;
-	ex = expected_us(x);
-	ey = expected_us(y);
+	ex = health_expected_us(x);
+	ey = health_expected_us(y);
 	if (ex != ey)
 		return ex < ey ? -1 : 1;
 	return *(const int *)a - *(const int *)b;
@@ -220,7 +233,7 @@ const char *health_state_name(uint8_t state)
 int health_slowed(const struct upstream *u, uint64_t now_ms)
 {
 	return u->rtt_n && u->rtt_p50_us > HEALTH_LATE_MIN_US && u->trouble_ms &&
-	       now_ms < u->trouble_ms + HEALTH_SLOWED_MS;
+	       now_ms < u->trouble_ms + HEALTH_SLOWED_MS && u->rtt_p50_us / HEALTH_LATE_FACTOR > u->p50_before_us;
 }
 
 int health_troubled(const struct upstream *u)

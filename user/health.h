@@ -26,12 +26,14 @@
 #define HEALTH_LATE_FACTOR 4
 #define HEALTH_LATE_MIN_US 10000
 #define HEALTH_LATE_KNOWN 8
+#define HEALTH_LATE_TROUBLE 2	     /* late in a row: in trouble (overdue) */
 #define HEALTH_EARLY_RUN 2	     /* replies far faster than a slow median in a row: a new window */
 #define HEALTH_SLOWED_MS 10000	     /* how long after trouble a slow median is watched */
 #define HEALTH_SLOWED_PROBE_MS 250   /* and how often it is probed meanwhile */
 
 /* A good reply after rtt_us: reachable; an RTT sample, in time, unless
- * late (then overdue: see health_slow). */
+ * late (HEALTH_LATE_*; HEALTH_LATE_TROUBLE in a row, asked after its last
+ * reply in time: overdue, see health_slow). */
 void health_ok(struct upstream *u, uint32_t rtt_us, uint64_t now_ms);
 /* A SERVFAIL, REFUSED, FORMERR... after rtt_us: a validating upstream's
  * SERVFAIL for a bogus name, a REFUSED for a CHAOS probe, are correct
@@ -49,12 +51,13 @@ void health_slow(struct upstream *u, uint32_t waited_us, uint64_t now_ms);
 /* No reply by query-timeout (clients got their answer): overdue, not a
  * failure, and up becomes suspect (the probes say whether it is down). */
 void health_late(struct upstream *u, uint64_t now_ms);
-/* Is u's recent median slow (over HEALTH_LATE_MIN_US) within
- * HEALTH_SLOWED_MS of trouble (overdue, late, a failure)? Its window may
- * hold a fault's replies, and the order puts it behind the others, so no
- * query may reach it: it is probed each HEALTH_SLOWED_PROBE_MS, and
- * HEALTH_EARLY_RUN replies far faster than its median in a row start a new
- * window (health_ok) that puts it back in its place. */
+/* Is u's recent median slow (over HEALTH_LATE_MIN_US), HEALTH_LATE_FACTOR
+ * times what it was before, within HEALTH_SLOWED_MS of trouble (overdue,
+ * late, a failure)? Its window may hold a fault's replies, and the order
+ * puts it behind the others, so no query may reach it: it is probed each
+ * HEALTH_SLOWED_PROBE_MS, and HEALTH_EARLY_RUN replies far faster than its
+ * median in a row start a new window (health_ok) that puts it back in its
+ * place. */
 int health_slowed(const struct upstream *u, uint64_t now_ms);
 /* Is u in trouble: overdue, suspect or down? */
 int health_troubled(const struct upstream *u);
@@ -78,5 +81,8 @@ const char *health_state_name(uint8_t state);
  * more for each loss in a row, for being suspect, and three for being
  * down, then in configuration order. Returns how many. */
 int health_order(const struct upstreams *ups, int *order);
+/* What the order goes by: how long an answer from u is expected to take,
+ * in µs (0: never heard from). */
+uint64_t health_expected_us(const struct upstream *u);
 
 #endif /* BPFDNS_HEALTH_H */

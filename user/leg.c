@@ -314,3 +314,11 @@ static void leg_on_event(struct ev *ev, uint32_t events)
 	else
 		on_tcp(leg);
 }
+
+int legs_heard_from(const struct leg *legs, int n, const struct upstream *u)
+{
+	for (int i = 0; i < n; i++)
+		if (legs[i].u == u && !leg_open(&legs[i]))
+			return 1;
+	return 0;
+}

@@ -68,4 +68,9 @@ static inline int leg_open(const struct leg *leg)
 	return leg->fd >= 0;
 }
 
+/* 1 when one of the n legs asked u and is over (u answered, with an error
+ * or not, or failed): asking u again for the same question is no use;
+ * only a query still unanswered (lost, maybe) is worth asking again. */
+int legs_heard_from(const struct leg *legs, int n, const struct upstream *u);
+
 #endif /* BPFDNS_LEG_H */

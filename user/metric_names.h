@@ -18,6 +18,7 @@
 #define METRIC_REFUSED "bpfdns_refused_total"
 #define METRIC_DENIED "bpfdns_denied_total"
 #define METRIC_HEDGES "bpfdns_hedges_total"
+#define METRIC_RESENDS "bpfdns_resends_total"
 #define METRIC_KERNEL_PACKETS "bpfdns_kernel_packets_total" /* {outcome=...} */
 #define METRIC_KERNEL_HOOK_PACKETS "bpfdns_kernel_hook_packets_total" /* {hook=xdp|tc,outcome=...} */
 #define METRIC_KERNEL_PREFETCH "bpfdns_kernel_prefetch_requests_total"

@@ -225,6 +225,8 @@ size_t metrics_text(const struct stats_sources *src, char *buf, size_t n)
 	    src->stats->denied);
 	one(&o, METRIC_HEDGES, "counter", "Times the next upstream was asked after the hedge delay.",
 	    src->stats->hedges);
+	one(&o, METRIC_RESENDS, "counter",
+	    "Times the best upstream was asked again: every one was asked, none answered.", src->stats->resends);
 	answers(&o, &v.kernel, &src->stats->answers);
 	kernel_counters(&o, &v.kernel);
 	hooks(&o, src->fp);

@@ -239,7 +239,7 @@ static void miss_ask(struct misses *ms, struct miss *r, int want)
 	while (asked < want && (idx = strategy_take(&r->plan)) >= 0) {
 		struct upstream *u = r->ups->list[idx];
 
-		if (miss_leg_start(ms, r, u))
+		if (legs_heard_from(r->legs, r->n_legs, u) || miss_leg_start(ms, r, u))
 			continue;
 		asked++;
 		strategy_asked(&r->plan, &ms->strategy, &ms->budget, u, clock_now_us(), clock_now_ms());
@@ -446,8 +446,11 @@ void miss_check_hedges(struct misses *ms, uint64_t now_us)
 	ms->next_hedge_us = 0;
 	for (; r; r = next) {
 		next = r->next;
-		if (strategy_hedge_due(&r->plan, &ms->budget, now_us)) {
-			ms->stats->hedges++;
+		int due = strategy_hedge_due(&r->plan, &ms->budget, now_us);
+
+		if (due) {
+			ms->stats->hedges += due == 1;
+			ms->stats->resends += due == 2;
 			miss_ask(ms, r, 1); /* arms the next hedge, if any is left */
 			continue;
 		}
@@ -458,7 +461,6 @@ void miss_check_hedges(struct misses *ms, uint64_t now_us)
 void miss_check_deadlines(struct misses *ms, uint64_t now_ms)
 {
 	struct miss *r = ms->head, *next;
-	int idx;
 
 	for (; r; r = next) {
 		next = r->next;
@@ -478,8 +480,6 @@ void miss_check_deadlines(struct misses *ms, uint64_t now_ms)
 		/* strict-order: the next upstream, the slow one still heard */
 		if (strategy_step_due(&r->plan, &ms->strategy, now_ms))
 			miss_ask(ms, r, 1);
-		else if (r->n_legs < UPSTREAM_MAX && (idx = strategy_resend_due(&r->plan, r->ups, now_ms)) >= 0)
-			miss_leg_start(ms, r, r->ups->list[idx]); /* each query lost: once more */
 	}
 }
 

@@ -19,10 +19,12 @@ void probe_upstreams(struct misses *ms, struct upstreams *ups, uint64_t now_ms)
 			continue;
 		if (now_ms < u->probe_at_ms)
 			continue;
-		/* one that just left a query unanswered: soon, to have it back */
-		u->probe_at_ms = now_ms + (u->overdue		       ? HEALTH_OVERDUE_PROBE_MS
-					   : health_slowed(u, now_ms) ? HEALTH_SLOWED_PROBE_MS
-								      : HEALTH_PROBE_MS);
+		/* one that just left a query unanswered: soon, to have it
+		 * back (a down one at the usual pace) */
+		if (u->overdue && u->state != UPSTREAM_DOWN)
+			u->probe_at_ms = now_ms + HEALTH_OVERDUE_PROBE_MS;
+		else
+			u->probe_at_ms = now_ms + (health_slowed(u, now_ms) ? HEALTH_SLOWED_PROBE_MS : HEALTH_PROBE_MS);
 		miss_probe(ms, ups, i, probe_query, sizeof(probe_query), &q);
 	}
 }

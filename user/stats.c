@@ -124,6 +124,9 @@ void stats_log(const struct stats_sources *src)
 			src->stats->denied);
 	if (src->cfg->mode == UPSTREAM_HEDGED)
 		pr_info("hedged: %" PRIu64 " times the next upstream was asked after a delay", src->stats->hedges);
+	if (src->stats->resends)
+		pr_info("%" PRIu64 " times the best upstream was asked once more, none having answered",
+			src->stats->resends);
 	for (int k = 0; k < n; k++)
 		pr_info("server %s: queries sent %" PRIu64 ", won %" PRIu64 ", failed %" PRIu64
 			", unwanted replies %" PRIu64 ", srtt %u us, p95 %u us",

@@ -17,12 +17,33 @@ void hedge_budget_init(struct hedge_budget *b)
 	b->tokens = HEDGE_TOKENS_MAX;
 }
 
+/* A near upstream is asked again before a far one (its expected time over
+ * HEDGE_FAR_FACTOR times the best's and a hedge): with 5 % lost to each,
+ * the best again answers in a hedge where the far one takes 30 ms, the
+ * time a stub's retransmission would. */
+static void again_before_far(struct plan *p, const struct upstreams *ups)
+{
+	uint64_t near = health_expected_us(ups->list[p->order[0]]) * HEDGE_FAR_FACTOR + HEALTH_TROUBLE_US;
+	int k = 1;
+
+	while (k < p->n_order && health_expected_us(ups->list[p->order[k]]) <= near)
+		k++;
+	if (k == p->n_order || p->n_order == UPSTREAM_MAX)
+		return;
+	memmove(&p->order[k + 1], &p->order[k], (size_t)(p->n_order - k) * sizeof(p->order[0]));
+	p->order[k] = p->order[0];
+	p->n_order++;
+}
+
 int strategy_start(struct plan *p, const struct strategy_cfg *sc, const struct upstreams *ups,
 		   struct hedge_budget *b)
 {
 	memset(p, 0, sizeof(*p));
 	if (sc->mode == UPSTREAM_HEDGED) {
 		p->n_order = health_order(ups, p->order);
+		p->best = p->order[0];
+		if (!health_troubled(ups->list[p->best])) /* else it and the next at once */
+			again_before_far(p, ups);
 		b->tokens += HEDGE_TOKENS_PER_MISS;
 		if (b->tokens > HEDGE_TOKENS_MAX)
 			b->tokens = HEDGE_TOKENS_MAX;
@@ -31,6 +52,8 @@ int strategy_start(struct plan *p, const struct strategy_cfg *sc, const struct u
 		 * time */
 		return p->n_order > 1 && health_troubled(ups->list[p->order[0]]) ? 2 : 1;
 	}
+	if (sc->mode == UPSTREAM_ALL_SERVERS && health_order(ups, p->order))
+		p->best = p->order[0];
 	for (int i = 0; i < ups->n; i++)
 		p->order[i] = i;
 	p->n_order = ups->n;
@@ -56,18 +79,24 @@ void strategy_asked(struct plan *p, const struct strategy_cfg *sc, const struct 
 	uint64_t lo = (uint64_t)sc->hedge_min_ms * 1000, hi = (uint64_t)sc->hedge_max_ms * 1000, wait;
 
 	p->hedge_at_us = 0;
-	if (sc->mode == UPSTREAM_STRICT_ORDER)
+	if (sc->mode == UPSTREAM_STRICT_ORDER) {
 		p->step_at_ms = now_ms + sc->step_ms;
-	else if (!p->probe && u->rtt_n) {
+		return;
+	}
+	if (!p->probe && u->rtt_n) {
 		/* when an answer is long overdue from every one asked so far
 		 * whose RTT is known (one never heard from may just be slow;
 		 * all-servers hears only from the winners) */
-		uint64_t at = now_ms + sc->hedge_max_ms + 2ULL * u->rtt_p99_us / 1000 + 1;
+		uint64_t at = now_us + 1000ULL * (sc->hedge_max_ms + 1) + 2ULL * u->rtt_p99_us;
 
-		if (at > p->resend_at_ms)
-			p->resend_at_ms = at;
+		if (at > p->resend_at_us)
+			p->resend_at_us = at;
 	}
-	if (sc->mode != UPSTREAM_HEDGED || p->next >= p->n_order)
+	if (p->next >= p->n_order) {
+		p->hedge_at_us = p->resent ? 0 : p->resend_at_us;
+		return;
+	}
+	if (sc->mode != UPSTREAM_HEDGED)
 		return;
 	/* its recent p95; an upstream never heard from: a quarter of the
 	 * most; the most when the budget is spent, so that an outage cannot
@@ -101,17 +130,14 @@ int strategy_hedge_due(struct plan *p, struct hedge_budget *b, uint64_t now_us)
 	p->hedge_at_us = 0;
 	if (b->tokens >= 1)
 		b->tokens -= 1;
-	return 1;
-}
-
-int strategy_resend_due(struct plan *p, const struct upstreams *ups, uint64_t now_ms)
-{
-	int order[UPSTREAM_MAX];
-
-	if (!p->resend_at_ms || p->resent || p->next < p->n_order || now_ms < p->resend_at_ms)
-		return -1;
+	if (p->next < p->n_order)
+		return 1;
+	/* every one asked, none answered long past when any should have */
 	p->resent = 1;
-	return health_order(ups, order) ? order[0] : -1;
+	if (p->n_order == UPSTREAM_MAX)
+		return 0;
+	p->order[p->n_order++] = p->best;
+	return 2;
 }
 
 int strategy_step_due(const struct plan *p, const struct strategy_cfg *sc, uint64_t now_ms)

@@ -12,7 +12,8 @@
  *                     failed. An upstream that left a query unanswered
  *                     past its p99 counts as slower until it answers in
  *                     time (health.h); while it is still the best, it and
- *                     the next are asked at once.
+ *                     the next are asked at once. The best is asked
+ *                     again before one far slower.
  *                     A token bucket (one hedge per 10
  *                     misses, a burst of 10) makes the wait hedge-max once
  *                     spent.
@@ -31,6 +32,7 @@
 
 #define HEDGE_TOKENS_MAX 10.0	  /* the hedge budget's burst (it starts full) */
 #define HEDGE_TOKENS_PER_MISS 0.1 /* one hedge per 10 misses */
+#define HEDGE_FAR_FACTOR 4	  /* hedged: the best is asked again before one this many times slower */
 
 struct strategy_cfg {
 	enum upstream_mode mode;
@@ -50,7 +52,8 @@ struct plan {
 	int next;		 /* order[next] is the next to ask */
 	uint64_t hedge_at_us;	 /* hedged: ask order[next] then; 0: no timer */
 	uint64_t step_at_ms;	 /* strict-order: ask order[next] then */
-	uint64_t resend_at_ms;	 /* hedged, all-servers: ask the best again then; 0: no timer */
+	uint64_t resend_at_us;	 /* hedged, all-servers: when to ask the best once more */
+	int best;		 /* the best upstream by health when the miss started */
 	int probe, resent;
 };
 
@@ -83,14 +86,13 @@ void strategy_asked(struct plan *p, const struct strategy_cfg *sc, const struct 
 enum strategy_verdict strategy_after_loss(const struct plan *p, const struct strategy_cfg *sc, int open_legs,
 					  int latest);
 /* hedged: 1 when the hedge timer is due at now_us (it is cleared and a
- * token spent, if any is left): ask the next upstream. */
+ * token spent, if any is left): ask the next upstream. Hedged and
+ * all-servers: 2 when every upstream was asked and none answered past
+ * hedge-max and twice the p99 of each asked whose RTT is known (each query
+ * lost on the way: with 5 % lost to each of three, one miss in 8000): the
+ * best upstream when the miss started is next, asked once more, once (not
+ * for a probe, nor when none asked was ever heard from: it may be slow). */
 int strategy_hedge_due(struct plan *p, struct hedge_budget *b, uint64_t now_us);
-/* hedged, all-servers: every upstream asked, none answered past
- * hedge-max and twice the p99 of the slowest asked whose RTT is known
- * (each query lost on the way: with 5 % lost to each of three, one miss in
- * 8000): the best upstream by health, to ask once more, or -1 (not due,
- * done, a probe, or none asked was ever heard from: it may just be slow). */
-int strategy_resend_due(struct plan *p, const struct upstreams *ups, uint64_t now_ms);
 /* strict-order: 1 when the step timer is due and an upstream is left. */
 int strategy_step_due(const struct plan *p, const struct strategy_cfg *sc, uint64_t now_ms);
 

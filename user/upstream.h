@@ -40,6 +40,7 @@ struct upstream {
 	uint32_t late_run; /* consecutive replies that came late (health.h), not samples */
 	uint32_t early_run; /* consecutive replies far faster than its median */
 	uint64_t trouble_ms; /* when it was last overdue, late or failed; 0: never */
+	uint32_t p50_before_us; /* rtt_p50_us when that spell of trouble began */
 	uint64_t probe_at_ms; /* when it may be probed next */
 	uint64_t last_ok_ms;  /* its last reply in time (not late) */
 	int refs;	      /* lists naming it: one object per address */

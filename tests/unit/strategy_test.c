@@ -52,15 +52,20 @@ static void test_hedged(void)
 	CHECK("hedged: not due a moment before", !strategy_hedge_due(&p, &b, t + 5 * MS - 1), "due");
 	CHECK("hedged: due then, and a token spent", strategy_hedge_due(&p, &b, t + 5 * MS) && b.tokens < 10,
 	      "not due, or tokens %.1f", b.tokens);
+	CHECK("hedged: the best again before one six times slower", strategy_take(&p) == 1, "another");
+	strategy_asked(&p, &sc, &b, ups.list[1], t + 5 * MS, t / 1000 + 5);
+	CHECK("hedged: ... and after its p95 again", strategy_hedge_due(&p, &b, t + 10 * MS), "not due");
 	CHECK("hedged: then the slower known one", strategy_take(&p) == 0, "another");
-	strategy_asked(&p, &sc, &b, ups.list[0], t + 5 * MS, t / 1000);
-	CHECK("hedged: after its p95 (30 ms), the one never heard from", p.hedge_at_us == t + 35 * MS,
+	strategy_asked(&p, &sc, &b, ups.list[0], t + 10 * MS, t / 1000 + 10);
+	CHECK("hedged: after its p95 (30 ms), the one never heard from", p.hedge_at_us == t + 40 * MS,
 	      "at +%llu us", (unsigned long long)(p.hedge_at_us - t));
 	CHECK("hedged: a failure asks the next at once, while others are out",
 	      strategy_after_loss(&p, &sc, 1, 1) == STRATEGY_ASK_NEXT, "waits");
 	CHECK("hedged: ... the last one", strategy_take(&p) == 2, "another");
-	strategy_asked(&p, &sc, &b, ups.list[2], t + 6 * MS, t / 1000);
-	CHECK("hedged: nothing left to hedge to: no timer", !p.hedge_at_us, "a timer");
+	strategy_asked(&p, &sc, &b, ups.list[2], t + 11 * MS, t / 1000 + 11);
+	CHECK("hedged: nothing left to hedge to: the resend's timer (hedge-max and twice the slowest's p99)",
+	      p.hedge_at_us == t + 10 * MS + (200 + 1) * MS + 2 * 30 * MS, "at +%llu us",
+	      (unsigned long long)(p.hedge_at_us - t));
 	CHECK("hedged: a failure with others out waits for them", strategy_after_loss(&p, &sc, 1, 1) == STRATEGY_WAIT,
 	      "does not wait");
 	CHECK("hedged: the last failure gives up", strategy_after_loss(&p, &sc, 0, 1) == STRATEGY_GIVE_UP,
@@ -187,7 +192,7 @@ static void test_late(void)
 	struct hedge_budget b;
 	struct plan p;
 	uint32_t p50, p95;
-	int a, c, d;
+	int a, c, d, e;
 
 	hedge_budget_init(&b);
 	make_upstreams(3, rtt);
@@ -198,20 +203,29 @@ static void test_late(void)
 		health_ok(u, 2000 * MS, 3000 + (uint64_t)i * 100);
 	CHECK("late: not RTT samples", u->rtt_p50_us == p50 && health_p95(u) == p95, "p50 %u p95 %u", u->rtt_p50_us,
 	      health_p95(u));
-	CHECK("late: overdue, probed soon", u->overdue == 20 && u->probe_at_ms == 3000 + HEALTH_OVERDUE_PROBE_MS,
-	      "overdue %u, probe at %llu", u->overdue, (unsigned long long)u->probe_at_ms);
+	CHECK("late: from the second in a row, overdue, probed soon",
+	      u->overdue == 19 && u->probe_at_ms == 3100 + HEALTH_OVERDUE_PROBE_MS, "overdue %u, probe at %llu",
+	      u->overdue, (unsigned long long)u->probe_at_ms);
 	strategy_start(&p, &sc, &ups, &b);
 	a = strategy_take(&p);
 	c = strategy_take(&p);
 	d = strategy_take(&p);
-	CHECK("late: behind the next as fast, still before the one 30 ms away", a == 1 && c == 0 && d == 2,
-	      "order %d %d %d", a, c, d);
+	e = strategy_take(&p);
+	CHECK("late: behind the next as fast (asked again before it), still before the one 30 ms away",
+	      a == 1 && c == 1 && d == 0 && e == 2, "order %d %d %d %d", a, c, d, e);
 	health_ok(u, 100, 5100);
 	CHECK("late: first again once it answers in time", strategy_start(&p, &sc, &ups, &b) == 1 &&
 	      strategy_take(&p) == 0 && !u->overdue, "overdue %u", u->overdue);
 	health_ok(u, 2000 * MS, 5200);
-	CHECK("late: a reply to one asked before its last in time is old news", !u->overdue, "overdue %u",
+	health_ok(u, 2000 * MS, 5300);
+	CHECK("late: replies to ones asked before its last in time are old news", !u->overdue, "overdue %u",
 	      u->overdue);
+	/* a recursive resolver: a cache miss now and then among its hits */
+	health_ok(u, 100, 5400);
+	for (int i = 0; i < 50; i++)
+		health_ok(u, i % 10 ? 100 : 80 * MS, 6000 + (uint64_t)i * 10);
+	CHECK("late: one at a time among replies in time is no trouble", !u->overdue && !health_troubled(u),
+	      "overdue %u", u->overdue);
 	for (int i = 0; i < UPSTREAM_RTT_WINDOW; i++)
 		health_ok(u, 2000 * MS, 8000 + (uint64_t)i * 100);
 	CHECK("late: a window's worth in a row: that slow now", u->rtt_p50_us == 2000 * MS && !u->overdue,
@@ -224,11 +238,13 @@ static void test_late(void)
 	      ups.list[0]->rtt_p99_us);
 	/* ... so a fault from the start fills its window: watched after its
 	 * trouble, and its replies in time start a new window */
+	make_upstreams(1, (const uint32_t[]){ 0 });
 	u = ups.list[0];
+	for (int i = 0; i < 3; i++)
+		health_ok(u, 100, 3000);
+	health_slow(u, 5 * MS, 4000);
 	for (int i = 0; i < UPSTREAM_RTT_WINDOW; i++)
-		health_ok(u, 2000 * MS, 4000);
-	health_slow(u, 3000 * MS, 4000);
-	health_ok(u, 2000 * MS, 4100);
+		health_ok(u, 2000 * MS, 4100);
 	CHECK("late: a window of replies 2 s late, after trouble: slowed, probed soon", u->rtt_p50_us == 2000 * MS &&
 	      health_slowed(u, 4100) && u->probe_at_ms == 4100 + HEALTH_SLOWED_PROBE_MS,
 	      "p50 %u slowed %d probe at %llu", u->rtt_p50_us, health_slowed(u, 4100),
@@ -243,6 +259,8 @@ static void test_late(void)
 	make_upstreams(1, (const uint32_t[]){ 30 * MS });
 	CHECK("late: one always 30 ms away, never in trouble, is not watched", !health_slowed(ups.list[0], 1000),
 	      "slowed");
+	health_slow(ups.list[0], 100 * MS, 1000);
+	CHECK("late: ... nor in trouble, as slow as before it", !health_slowed(ups.list[0], 1000), "slowed");
 }
 
 static void test_all_servers(void)
@@ -267,58 +285,65 @@ static void test_all_servers(void)
 }
 
 /* Every upstream asked and none answered long past when any should have
- * (each query lost on the way): the best asked once more, once. Not by
- * strict-order (it steps), nor for a probe, nor while one is left. */
+ * (each query lost on the way): the best asked once more, once, on the
+ * hedge timer. Not by strict-order (it steps), nor for a probe, nor while
+ * one is left. */
 static void test_resend(void)
 {
 	const uint32_t rtt[] = { 30 * MS, 100, 200 };
 	struct strategy_cfg sc = cfg(UPSTREAM_ALL_SERVERS);
 	struct hedge_budget b;
 	struct plan p;
-	uint64_t at;
-	int idx;
+	uint64_t t = 1000 * MS, at;
+	int due, idx;
 
 	hedge_budget_init(&b);
 	make_upstreams(3, rtt);
 	strategy_start(&p, &sc, &ups, &b);
 	for (int i = 0; i < 3; i++)
-		strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 1000 * MS, 1000);
-	/* hedge-max (200 ms) and twice the slowest's p99 (30 ms) */
-	at = 1000 + sc.hedge_max_ms + 2 * 30 + 1;
-	CHECK("resend: not before hedge-max and twice the slowest's p99", strategy_resend_due(&p, &ups, at - 1) < 0,
-	      "due");
-	idx = strategy_resend_due(&p, &ups, at);
-	CHECK("resend: then the best by health", idx == 1, "upstream %d", idx);
-	CHECK("resend: once", strategy_resend_due(&p, &ups, at + 1000) < 0, "twice");
+		strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], t, t / 1000);
+	/* hedge-max (200 ms), 1 ms, and twice the slowest's p99 (30 ms) */
+	at = t + (200 + 1) * MS + 2 * 30 * MS;
+	CHECK("resend: its timer at hedge-max and twice the slowest's p99", p.hedge_at_us == at, "at +%llu us",
+	      (unsigned long long)(p.hedge_at_us - t));
+	CHECK("resend: not due before", !strategy_hedge_due(&p, &b, at - 1), "due");
+	due = strategy_hedge_due(&p, &b, at);
+	idx = strategy_take(&p);
+	CHECK("resend: then the best by health", due == 2 && idx == 1, "due %d, upstream %d", due, idx);
+	strategy_asked(&p, &sc, &b, ups.list[idx], at, at / 1000);
+	CHECK("resend: once", !p.hedge_at_us && !strategy_hedge_due(&p, &b, UINT64_MAX), "a timer");
+	CHECK("resend: its failure gives up", strategy_after_loss(&p, &sc, 0, 1) == STRATEGY_GIVE_UP, "does not");
 
 	make_upstreams(3, (const uint32_t[]){ 0, 100, 0 });
 	strategy_start(&p, &sc, &ups, &b);
 	for (int i = 0; i < 3; i++)
-		strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 1000 * MS, 1000);
+		strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], t, t / 1000);
 	CHECK("resend: those never heard from (they may be slow) count for nothing",
-	      strategy_resend_due(&p, &ups, 1000 + sc.hedge_max_ms + 1) == 1, "not due");
+	      p.hedge_at_us == t + (200 + 1) * MS + 2 * 100, "at +%llu us", (unsigned long long)(p.hedge_at_us - t));
 	make_upstreams(1, NULL);
 	strategy_start(&p, &sc, &ups, &b);
-	strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 1000 * MS, 1000);
-	CHECK("resend: none when none asked was ever heard from", strategy_resend_due(&p, &ups, 60000) < 0, "due");
+	strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], t, t / 1000);
+	CHECK("resend: none when none asked was ever heard from", !p.hedge_at_us, "a timer");
 
 	make_upstreams(3, rtt);
 	sc = cfg(UPSTREAM_HEDGED);
 	strategy_start(&p, &sc, &ups, &b);
-	strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 1000 * MS, 1000);
-	CHECK("resend: hedged, not while one is left", strategy_resend_due(&p, &ups, 5000) < 0, "due");
-	strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 1001 * MS, 1001);
-	strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 1002 * MS, 1002);
-	CHECK("resend: hedged, when every one was asked", strategy_resend_due(&p, &ups, 5000) == 1, "not due");
+	strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], t, t / 1000);
+	CHECK("resend: hedged, a hedge while one is left", p.hedge_at_us == t + 1 * MS, "at +%llu us",
+	      (unsigned long long)(p.hedge_at_us - t));
+	for (int i = 1; i < 4; i++) /* the second, the best again, the far one */
+		strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], t + i * MS, t / 1000 + i);
+	CHECK("resend: hedged, once every one was asked", strategy_hedge_due(&p, &b, UINT64_MAX - 1) == 2 &&
+	      strategy_take(&p) == 1, "not the best");
 
 	strategy_probe(&p, 2);
-	strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 1000 * MS, 1000);
-	CHECK("resend: not for a probe", strategy_resend_due(&p, &ups, 5000) < 0, "due");
+	strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], t, t / 1000);
+	CHECK("resend: not for a probe", !p.hedge_at_us, "a timer");
 	sc = cfg(UPSTREAM_STRICT_ORDER);
 	strategy_start(&p, &sc, &ups, &b);
 	for (int i = 0; i < 3; i++)
-		strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 1000 * MS, 1000);
-	CHECK("resend: not by strict-order", strategy_resend_due(&p, &ups, 5000) < 0, "due");
+		strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], t, t / 1000);
+	CHECK("resend: not by strict-order", !p.hedge_at_us, "a timer");
 }
 
 static void test_strict_order(void)
