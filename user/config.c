@@ -27,7 +27,7 @@ void config_defaults(struct config *cfg)
 	cfg->timeout_ms = 2000;
 	cfg->forward_max = 4096;
 	cfg->mode = UPSTREAM_HEDGED; /* measured: racing's latency at one query per miss */
-	cfg->hedge_min_ms = 1;
+	cfg->hedge_min_ms = 0;
 	cfg->hedge_max_ms = 50; /* the chaos benchmark's bound on a lookup's wait */
 	acl_defaults(&cfg->acl);
 	cfg->prefetch_pct = BPFDNS_PREFETCH_DEFAULT;
@@ -150,7 +150,7 @@ static const struct option_def options[] = {
 	{ "version", OPT_READER, 0, 0, "print the version and exit (-v)", 'v', CONFIG_ARG_NONE },
 	{ "hedged", OPT_CUSTOM, 0, 0,
 	  "ask the healthiest upstream; the next only if no answer within its recent p95 RTT (the default)", NONE },
-	{ "hedge-min", OPT_U32, F(hedge_min_ms), 60000, "least wait before hedging, ms (1)", 0, 0 },
+	{ "hedge-min", OPT_U32, F(hedge_min_ms), 60000, "least wait before hedging, ms (0)", 0, 0 },
 	{ "hedge-max", OPT_POSITIVE, F(hedge_max_ms), 60000, "most wait before hedging, ms, 1 or more (50)", 0, 0 },
 	{ "cache-size", OPT_U32, F(cache_size), CONFIG_CACHE_MAX,
 	  "cache entries, each about 0.6 KiB of locked kernel memory; 0 turns the cache off (8192; at most "

@@ -99,11 +99,12 @@ void strategy_asked(struct plan *p, const struct strategy_cfg *sc, const struct 
 	if (sc->mode != UPSTREAM_HEDGED)
 		return;
 	/* its recent p95; an upstream never heard from: a quarter of the
-	 * most; the most when the budget is spent, so that an outage cannot
-	 * multiply the traffic */
+	 * most. When the budget is spent, past what a reply still on its way
+	 * would take (HEDGE_SPENT_FACTOR times that), so that a slow spell
+	 * cannot multiply the traffic; an upstream never heard from: the most */
 	wait = u->rtt_n ? health_p95(u) : hi / 4;
 	if (b->tokens < 1)
-		wait = hi;
+		wait = u->rtt_n ? HEDGE_SPENT_FACTOR * (uint64_t)u->rtt_p99_us : hi;
 	wait = wait < lo ? lo : wait > hi ? hi : wait;
 	p->hedge_at_us = now_us + wait;
 }

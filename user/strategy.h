@@ -33,6 +33,7 @@
 #define HEDGE_TOKENS_MAX 10.0	  /* the hedge budget's burst (it starts full) */
 #define HEDGE_TOKENS_PER_MISS 0.1 /* one hedge per 10 misses */
 #define HEDGE_FAR_FACTOR 4	  /* hedged: the best is asked again before one this many times slower */
+#define HEDGE_SPENT_FACTOR 4	  /* the budget spent: hedge past this many times the upstream's p99 */
 
 struct strategy_cfg {
 	enum upstream_mode mode;

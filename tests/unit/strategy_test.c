@@ -98,20 +98,28 @@ static void test_hedge_bounds_and_budget(void)
 	      "at %llu us", (unsigned long long)p.hedge_at_us);
 
 	/* an outage: every miss hedges; the burst of 10 goes, then the wait
-	 * is hedge-max until misses earn tokens back (one per 10) */
-	make_upstreams(2, fast);
+	 * is four times the upstream's p99 (past a reply still on its way)
+	 * until misses earn tokens back (one per 10) */
+	make_upstreams(2, (const uint32_t[]){ 2 * MS, 2 * MS });
 	hedge_budget_init(&b);
-	for (int i = 0; i < 30; i++) {
+	for (int i = 0, late = 0; i < 30; i++) {
 		strategy_start(&p, &sc, &ups, &b);
 		strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 0, 0);
-		if (p.hedge_at_us == 1 * MS)
-			hedges++;
+		hedges += p.hedge_at_us == 2 * MS;
+		late += p.hedge_at_us == 8 * MS;
 		strategy_hedge_due(&p, &b, p.hedge_at_us);
+		if (i == 29)
+			CHECK("hedged: ... the rest four times its p99", hedges + late == 30, "%d", late);
 	}
 	/* 11 from the burst (it refills a little as it goes), then about one
 	 * per 10 misses: 12 or 13, as 0.1 adds up in floating point */
-	CHECK("hedged: an outage of 30 misses hedges early 12 or 13 times, the rest waits hedge-max",
-	      hedges >= 12 && hedges <= 13, "%d times", hedges);
+	CHECK("hedged: an outage of 30 misses hedges at its p95 12 or 13 times", hedges >= 12 && hedges <= 13,
+	      "%d times", hedges);
+	make_upstreams(2, NULL);
+	strategy_start(&p, &sc, &ups, &b);
+	strategy_asked(&p, &sc, &b, ups.list[strategy_take(&p)], 0, 0);
+	CHECK("hedged: the budget spent, one never heard from: hedge-max", p.hedge_at_us == 200 * MS, "at %llu us",
+	      (unsigned long long)p.hedge_at_us);
 }
 
 /* A query the best left unanswered past its p99 (another answered): it
