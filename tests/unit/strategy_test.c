@@ -143,8 +143,9 @@ static void test_loss(void)
 	p95 = health_p95(best);
 	health_slow(best, 90, 1000);
 	CHECK("loss: a race lost within its p99 is none", !best->overdue, "overdue %u", best->overdue);
-	health_slow(best, 900, 1000);
-	CHECK("loss: ... nor one lost within 1 ms (two asked at once)", !best->overdue, "overdue %u", best->overdue);
+	health_slow(best, HEALTH_OVERDUE_MIN_US, 1000);
+	CHECK("loss: ... nor one lost within 250 µs (two asked at once)", !best->overdue, "overdue %u",
+	      best->overdue);
 	health_slow(best, 5 * MS, 1000);
 	CHECK("loss: still out past its p99: overdue", best->overdue == 1, "overdue %u", best->overdue);
 	CHECK("loss: not an RTT sample (its hedge delay stays)", health_p95(best) == p95, "p95 %u, was %u",
