@@ -53,7 +53,7 @@ static void sample(struct upstream *u, uint32_t rtt_us)
  * HEALTH_SLOWED_MS apart are one) tells whether the trouble slowed it. */
 static void trouble(struct upstream *u, uint64_t now_ms)
 {
-	if (!u->trouble_ms || now_ms >= u->trouble_ms + HEALTH_SLOWED_MS)
+	if (!u->trouble_ms || now_ms >= u->trouble_ms + HEALTH_SLOWED_MS || !u->p50_before_us)
 		u->p50_before_us = u->rtt_n ? u->rtt_p50_us : 0;
 	u->trouble_ms = now_ms;
 }

@@ -15,10 +15,10 @@
 #define HEALTH_STALE_MS 5000  /* probe one not heard from for this long */
 #define HEALTH_REFUSALS_FAIL 10 /* SERVFAIL/REFUSED answers in a row: it fails every name */
 #define HEALTH_OVERDUE_PROBE_MS 100 /* probe an overdue upstream this soon: back once it answers */
-/* Overdue means unanswered past its p99 and this: two asked at once on
- * loopback finish within it, whichever loses the race; a hedge at the p95
- * of a near upstream ends a miss in less than 1 ms, so a dark one would
- * never be overdue at 1 ms, and stay first */
+/* Overdue means unanswered past its p99 and this, so that jitter of a few
+ * µs on loopback is no loss; not 1 ms: a hedge at the p95 of a near
+ * upstream ends a miss within 1 ms, so a dark one would never be overdue,
+ * and stay first */
 #define HEALTH_OVERDUE_MIN_US 250
 #define HEALTH_TROUBLE_US 1000 /* what each mark of trouble costs in the order: a hedge's least wait */
 /* A reply is late, not an RTT sample, past HEALTH_LATE_FACTOR times the

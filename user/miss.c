@@ -34,6 +34,7 @@ struct miss {
 	struct waiters waiters; /* its clients */
 	uint64_t deadline_ms;	  /* resolution: then every leg has failed */
 	struct plan plan;	  /* which upstream next, and when (strategy.c) */
+	struct upstream *winner;  /* whose answer ended it: its other legs are no loss */
 	int probe;	      /* a background probe of one upstream: no clients */
 	int n_legs, open_legs;
 	struct leg legs[UPSTREAM_MAX];
@@ -95,7 +96,7 @@ static void miss_end(struct misses *ms, struct miss *r)
 
 	for (int i = 0; i < r->n_legs; i++) {
 		/* still out when another answered: at least this slow */
-		if (leg_open(&r->legs[i]))
+		if (leg_open(&r->legs[i]) && r->legs[i].u != r->winner)
 			health_slow(r->legs[i].u, (uint32_t)(now_us - r->legs[i].sent_us), now_us / 1000);
 		miss_close_leg(r, &r->legs[i]);
 	}
@@ -281,6 +282,7 @@ static void miss_on_leg_done(struct leg *leg, enum leg_outcome out, const uint8_
 		if (!r->probe)
 			u->wins++;
 		health_ok(u, rtt_us, clock_now_ms());
+		r->winner = u;
 		miss_answer(ms, r, msg, len, qend);
 		return;
 	case LEG_ERROR:
@@ -352,12 +354,6 @@ static struct miss *miss_new_for_key(struct misses *ms, const struct bpfdns_ques
 	return miss_new(ms, key, &q, msg, len, 0, ups);
 }
 
-/* Send the miss's first queries, as the upstream mode says. */
-static void miss_start(struct misses *ms, struct miss *r)
-{
-	miss_ask(ms, r, strategy_start(&r->plan, &ms->strategy, r->ups, &ms->budget));
-}
-
 /* Room for a new miss at dns-forward-max: end a miss whose clients all got
  * their answer at query-timeout and that is only waiting for a late reply
  * to cache. 1 when one was ended. */
@@ -408,7 +404,7 @@ int miss_join(struct misses *ms, const struct client *from, const uint8_t *msg, 
 	}
 	r->log_serial = cq->log_serial;
 	r->log_client = from->addr;
-	miss_start(ms, r);
+	miss_ask(ms, r, strategy_start(&r->plan, &ms->strategy, r->ups, &ms->budget)); /* the first queries */
 	return 0;
 }
 
@@ -421,7 +417,7 @@ int miss_refresh(struct misses *ms, const struct bpfdns_question *key, struct up
 	r = miss_new_for_key(ms, key, ups);
 	if (!r)
 		return 0;
-	miss_start(ms, r);
+	miss_ask(ms, r, strategy_start(&r->plan, &ms->strategy, r->ups, &ms->budget)); /* the first queries */
 	return 1;
 }
 
@@ -448,13 +444,12 @@ void miss_check_hedges(struct misses *ms, uint64_t now_us)
 		next = r->next;
 		int due = strategy_hedge_due(&r->plan, &ms->budget, now_us);
 
-		if (due) {
-			ms->stats->hedges += due == 1;
-			ms->stats->resends += due == 2;
+		ms->stats->hedges += due == 1;
+		ms->stats->resends += due == 2;
+		if (due)
 			miss_ask(ms, r, 1); /* arms the next hedge, if any is left */
-			continue;
-		}
-		miss_note_hedge(ms, r);
+		else
+			miss_note_hedge(ms, r);
 	}
 }
 

@@ -42,7 +42,7 @@ int strategy_start(struct plan *p, const struct strategy_cfg *sc, const struct u
 	if (sc->mode == UPSTREAM_HEDGED) {
 		p->n_order = health_order(ups, p->order);
 		p->best = p->order[0];
-		if (!health_troubled(ups->list[p->best])) /* else it and the next at once */
+		if (p->n_order && !health_troubled(ups->list[p->best])) /* else it and the next at once */
 			again_before_far(p, ups);
 		b->tokens += HEDGE_TOKENS_PER_MISS;
 		if (b->tokens > HEDGE_TOKENS_MAX)
@@ -99,12 +99,14 @@ void strategy_asked(struct plan *p, const struct strategy_cfg *sc, const struct 
 	if (sc->mode != UPSTREAM_HEDGED)
 		return;
 	/* its recent p95; an upstream never heard from: a quarter of the
-	 * most. When the budget is spent, past what a reply still on its way
-	 * would take (HEDGE_SPENT_FACTOR times that), so that a slow spell
-	 * cannot multiply the traffic; an upstream never heard from: the most */
+	 * most. When the budget is spent, later: HEDGE_SPENT_FACTOR times its
+	 * p99 and at least a mark of trouble (hedge-max there put a lost
+	 * query 50 ms back); one never heard from: the most */
 	wait = u->rtt_n ? health_p95(u) : hi / 4;
 	if (b->tokens < 1)
-		wait = u->rtt_n ? HEDGE_SPENT_FACTOR * (uint64_t)u->rtt_p99_us : hi;
+		wait = !u->rtt_n ? hi : u->rtt_p99_us * HEDGE_SPENT_FACTOR > HEALTH_TROUBLE_US
+					    ? (uint64_t)u->rtt_p99_us * HEDGE_SPENT_FACTOR
+					    : HEALTH_TROUBLE_US;
 	wait = wait < lo ? lo : wait > hi ? hi : wait;
 	p->hedge_at_us = now_us + wait;
 }

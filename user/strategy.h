@@ -15,8 +15,8 @@
  *                     the next are asked at once. The best is asked
  *                     again before one far slower.
  *                     A token bucket (one hedge per 10
- *                     misses, a burst of 10) makes the wait hedge-max once
- *                     spent.
+ *                     misses, a burst of 10) makes the wait four times the
+ *                     p99 (at least 1 ms) once spent.
  *   all-servers       every upstream at once.
  *   hedged and all-servers ask the best once more when every upstream was
  *   asked and none answered far past when any should have.

@@ -297,6 +297,21 @@ static void test_all_servers(void)
  * (each query lost on the way): the best asked once more, once, on the
  * hedge timer. Not by strict-order (it steps), nor for a probe, nor while
  * one is left. */
+/* No upstream at all (only local names): nothing to ask, no crash. */
+static void test_none(void)
+{
+	struct strategy_cfg sc = cfg(UPSTREAM_HEDGED);
+	struct hedge_budget b;
+	struct plan p;
+
+	hedge_budget_init(&b);
+	make_upstreams(0, NULL);
+	strategy_start(&p, &sc, &ups, &b);
+	CHECK("none: hedged has none to ask", strategy_take(&p) < 0, "asks");
+	sc = cfg(UPSTREAM_ALL_SERVERS);
+	CHECK("none: all-servers asks none", strategy_start(&p, &sc, &ups, &b) == 0 && strategy_take(&p) < 0, "asks");
+}
+
 static void test_resend(void)
 {
 	const uint32_t rtt[] = { 30 * MS, 100, 200 };
@@ -409,6 +424,7 @@ int main(void)
 	test_late();
 	test_all_servers();
 	test_resend();
+	test_none();
 	test_strict_order();
 	test_probe();
 	return test_exit();
